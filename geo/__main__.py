@@ -1,0 +1,193 @@
+"""The command line of DESIGN.md §5: ``python -m geo COMMAND ...``.
+
+Each command parses its arguments and calls one ``geo`` module; no logic lives
+here. Imports are made inside the commands so ``locate`` and ``geocode`` start
+without loading the store or the plotting stack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+EXIT_OK = 0
+EXIT_USAGE = 1
+EXIT_REFUSED = 2
+
+
+def _print_json(obj: Any) -> None:
+    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def _add_db(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", help="store path or SQLAlchemy URL (default: $ATLAS_DB or var/atlas.sqlite)")
+
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--country", help="ISO3 codes, comma-separated (AFG,PAK)")
+    p.add_argument("--admin1", help="ISO 3166-2 codes, comma-separated (AF-BAL,PK-KP)")
+    p.add_argument("--from", dest="date_from", help="first day, YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", help="last day, YYYY-MM-DD")
+    p.add_argument("--event-type", help="event type(s), comma-separated")
+    p.add_argument("--actor", help="text an actor, claimant or group must contain")
+    p.add_argument("--min-killed", type=int, help="only incidents with at least N killed")
+
+
+def _filters(args: argparse.Namespace):
+    from geo.query import Filters
+
+    return Filters.from_cli(
+        country=args.country,
+        admin1=args.admin1,
+        date_from=args.date_from,
+        date_to=args.date_to,
+        event_type=args.event_type,
+        actor=args.actor,
+        min_killed=args.min_killed,
+    )
+
+
+def _cmd_locate(args: argparse.Namespace) -> int:
+    from geo.boundaries import locate
+
+    row = locate([args.lat], [args.lon]).iloc[0]
+    _print_json(
+        {
+            "latitude": args.lat,
+            "longitude": args.lon,
+            "country_code": row["country_code"],
+            "country": row["country"],
+            "admin1": row["admin1"],
+            "admin1_code": row["admin1_code"],
+            "border_distance_km": row["border_distance_km"],
+        }
+    )
+    return EXIT_OK
+
+
+def _cmd_geocode(args: argparse.Namespace) -> int:
+    from geo.gazetteer import Gazetteer
+
+    places = Gazetteer.load().lookup(args.name, country=args.country, admin1=args.admin1)
+    _print_json([p.to_dict() for p in places])
+    return EXIT_OK
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from geo.ingest import ingest_path
+    from geo.report import FileRefused
+    from geo.store import Store
+
+    try:
+        store = None if args.dry_run else Store(args.db)
+        report = ingest_path(Path(args.file), store, fmt=args.format, dry_run=args.dry_run)
+    except FileRefused as exc:
+        _print_json({"file": args.file, "refused": True, "message": str(exc)})
+        print(f"refused: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    _print_json(report.to_dict())
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from geo.export import write_incidents
+    from geo.query import apply
+    from geo.store import Store
+
+    df = apply(Store(args.db).incidents(), _filters(args))
+    write_incidents(df, Path(args.out), fmt=args.format)
+    print(f"wrote {len(df)} incidents to {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_snapshot(args: argparse.Namespace) -> int:
+    from geo.briefing import write_view
+    from geo.store import Store
+
+    store = Store(args.db)
+    write_view(store, _filters(args), Path(args.out), title=args.title, caveat=args.caveat)
+    print(f"wrote {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_uploads(args: argparse.Namespace) -> int:
+    from geo.store import Store
+
+    _print_json(Store(args.db).uploads().to_dict(orient="records"))
+    return EXIT_OK
+
+
+def _cmd_undo(args: argparse.Namespace) -> int:
+    from geo.store import Store, UnknownUpload
+
+    try:
+        result = Store(args.db).undo(args.upload_id)
+    except UnknownUpload as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    _print_json(result)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m geo`` (DESIGN.md §5)."""
+    ap = argparse.ArgumentParser(prog="python -m geo", description="Incident Atlas command line")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="validate, geocode and store an incident CSV")
+    p.add_argument("file")
+    _add_db(p)
+    p.add_argument("--format", default="auto", choices=["auto", "native", "acled", "ucdp", "gtd"])
+    p.add_argument("--dry-run", action="store_true", help="report only; write nothing")
+    p.set_defaults(func=_cmd_ingest)
+
+    p = sub.add_parser("export", help="write the (filtered) incidents as data")
+    p.add_argument("--format", required=True, choices=["csv", "geojson", "gpkg"])
+    p.add_argument("--out", required=True)
+    _add_db(p)
+    _add_filters(p)
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("snapshot", help="render the (filtered) map: png, pdf, svg, html or pptx")
+    p.add_argument("--out", required=True)
+    p.add_argument("--title")
+    p.add_argument("--caveat", help="handling or caveat line printed on the map")
+    _add_db(p)
+    _add_filters(p)
+    p.set_defaults(func=_cmd_snapshot)
+
+    p = sub.add_parser("geocode", help="look a place name up in the offline gazetteer")
+    p.add_argument("name")
+    p.add_argument("--country", choices=["AFG", "PAK"])
+    p.add_argument("--admin1", help="ISO 3166-2 code to narrow the search, e.g. AF-BDS")
+    p.set_defaults(func=_cmd_geocode)
+
+    p = sub.add_parser("locate", help="country, province and border distance of a point")
+    p.add_argument("lat", type=float)
+    p.add_argument("lon", type=float)
+    p.set_defaults(func=_cmd_locate)
+
+    p = sub.add_parser("uploads", help="list the upload history")
+    _add_db(p)
+    p.set_defaults(func=_cmd_uploads)
+
+    p = sub.add_parser("undo", help="restore the store to its state before an upload")
+    p.add_argument("upload_id")
+    _add_db(p)
+    p.set_defaults(func=_cmd_undo)
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

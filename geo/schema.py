@@ -1,0 +1,202 @@
+"""Canonical columns and vocabularies shared by every part of ``geo``.
+
+The incident schema follows DESIGN.md §2 and the claims ledger §3. Every
+reader, validator, store and exporter works in terms of these names, so
+a column is added here once and nowhere else.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = [
+    "CLAIM_COLUMNS",
+    "CLAIM_STANCES",
+    "DATE_PRECISIONS",
+    "DERIVED_COLUMNS",
+    "EVENT_TYPES",
+    "FLOAT_COLUMNS",
+    "GEOCODE_SOURCES",
+    "GEO_PRECISION_LABELS",
+    "INCIDENT_COLUMNS",
+    "INT_COLUMNS",
+    "TEXT_COLUMNS",
+    "empty_claims",
+    "empty_incidents",
+    "normalise_dtypes",
+]
+
+#: Canonical incident columns, in the order CSV export writes them.
+INCIDENT_COLUMNS: list[str] = [
+    "incident_id",
+    "event_date",
+    "date_precision",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "actor2",
+    "claimed_by",
+    "location",
+    "admin2",
+    "admin1",
+    "admin1_code",
+    "country",
+    "country_code",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "geocode_source",
+    "killed",
+    "injured",
+    "killed_low",
+    "killed_high",
+    "casualty_note",
+    "cross_border",
+    "origin_country_code",
+    "source",
+    "source_ref",
+    "notes",
+    "border_distance_km",
+    "qa_flags",
+    "upload_id",
+]
+
+#: Columns the pipeline computes; an input file may leave them empty.
+DERIVED_COLUMNS: list[str] = ["border_distance_km", "qa_flags", "upload_id"]
+
+#: Nullable whole-number columns: empty means unknown, never zero.
+INT_COLUMNS: list[str] = ["geo_precision", "killed", "injured", "killed_low", "killed_high"]
+
+FLOAT_COLUMNS: list[str] = ["latitude", "longitude", "border_distance_km"]
+
+TEXT_COLUMNS: list[str] = [
+    c
+    for c in INCIDENT_COLUMNS
+    if c not in INT_COLUMNS + FLOAT_COLUMNS + ["event_date", "cross_border"]
+]
+
+#: ACLED's top-level event types.
+EVENT_TYPES: list[str] = [
+    "Battles",
+    "Explosions/Remote violence",
+    "Violence against civilians",
+    "Strategic developments",
+    "Protests",
+    "Riots",
+]
+
+DATE_PRECISIONS: list[str] = ["day", "week", "month", "year"]
+
+#: What each geo_precision level means, for legends and the About page.
+GEO_PRECISION_LABELS: dict[int, str] = {
+    1: "exact town or site",
+    2: "near a town, or district level",
+    3: "province level only",
+    4: "country level only",
+}
+
+GEOCODE_SOURCES: list[str] = [
+    "provided",
+    "gazetteer",
+    "nominatim",
+    "admin1-centroid",
+    "manual",
+]
+
+CLAIM_COLUMNS: list[str] = [
+    "claim_id",
+    "statement_date",
+    "date_precision",
+    "claimant",
+    "claimant_role",
+    "claimant_country_code",
+    "stance",
+    "groups",
+    "territory_code",
+    "accused_country_code",
+    "figure",
+    "figure_unit",
+    "quote",
+    "source",
+    "source_ref",
+    "notes",
+]
+
+CLAIM_STANCES: list[str] = [
+    "asserts_presence",
+    "denies_presence",
+    "accuses",
+    "rejects_accusation",
+]
+
+
+def normalise_dtypes(df: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``df`` with every canonical incident column present and typed.
+
+    Missing columns are added as empty. Whole-number columns become pandas'
+    nullable ``Int64`` (so unknown stays ``<NA>``, never 0), coordinates and
+    distances ``float64``, ``event_date`` a ``datetime64`` day, ``cross_border``
+    the nullable ``boolean`` and every other column ``object`` strings with
+    ``None`` for empty. Columns beyond the schema are kept after it.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Incidents in canonical column names.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    out = df.copy()
+    for col in INCIDENT_COLUMNS:
+        if col not in out.columns:
+            out[col] = None
+    for col in INT_COLUMNS:
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("Int64")
+    for col in FLOAT_COLUMNS:
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+    out["event_date"] = pd.to_datetime(out["event_date"], errors="coerce").astype(
+        "datetime64[ns]"
+    )
+    out["cross_border"] = out["cross_border"].map(_to_bool).astype("boolean")
+    for col in TEXT_COLUMNS:
+        out[col] = out[col].map(_to_text).astype(object)
+    extra = [c for c in out.columns if c not in INCIDENT_COLUMNS]
+    return out[INCIDENT_COLUMNS + extra]
+
+
+def empty_incidents() -> pd.DataFrame:
+    """An empty incident table with the canonical columns and dtypes."""
+    return normalise_dtypes(pd.DataFrame(columns=INCIDENT_COLUMNS))
+
+
+def empty_claims() -> pd.DataFrame:
+    """An empty claims ledger with the canonical columns."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in CLAIM_COLUMNS})
+
+
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f"}
+
+
+def _to_bool(value: object) -> bool | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return None
+
+
+def _to_text(value: object) -> str | None:
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and pd.isna(value):
+        return None
+    text = str(value).strip()
+    return text or None
