@@ -25,7 +25,9 @@ def _print_json(obj: Any) -> None:
 
 
 def _add_db(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", help="store path or SQLAlchemy URL (default: $ATLAS_DB or var/atlas.sqlite)")
+    p.add_argument(
+        "--db", help="store path or SQLAlchemy URL (default: $ATLAS_DB or var/atlas.sqlite)"
+    )
 
 
 def _add_filters(p: argparse.ArgumentParser) -> None:

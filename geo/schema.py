@@ -7,6 +7,7 @@ a column is added here once and nowhere else.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -156,12 +157,10 @@ def normalise_dtypes(df: pd.DataFrame) -> pd.DataFrame:
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("Int64")
     for col in FLOAT_COLUMNS:
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
-    out["event_date"] = pd.to_datetime(out["event_date"], errors="coerce").astype(
-        "datetime64[ns]"
-    )
+    out["event_date"] = pd.to_datetime(out["event_date"], errors="coerce").astype("datetime64[ns]")
     out["cross_border"] = out["cross_border"].map(_to_bool).astype("boolean")
     for col in TEXT_COLUMNS:
-        out[col] = out[col].map(_to_text).astype(object)
+        out[col] = _clean_text(out[col])
     extra = [c for c in out.columns if c not in INCIDENT_COLUMNS]
     return out[INCIDENT_COLUMNS + extra]
 
@@ -193,10 +192,11 @@ def _to_bool(value: object) -> bool | None:
     return None
 
 
-def _to_text(value: object) -> str | None:
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, float) and pd.isna(value):
-        return None
-    text = str(value).strip()
-    return text or None
+def _clean_text(values: pd.Series) -> pd.Series:
+    """Strip text; empty and missing become ``None`` in an ``object`` column."""
+    if values.isna().all():
+        return pd.Series(np.full(len(values), None, dtype=object), index=values.index)
+    stripped = values.astype("string").str.strip()
+    arr = stripped.to_numpy(dtype=object, na_value=None)
+    arr[stripped.fillna("").to_numpy() == ""] = None
+    return pd.Series(arr, index=values.index, dtype=object)
