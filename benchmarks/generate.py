@@ -108,7 +108,7 @@ def generate(rows: int, *, seed: int = 7, names_only: float = 0.10) -> pd.DataFr
             "actor1": rng.choice(_ACTORS, rows),
             "assoc_actor_1": "",
             "inter1": "3",
-            "actor2": rng.choice(_ACTORS + [""], rows),
+            "actor2": rng.choice([*_ACTORS, ""], rows),
             "assoc_actor_2": "",
             "inter2": "7",
             "interaction": "37",
