@@ -1,0 +1,508 @@
+"""Bytes of an uploaded CSV → a table of text, with every bad row accounted for.
+
+This module knows nothing about incidents: it turns the bytes of a file into
+a :class:`pandas.DataFrame` of the file's own columns, all values text, plus
+a ``_line`` column (the line in the file where each row starts, header = 1).
+Files that cannot be used at all raise :class:`~geo.report.FileRefused` with
+one sentence for the analyst; rows that cannot be read are listed in
+:attr:`ReadResult.errors` while every other row is kept.
+
+Decisions
+---------
+* **Encoding.** A byte-order mark wins (UTF-8, UTF-16 LE/BE, UTF-32). Without
+  one, UTF-16 is recognised by its pattern of zero bytes; otherwise strict
+  UTF-8 is tried first and Windows-1252 (cp1252, Excel's "CSV" on Windows)
+  second. Bytes that are neither are refused.
+* **Delimiter.** Counted outside quotes on the header line only: the most
+  frequent of ``,`` ``;`` TAB ``|`` (ties in that order). An Excel
+  ``sep=;`` first line is honoured. :class:`csv.Sniffer` is never used.
+* **Rows.** Parsed with :mod:`csv` over the decoded text, tracking the line
+  where each record starts (quoted fields may span lines). Blank lines and
+  rows whose fields are all empty are skipped. A row with fewer fields than
+  the header, or more fields that are not all empty, is rejected with its
+  line; extra *empty* trailing fields (``a,b,c,,``) are dropped silently.
+* **Unterminated quote.** A quoted field still open at the end of the file
+  swallows the rest of it; that row is rejected, naming the lines it covers.
+* **NUL bytes.** Many of them (over 1 % of the file) mean a binary file and it
+  is refused; a few stray ones reject just the rows that contain them.
+* **Empty header names** get ``column_<n>``; such a column is dropped when
+  all its values are empty. Duplicate header names refuse the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from geo.config import get_settings
+from geo.report import FileRefused, Issue
+
+__all__ = ["DELIMITERS", "LINE_COLUMN", "ReadResult", "read_csv_bytes"]
+
+#: Delimiters recognised on the header line, in order of preference on ties.
+DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
+
+#: Name of the column holding the file line where each row starts.
+LINE_COLUMN = "_line"
+
+_SAVE_AS_CSV = "save it as CSV (UTF-8) and upload again"
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NUMERICISH_RE = re.compile(r"^[\d\s.,:/+\-eE]+$")
+_SEP_LINE_RE = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)
+
+
+@dataclass
+class ReadResult:
+    """A file read into text columns.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The file's own (stripped) header names, values as ``str`` or ``None``
+        (empty), and ``_line``: the file line where the row starts (header = 1).
+    encoding : str
+        Python codec name the text was decoded with, e.g. ``"utf-8-sig"``.
+    delimiter : str
+        The field separator taken from the header line.
+    errors : list of Issue
+        One error per row that could not be read (bad field count, NUL bytes,
+        unterminated quote), with its line.
+    header_line : int
+        Line of the header (1 unless blank or ``sep=`` lines come first).
+    """
+
+    frame: pd.DataFrame
+    encoding: str
+    delimiter: str
+    errors: list[Issue] = field(default_factory=list)
+    header_line: int = 1
+
+
+def read_csv_bytes(
+    data: bytes, *, max_bytes: int | None = None, max_rows: int | None = None
+) -> ReadResult:
+    """Read the bytes of a CSV file into a table of text.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole file as uploaded.
+    max_bytes : int, optional
+        Larger files are refused. Defaults to ``ATLAS_MAX_UPLOAD_MB``.
+    max_rows : int, optional
+        Files with more data rows are refused. Defaults to ``ATLAS_MAX_ROWS``.
+
+    Returns
+    -------
+    ReadResult
+
+    Raises
+    ------
+    FileRefused
+        The file cannot be used at all (empty, binary, a workbook, a web page,
+        JSON, one column, duplicate headers, over a limit ...).
+    """
+    data = bytes(data)
+    if max_bytes is None or max_rows is None:
+        settings = get_settings()
+        max_bytes = settings.max_upload_bytes if max_bytes is None else max_bytes
+        max_rows = settings.max_rows if max_rows is None else max_rows
+    if len(data) > max_bytes:
+        raise FileRefused(
+            f"The file is {_size(len(data))}; the limit is {_size(max_bytes)}: "
+            "split it into smaller files."
+        )
+    if not data.strip():
+        raise FileRefused("The file is empty: there is nothing to import.")
+    _refuse_by_magic(data)
+    text, encoding = _decode(data)
+    _refuse_by_content(text)
+    return _parse(text, encoding, max_rows)
+
+
+# --------------------------------------------------------------------------- refusals
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n} bytes"
+
+
+def _refuse_by_magic(data: bytes) -> None:
+    """Refuse well-known binary formats by their first bytes."""
+    head = data[:8]
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
+        sample = data[:200_000]
+        if b"xl/" in sample or (b"[Content_Types].xml" in sample and b"xl" in sample):
+            what = "an Excel workbook (.xlsx)"
+        elif b"opendocument.spreadsheet" in sample:
+            what = "an OpenDocument spreadsheet (.ods)"
+        elif b"word/" in sample:
+            what = "a Word document"
+        else:
+            what = "a zip archive"
+        raise FileRefused(f"This looks like {what}, not a CSV file: {_SAVE_AS_CSV}.")
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise FileRefused(
+            "This looks like an old-style Excel workbook (.xls), not a CSV file: "
+            f"open it in Excel, {_SAVE_AS_CSV}."
+        )
+    kinds = [
+        (b"\x1f\x8b", "a gzip-compressed file"),
+        (b"BZh", "a bzip2-compressed file"),
+        (b"\xfd7zXZ\x00", "an xz-compressed file"),
+        (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+        (b"Rar!", "a RAR archive"),
+        (b"%PDF", "a PDF document"),
+        (b"\x89PNG", "a PNG image"),
+        (b"\xff\xd8\xff", "a JPEG image"),
+        (b"GIF8", "a GIF image"),
+        (b"SQLite format 3\x00", "an SQLite database"),
+        (b"PAR1", "a Parquet file"),
+    ]
+    for magic, what in kinds:
+        if data.startswith(magic):
+            raise FileRefused(f"This looks like {what}, not a CSV file: {_SAVE_AS_CSV}.")
+
+
+def _refuse_by_content(text: str) -> None:
+    """Refuse decoded text that is binary noise, a web page, JSON or XML."""
+    if not text.strip():
+        raise FileRefused("The file holds only blank space: there is nothing to import.")
+    sample = text[:65536]
+    controls = len(_CONTROL_RE.findall(sample))
+    if text.count("\x00") > max(2, len(text) // 100) or controls > max(2, len(sample) // 10):
+        raise FileRefused(
+            f"This looks like a binary file, not a CSV (it is mostly not text): {_SAVE_AS_CSV}."
+        )
+    start = sample.lstrip().lower()
+    if start.startswith("<?xml"):
+        if "<html" in start[:4096] or "xhtml" in start[:4096]:
+            raise FileRefused(_web_page_message())
+        raise FileRefused(f"This looks like an XML file, not a CSV file: {_SAVE_AS_CSV}.")
+    html_starts = ("<!doctype", "<html", "<head", "<body", "<!--", "<meta", "<script", "<table")
+    if start.startswith(html_starts) or (start.startswith("<") and "<html" in start[:4096]):
+        raise FileRefused(_web_page_message())
+    if start.startswith("{\\rtf"):
+        raise FileRefused(f"This looks like a rich-text (RTF) document, not a CSV: {_SAVE_AS_CSV}.")
+    if start.startswith(("{", "[")) and _looks_like_json(text):
+        raise FileRefused(
+            "This looks like a JSON file, not a CSV file: export the data as CSV and upload again."
+        )
+
+
+def _web_page_message() -> str:
+    return (
+        "This looks like a web page (HTML), not a CSV file: the download may have "
+        "failed or needed a login; download the CSV itself and upload again."
+    )
+
+
+def _looks_like_json(text: str) -> bool:
+    stripped = text.strip()
+    if len(stripped) <= 10_000_000:
+        try:
+            json.loads(stripped)
+            return True
+        except (ValueError, RecursionError):
+            pass
+    first = stripped.split("\n", 1)[0].strip()
+    if first.startswith("{") and first.endswith("}"):
+        try:
+            json.loads(first)
+            return True
+        except (ValueError, RecursionError):
+            return False
+    return first in ("[", "{") or stripped.startswith(("[{", '{"'))
+
+
+# --------------------------------------------------------------------------- decoding
+
+_BOMS = [
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """Decode with the BOM's codec, UTF-16 by pattern, strict UTF-8, or cp1252."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            name = {
+                codecs.BOM_UTF16_LE: "utf-16-le",
+                codecs.BOM_UTF16_BE: "utf-16-be",
+                codecs.BOM_UTF32_LE: "utf-32-le",
+                codecs.BOM_UTF32_BE: "utf-32-be",
+            }.get(bom, codec)
+            try:
+                return data.decode(codec).lstrip("\ufeff"), name
+            except UnicodeDecodeError:
+                raise FileRefused(
+                    f"The file starts with a {name.upper()} marker but is not valid {name.upper()} "
+                    f"text (it may be cut short or damaged): {_SAVE_AS_CSV}."
+                ) from None
+    guess = _utf16_without_bom(data)
+    if guess:
+        try:
+            return data.decode(guess), guess
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8").lstrip("\ufeff"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        raise FileRefused(
+            "The file is not readable text (tried UTF-8, UTF-16 and Windows-1252): "
+            f"it may be a binary file; {_SAVE_AS_CSV}."
+        ) from None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``"utf-16-le"``/``"utf-16-be"`` when zero bytes sit in every other position."""
+    sample = data[:4096]
+    if len(sample) < 4 or len(data) % 2:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    even_zero = even.count(0) / len(even)
+    odd_zero = odd.count(0) / len(odd)
+    if odd_zero > 0.6 and even_zero < 0.05:
+        return "utf-16-le"
+    if even_zero > 0.6 and odd_zero < 0.05:
+        return "utf-16-be"
+    return None
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _header_start(text: str) -> tuple[int, int, str | None]:
+    """Offset and line of the header, skipping blank lines and an Excel ``sep=`` line."""
+    pos, line, forced = 0, 1, None
+    for raw in io.StringIO(text, newline=""):
+        stripped = raw.strip()
+        match = _SEP_LINE_RE.match(raw) if forced is None else None
+        if match and match.group(1) in DELIMITERS:
+            forced = match.group(1)
+        elif stripped:
+            return pos, line, forced
+        pos += len(raw)
+        line += 1
+    return pos, line, forced
+
+
+def _count_delimiters(text: str, start: int) -> dict[str, int]:
+    """Count each delimiter outside quotes in the first record from ``start``."""
+    counts = dict.fromkeys(DELIMITERS, 0)
+    in_quotes = False
+    limit = min(len(text), start + 1_000_000)
+    for ch in text[start:limit]:
+        if ch == '"':
+            in_quotes = not in_quotes
+        elif in_quotes:
+            continue
+        elif ch in "\r\n":
+            break
+        elif ch in counts:
+            counts[ch] += 1
+    return counts
+
+
+def _pick_delimiter(text: str, start: int, forced: str | None) -> str:
+    if forced:
+        return forced
+    counts = _count_delimiters(text, start)
+    best = max(DELIMITERS, key=lambda d: (counts[d], -DELIMITERS.index(d)))
+    if counts[best] == 0:
+        first = text[start:].split("\n", 1)[0].strip()[:60]
+        raise FileRefused(
+            "The first line has no comma, semicolon, tab or | between column names, so the "
+            f"file has a single column ({first!r}): this is not a table of incidents."
+        )
+    return best
+
+
+def _clean_header(fields: list[str]) -> list[str]:
+    names = []
+    for i, raw in enumerate(fields, start=1):
+        name = raw.replace("\ufeff", "").strip()
+        names.append(name or f"column_{i}")
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise FileRefused(
+                f"The header names the column {name!r} twice: rename one of them and upload again."
+            )
+        seen.add(name)
+    named = [f for f in fields if f.strip()]
+    if named and all(_NUMERICISH_RE.match(f) for f in named):
+        raise FileRefused(
+            "The first line holds values, not column names: add a header row "
+            "(for example event_date, location, latitude, longitude) and upload again."
+        )
+    return names
+
+
+def _ensure_field_limit(n: int) -> None:
+    needed = min(max(n + 1, 131072), 2**31 - 1)
+    if csv.field_size_limit() < needed:
+        csv.field_size_limit(needed)
+
+
+def _row_text(fields: list[str], delimiter: str) -> str:
+    return delimiter.join(fields)[:200]
+
+
+def _parse(text: str, encoding: str, max_rows: int) -> ReadResult:
+    start, header_line, forced = _header_start(text)
+    if start >= len(text):
+        raise FileRefused("The file has no header line: there is nothing to import.")
+    delimiter = _pick_delimiter(text, start, forced)
+    _ensure_field_limit(len(text))
+    body = text[start:]
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, strict=False)
+    offset = header_line - 1
+    try:
+        return _collect(reader, text, body, encoding, delimiter, offset, header_line, max_rows)
+    except csv.Error as exc:  # not expected with strict=False; kept as a clear refusal
+        raise FileRefused(
+            f"The file could not be read as CSV near line {reader.line_num + offset} ({exc})."
+        ) from None
+
+
+def _collect(
+    reader: object,
+    text: str,
+    body: str,
+    encoding: str,
+    delimiter: str,
+    offset: int,
+    header_line: int,
+    max_rows: int,
+) -> ReadResult:
+    """Walk the records after the header, keeping good rows and noting bad ones."""
+    header = next(reader)  # type: ignore[call-overload]
+    names = _clean_header(header)
+    width = len(names)
+    rows: list[list[str | None]] = []
+    lines: list[int] = []
+    errors: list[Issue] = []
+    last_end = reader.line_num  # type: ignore[attr-defined]
+    n_records = 0
+    last_start = None
+    has_nul = "\x00" in body
+    for fields in reader:  # type: ignore[attr-defined]
+        row_start = last_end + 1 + offset
+        last_end = reader.line_num  # type: ignore[attr-defined]
+        last_start = row_start
+        if not fields or not "".join(fields).strip():
+            continue
+        n_records += 1
+        if n_records > max_rows:
+            continue
+        if has_nul and any("\x00" in f for f in fields):
+            errors.append(
+                Issue(
+                    row_start,
+                    None,
+                    _row_text(fields, delimiter).replace("\x00", "\\0"),
+                    "The row contains NUL characters (the file may be damaged); it was not read.",
+                )
+            )
+            continue
+        if len(fields) > width and all(not f.strip() for f in fields[width:]):
+            fields = fields[:width]
+        if len(fields) != width:
+            errors.append(
+                Issue(
+                    row_start,
+                    None,
+                    _row_text(fields, delimiter),
+                    f"The row has {len(fields)} fields but the header has {width} "
+                    f"(a missing value or an unquoted {_delimiter_name(delimiter)}?).",
+                )
+            )
+            continue
+        rows.append([f or None for f in fields])
+        lines.append(row_start)
+    if n_records > max_rows:
+        raise FileRefused(
+            f"The file has {n_records:,} rows; the limit is {max_rows:,}: split it into "
+            "smaller files."
+        )
+    _check_unterminated(body, delimiter, last_start, offset, last_end, rows, lines, errors)
+    frame = pd.DataFrame(rows, columns=names, dtype=object)
+    frame = _drop_empty_unnamed(frame, header)
+    frame[LINE_COLUMN] = pd.Series(lines, dtype="int64")
+    return ReadResult(frame, encoding, delimiter, errors, header_line)
+
+
+def _delimiter_name(delimiter: str) -> str:
+    return {",": "comma", ";": "semicolon", "\t": "tab", "|": "'|'"}[delimiter]
+
+
+def _check_unterminated(
+    body: str,
+    delimiter: str,
+    last_start: int | None,
+    offset: int,
+    last_end: int,
+    rows: list[list[str | None]],
+    lines: list[int],
+    errors: list[Issue],
+) -> None:
+    """Reject the final row when it is a quoted field left open at the end of the file."""
+    if last_start is None:
+        return
+    if '"' not in body:
+        return
+    skip = last_start - 1 - offset  # body lines before the row's first line
+    pos = 0
+    for i, raw in enumerate(io.StringIO(body, newline="")):
+        if i == skip:
+            break
+        pos += len(raw)
+    segment = body[pos:]
+    try:
+        list(csv.reader(io.StringIO(segment, newline=""), delimiter=delimiter, strict=True))
+        return
+    except csv.Error as exc:
+        if "unexpected end of data" not in str(exc):
+            return
+    if lines and lines[-1] == last_start:
+        rows.pop()
+        lines.pop()
+    errors[:] = [e for e in errors if e.line != last_start]
+    errors.append(
+        Issue(
+            last_start,
+            None,
+            segment[:200],
+            f"A quoted value opened on line {last_start} is never closed, so lines "
+            f"{last_start}–{last_end + offset} (the rest of the file) could not be read.",
+        )
+    )
+
+
+def _drop_empty_unnamed(frame: pd.DataFrame, header: list[str]) -> pd.DataFrame:
+    """Drop columns with no header name whose values are all empty (``a,b,c,,``)."""
+    drop = [
+        name
+        for name, raw in zip(frame.columns, header, strict=False)
+        if not raw.replace("\ufeff", "").strip() and frame[name].isna().all()
+    ]
+    return frame.drop(columns=drop) if drop else frame

@@ -1,0 +1,258 @@
+"""geo.reader: encodings, delimiters, quoting, line numbers, ragged rows, refusals."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+
+import pytest
+
+from geo.reader import read_csv_bytes
+from geo.report import FileRefused
+
+HEADER = "event_date,location,latitude,longitude"
+
+
+def _read(text: str, encoding: str = "utf-8", **kw: int):
+    return read_csv_bytes(text.encode(encoding), **kw)
+
+
+def _zip(members: dict[str, str]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, text in members.items():
+            zf.writestr(name, text)
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- encodings
+
+
+def test_utf8_without_bom_keeps_diacritics() -> None:
+    result = _read(f"{HEADER}\n2025-01-05,Mazār-i-Sharīf,36.709,67.1109\n2025-01-06,Peshāwar,,\n")
+    assert result.encoding == "utf-8"
+    assert result.frame["location"].tolist() == ["Mazār-i-Sharīf", "Peshāwar"]
+
+
+def test_utf8_bom_is_not_part_of_the_first_column_name() -> None:
+    result = read_csv_bytes(("\ufeff" + HEADER + "\n2025-01-05,Quetta,30.1,66.9\n").encode())
+    assert result.encoding == "utf-8-sig"
+    assert result.frame.columns[0] == "event_date"
+
+
+def test_cp1252_fallback_decodes_windows_punctuation() -> None:
+    text = f"{HEADER}\n2025-01-05,Peshawar – “old city” café,34.0,71.5\n"
+    data = text.encode("cp1252")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    result = read_csv_bytes(data)
+    assert result.encoding == "cp1252"
+    assert result.frame.loc[0, "location"] == "Peshawar – “old city” café"
+
+
+@pytest.mark.parametrize(
+    ("codec", "bom", "expected"),
+    [("utf-16-le", "\ufeff", "utf-16-le"), ("utf-16-be", "\ufeff", "utf-16-be")],
+)
+def test_utf16_with_bom(codec: str, bom: str, expected: str) -> None:
+    text = bom + HEADER.replace(",", "\t") + "\r\n2025-01-05\tMazār\t36.7\t67.1\r\n"
+    result = read_csv_bytes(text.encode(codec))
+    assert result.encoding == expected
+    assert result.delimiter == "\t"
+    assert result.frame.loc[0, "location"] == "Mazār"
+    assert list(result.frame.columns) == [*HEADER.split(","), "_line"]
+
+
+def test_utf16_without_bom_is_recognised_by_its_zero_bytes() -> None:
+    result = read_csv_bytes(f"{HEADER}\n2025-01-05,Quetta,30.1,66.9\n".encode("utf-16-le"))
+    assert result.encoding == "utf-16-le"
+    assert result.frame.loc[0, "location"] == "Quetta"
+
+
+# --------------------------------------------------------------------------- delimiters
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_each_delimiter_with_a_quoted_delimiter_inside_a_value(delimiter: str) -> None:
+    d = delimiter
+    text = f'event_date{d}location{d}notes\n2025-01-05{d}Quetta{d}"one{d} two"\n'
+    result = _read(text)
+    assert result.delimiter == delimiter
+    assert result.frame.loc[0, "notes"] == f"one{d} two"
+    assert result.errors == []
+
+
+def test_delimiter_comes_from_the_header_not_from_the_data() -> None:
+    # the data rows hold more commas than semicolons; the header decides
+    text = "event_date;location;notes\n2025-01-05;Quetta;a, b, c, d, e\n"
+    result = _read(text)
+    assert result.delimiter == ";"
+    assert result.frame.loc[0, "notes"] == "a, b, c, d, e"
+
+
+def test_delimiters_inside_quoted_header_names_are_not_counted() -> None:
+    result = _read('"a;b;c",location\n1,Quetta\n')
+    assert result.delimiter == ","
+    assert list(result.frame.columns) == ["a;b;c", "location", "_line"]
+
+
+def test_excel_sep_line_sets_the_delimiter_and_moves_the_header() -> None:
+    result = _read("sep=|\nevent_date|location\n2025-01-05|Quetta\n")
+    assert result.delimiter == "|"
+    assert result.header_line == 2
+    assert result.frame["_line"].tolist() == [3]
+
+
+# --------------------------------------------------------------------------- rows and lines
+
+
+def test_quoted_newlines_give_file_lines_not_row_numbers() -> None:
+    text = (
+        "id,notes,location\n"  # 1
+        '1,"line a\nline b\nline c",Quetta\n'  # 2-4
+        '2,"say ""hi""",Bannu\n'  # 5
+        "3,short\n"  # 6: one field missing
+        '4,"x\r\ny",Khost\n'  # 7-8
+        "5,z,Kabul,extra\n"  # 9: one field too many
+    )
+    result = _read(text)
+    assert result.frame["_line"].tolist() == [2, 5, 7]
+    assert result.frame.loc[0, "notes"] == "line a\nline b\nline c"
+    assert result.frame.loc[1, "notes"] == 'say "hi"'
+    assert [(e.line, e.level) for e in result.errors] == [(6, "error"), (9, "error")]
+    assert "2 fields but the header has 3" in result.errors[0].message
+    assert "4 fields but the header has 3" in result.errors[1].message
+
+
+def test_blank_lines_are_skipped_but_counted() -> None:
+    text = f"\n\n{HEADER}\n\n2025-01-05,Quetta,30.1,66.9\n   \n,,,\n2025-01-06,Bannu,32.9,70.6\n"
+    result = _read(text)
+    assert result.header_line == 3
+    assert result.frame["_line"].tolist() == [5, 8]
+    assert result.errors == []
+
+
+def test_crlf_and_lone_cr_line_endings() -> None:
+    crlf = _read(f"{HEADER}\r\n2025-01-05,Quetta,30.1,66.9\r\n2025-01-06,Bannu\r\n")
+    cr = _read(f"{HEADER}\r2025-01-05,Quetta,30.1,66.9\r2025-01-06,Bannu\r")
+    for result in (crlf, cr):
+        assert result.frame["_line"].tolist() == [2]
+        assert [e.line for e in result.errors] == [3]
+
+
+def test_extra_empty_trailing_fields_are_dropped_not_rejected() -> None:
+    result = _read(f"{HEADER}\n2025-01-05,Quetta,30.1,66.9,,\n2025-01-06,Bannu,32.9,70.6,x\n")
+    assert result.frame["_line"].tolist() == [2]
+    assert [e.line for e in result.errors] == [3]
+
+
+def test_values_are_text_or_none_and_header_names_are_stripped() -> None:
+    result = _read(" event_date , location ,killed\n2025-01-05,,007\n")
+    assert list(result.frame.columns) == ["event_date", "location", "killed", "_line"]
+    row = result.frame.iloc[0]
+    assert row["location"] is None
+    assert row["killed"] == "007"
+    assert str(result.frame["_line"].dtype) == "int64"
+
+
+def test_unnamed_columns_get_a_name_or_are_dropped_when_empty() -> None:
+    result = _read("event_date,,location,\n2025-01-05,x,Quetta,\n")
+    assert list(result.frame.columns) == ["event_date", "column_2", "location", "_line"]
+    assert result.frame.loc[0, "column_2"] == "x"
+
+
+def test_unterminated_quote_rejects_the_row_and_names_the_lines() -> None:
+    text = f'{HEADER}\n2025-01-05,Quetta,30.1,66.9\n2025-01-06,"Bannu,32.9,70.6\n2025-01-07,Khost,33.3,69.9\n'
+    result = _read(text)
+    assert result.frame["_line"].tolist() == [2]
+    assert len(result.errors) == 1
+    assert result.errors[0].line == 3
+    assert "never closed" in result.errors[0].message
+    assert "3–4" in result.errors[0].message
+
+
+def test_stray_nul_rejects_only_its_row() -> None:
+    data = f"{HEADER}\n2025-01-05,Quetta,30.1,66.9\n2025-01-06,Ban\x00nu,32.9,70.6\n".encode()
+    result = read_csv_bytes(data)
+    assert result.frame["_line"].tolist() == [2]
+    assert [e.line for e in result.errors] == [3]
+    assert "NUL" in result.errors[0].message
+
+
+def test_field_longer_than_csv_default_limit() -> None:
+    long = "x" * 300_000
+    result = _read(f"event_date,notes\n2025-01-05,{long}\n")
+    assert len(result.frame.loc[0, "notes"]) == 300_000
+
+
+# --------------------------------------------------------------------------- refusals
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        (b"", "empty"),
+        (b" \r\n\t\n", "empty"),
+        (_zip({"[Content_Types].xml": "x", "xl/workbook.xml": "x"}), "Excel workbook"),
+        (
+            _zip({"mimetype": "application/vnd.oasis.opendocument.spreadsheet"}),
+            "OpenDocument spreadsheet",
+        ),
+        (_zip({"a.csv": "event_date,location\n"}), "zip archive"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, ".xls"),
+        (gzip.compress(b"event_date,location\n"), "gzip"),
+        (b"%PDF-1.7\n%\xe2\xe3\n", "PDF"),
+        (b"\n  <!DOCTYPE html><html><body>Login</body></html>", "web page"),
+        (b"<html><head></head></html>", "web page"),
+        (b'[{"event_date": "2025-01-05"}]', "JSON"),
+        (b'{"a": 1}\n{"a": 2}\n', "JSON"),
+        (b'<?xml version="1.0"?><Workbook/>', "XML"),
+        (b"event_date\n2025-01-05\n", "single column"),
+        (b"2025-01-05,34.1,71.5\n2025-01-06,33.0,70.1\n", "not column names"),
+        (b"event_date,location,event_date\n1,2,3\n", "twice"),
+        (bytes(range(1, 32)) * 40, "binary"),
+        (b"event_date,location\n" + b"\x00" * 200, "binary"),
+        (b"event_date,location\n2025,\x81\x8d\x8f\x90\x9d\n", "not readable text"),
+        (b"\xff\xfe" + b"a\x00,\x00b\x00" + b"\x00", "damaged"),
+        (b"sep=;\n\n", "no header"),
+    ],
+)
+def test_refusals_are_one_clear_sentence(data: bytes, fragment: str) -> None:
+    with pytest.raises(FileRefused) as info:
+        read_csv_bytes(data)
+    message = str(info.value)
+    assert fragment.lower() in message.lower()
+    assert message[0].isupper() and message.endswith(".")
+    assert "\n" not in message
+
+
+def test_max_bytes_refusal_states_size_and_limit() -> None:
+    data = (f"{HEADER}\n" + "2025-01-05,Quetta,30.1,66.9\n" * 100).encode()
+    with pytest.raises(FileRefused, match=r"the limit is 1\.0 KB"):
+        read_csv_bytes(data, max_bytes=1024)
+    assert len(read_csv_bytes(data, max_bytes=len(data)).frame) == 100
+
+
+def test_max_rows_refusal_counts_every_row() -> None:
+    data = (f"{HEADER}\n" + "2025-01-05,Quetta,30.1,66.9\n" * 3 + "bad\n").encode()
+    with pytest.raises(FileRefused, match="The file has 4 rows; the limit is 3"):
+        read_csv_bytes(data, max_rows=3)
+    assert len(read_csv_bytes(data, max_rows=4).frame) == 3
+
+
+def test_limits_default_to_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATLAS_MAX_ROWS", "1")
+    with pytest.raises(FileRefused, match="limit is 1"):
+        _read(f"{HEADER}\n2025-01-05,Quetta,1,2\n2025-01-06,Bannu,3,4\n")
+    monkeypatch.setenv("ATLAS_MAX_ROWS", "10")
+    monkeypatch.setenv("ATLAS_MAX_UPLOAD_MB", "0.00001")
+    with pytest.raises(FileRefused, match="the limit is"):
+        _read(f"{HEADER}\n2025-01-05,Quetta,1,2\n")
+
+
+def test_header_only_file_is_read_with_no_rows() -> None:
+    result = _read(f"{HEADER}\n")
+    assert len(result.frame) == 0
+    assert list(result.frame.columns) == [*HEADER.split(","), "_line"]
+    assert result.errors == []
