@@ -308,10 +308,10 @@ def to_canonical(
     ------
     FileRefused
         No file column maps to a canonical column, or the file has neither a
-        date column nor any place or coordinate column.
+        date column nor any place or coordinate column, or the (edited)
+        mapping names a column that is not canonical.
     ValueError
-        ``fmt`` is not a known format, or the mapping names a column that is
-        not canonical.
+        ``fmt`` is not a known format (a programming error, not bad input).
     """
     columns = [c for c in frame.columns if c != LINE]
     if fmt == "auto":
@@ -322,7 +322,11 @@ def to_canonical(
     mapping = {k: v for k, v in mapping.items() if v and k in frame.columns and k != LINE}
     bad = sorted({v for v in mapping.values() if v not in INCIDENT_COLUMNS})
     if bad:
-        raise ValueError(f"not canonical columns: {', '.join(bad)}")
+        raise FileRefused(
+            f"The column mapping names {', '.join(repr(b) for b in bad)}, which "
+            "Incident Atlas does not know: map each file column to one of the canonical "
+            "columns or leave it unmapped."
+        )
     _refuse_unusable(columns, mapping, fmt)
     issues = _ignored_columns(columns, mapping, fmt)
     out = pd.DataFrame(index=frame.index)

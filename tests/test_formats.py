@@ -217,13 +217,17 @@ def test_no_usable_columns_is_refused(header: str) -> None:
         to_canonical(frame)
 
 
-def test_unknown_format_or_target_is_a_value_error() -> None:
+def test_unknown_format_is_a_programming_error() -> None:
     frame = _frame(SAMPLES["native"])
     with pytest.raises(ValueError, match="unknown format"):
         to_canonical(frame, "xlsx")
-    with pytest.raises(ValueError, match="not canonical"):
-        to_canonical(frame, "native", {"Date": "event_date", "Place": "town"})
     assert set(FORMATS) == {"native", "acled", "ucdp", "gtd"}
+
+
+def test_edited_mapping_to_an_unknown_column_is_refused_clearly() -> None:
+    frame = _frame(SAMPLES["native"])
+    with pytest.raises(FileRefused, match=r"'town'.*does not know"):
+        to_canonical(frame, "native", {"Date": "event_date", "Place": "town"})
 
 
 @pytest.mark.parametrize(
