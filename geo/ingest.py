@@ -1,0 +1,444 @@
+"""The ingest pipeline: file bytes → checked, placed rows → one upload in the store.
+
+Stages (each speaks in :class:`~geo.report.Issue` objects)::
+
+    limits → reader → formats → validate → geocode → spatial → store
+
+:func:`prepare` runs every stage but the last and writes nothing (the Data page
+shows its result for review); :func:`commit` stores a prepared upload in one
+transaction; :func:`ingest_bytes` and :func:`ingest_path` do both, or only the
+first for a dry run.
+
+Counting (the JSON report of ``python -m geo ingest``)
+------------------------------------------------------
+``rows_read``
+    Data records in the file, including the ones the reader could not split.
+``rejected``
+    Distinct file lines with at least one error, from any stage. Every rejected
+    line has an error naming it.
+``accepted``
+    Rows written: new incidents plus new versions of stored ones.
+``updated``
+    Of those, rows that replaced a stored version with different content.
+``duplicates``
+    Good rows already stored with identical content (nothing written).
+``geocoded``
+    Rows placed by the geocoder (gazetteer, province point, Nominatim or an
+    analyst's choice) rather than by the file's coordinates.
+
+So ``rows_read == accepted + duplicates + rejected``. Before the store is
+consulted (a dry run without a store) ``accepted`` counts every good row.
+
+A file that cannot be used at all (over the size or row limit, not a CSV, no
+usable columns) raises :class:`~geo.report.FileRefused` before anything is
+written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from geo.config import get_settings
+from geo.report import FileRefused, IngestReport, Issue
+
+if TYPE_CHECKING:
+    from geo.gazetteer import Gazetteer
+    from geo.store import Store
+
+__all__ = [
+    "Prepared",
+    "commit",
+    "default_gazetteer",
+    "ingest_bytes",
+    "ingest_path",
+    "prepare",
+]
+
+LINE = "_line"
+
+
+@dataclass
+class Prepared:
+    """An upload checked and placed, ready to store (nothing written yet).
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The rows that would be stored: canonical columns typed like
+        :func:`geo.schema.normalise_dtypes`, plus ``_line`` (the file line).
+    report : IngestReport
+        Counts and issues; ``upload_id`` is None until :func:`commit`.
+    format : str
+        The format used (detected or given).
+    mapping : dict
+        ``{file column: canonical column}`` used.
+    ambiguous : list of Issue
+        Geocoding issues that carry candidate places (for the analyst to
+        choose from; pass the choices back as ``choices={line: candidate}``).
+    file : str
+        The file name as uploaded.
+    sha256 : str
+        SHA-256 of the file's bytes.
+    columns : list of str
+        The file's header names.
+    """
+
+    frame: pd.DataFrame
+    report: IngestReport
+    format: str
+    mapping: dict[str, str]
+    ambiguous: list[Issue] = field(default_factory=list)
+    file: str = ""
+    sha256: str = ""
+    columns: list[str] = field(default_factory=list)
+
+
+@functools.lru_cache(maxsize=1)
+def default_gazetteer() -> Gazetteer:
+    """The offline gazetteer, loaded once per process."""
+    from geo.gazetteer import Gazetteer
+
+    return Gazetteer.load()
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+def _check_size(n_bytes: int, limit: int) -> None:
+    if n_bytes > limit:
+        raise FileRefused(
+            f"The file is {_size(n_bytes)}, over the upload limit of {_size(limit)} "
+            "(ATLAS_MAX_UPLOAD_MB): split it into smaller files and upload them one by one."
+        )
+
+
+def _lines_of(issues: list[Issue]) -> set[int]:
+    return {int(i.line) for i in issues if i.line is not None}
+
+
+def _no_coordinates(frame: pd.DataFrame) -> np.ndarray:
+    lat = pd.to_numeric(frame["latitude"], errors="coerce")
+    lon = pd.to_numeric(frame["longitude"], errors="coerce")
+    return (lat.isna() | lon.isna()).to_numpy()
+
+
+def prepare(
+    data: bytes,
+    filename: str,
+    *,
+    fmt: str = "auto",
+    mapping: Mapping[str, str | None] | None = None,
+    gazetteer: Gazetteer | None = None,
+    choices: Mapping[int, Mapping[str, Any]] | None = None,
+    online: Any = None,
+    cache: Any = None,
+) -> Prepared:
+    """Read, map, validate, geocode and place an upload without writing anything.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole file.
+    filename : str
+        Its name (kept in the upload history).
+    fmt : {"auto", "native", "acled", "ucdp", "gtd"}
+        The format, or "auto" to detect it from the header.
+    mapping : dict, optional
+        ``{file column: canonical column}`` replacing the format's default.
+    gazetteer : Gazetteer, optional
+        Used for rows without coordinates; :func:`default_gazetteer` when
+        needed and not given.
+    choices : dict, optional
+        ``{file line: chosen candidate}`` for ambiguous places.
+    online, cache
+        Passed to :func:`geo.geocode.geocode_rows` (opt-in Nominatim and its cache).
+
+    Returns
+    -------
+    Prepared
+
+    Raises
+    ------
+    FileRefused
+        The file cannot be used at all; nothing was written.
+    """
+    from geo.formats import FORMATS, default_mapping, detect_format, to_canonical
+    from geo.reader import read_csv_bytes
+    from geo.validate import validate
+
+    settings = get_settings()
+    data = bytes(data)
+    _check_size(len(data), settings.max_upload_bytes)
+    read = read_csv_bytes(data, max_bytes=settings.max_upload_bytes, max_rows=settings.max_rows)
+    frame = read.frame
+    if len(frame) > settings.max_rows:
+        raise FileRefused(
+            f"The file has {len(frame):,} rows, over the limit of {settings.max_rows:,} "
+            "(ATLAS_MAX_ROWS): split it into smaller files."
+        )
+    columns = [c for c in frame.columns if c != LINE]
+    used_fmt = detect_format(columns) if fmt == "auto" else fmt
+    if used_fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected auto or one of {', '.join(FORMATS)}")
+    used_mapping = (
+        {k: v for k, v in mapping.items() if v}
+        if mapping is not None
+        else default_mapping(columns, used_fmt)
+    )
+    canonical, format_issues = to_canonical(frame, used_fmt, used_mapping)
+    checked = validate(canonical)
+
+    errors: list[Issue] = [*read.errors, *_errors(format_issues), *checked.errors]
+    warnings: list[Issue] = [*_warnings(format_issues), *checked.warnings]
+    read_lines = set(pd.to_numeric(frame[LINE], errors="coerce").dropna().astype(int))
+    unreadable = _lines_of(read.errors) - read_lines
+    rows_read = len(frame) + len(unreadable)
+
+    rows = checked.valid
+    geocoded = 0
+    ambiguous: list[Issue] = []
+    if len(rows):
+        need = _no_coordinates(rows)
+        gaz = gazetteer
+        if gaz is None and need.any():
+            gaz = default_gazetteer()
+        from geo.geocode import geocode_rows
+
+        rows, geo_issues = geocode_rows(rows, gaz, choices=choices, online=online, cache=cache)
+        geocoded = int(rows.attrs.get("geocoded", 0))
+        errors.extend(_errors(geo_issues))
+        warnings.extend(_warnings(geo_issues))
+        ambiguous = [i for i in geo_issues if i.candidates]
+
+        # every row still without a point is rejected, with a reason
+        lines = rows[LINE].to_numpy()
+        known = _lines_of(errors)
+        for pos in np.flatnonzero(_no_coordinates(rows)):
+            line = int(lines[pos])
+            if line not in known:
+                errors.append(_unplaced(rows.iloc[pos], line))
+        bad = _lines_of(errors)
+        placed_mask = ~pd.Series(lines).isin(bad).to_numpy()
+        if bad:
+            placed = rows.loc[placed_mask].reset_index(drop=True)
+            geocoded -= int(
+                (rows.loc[~placed_mask, "geocode_source"].fillna("provided") != "provided").sum()
+            )
+        else:
+            placed = rows
+        rows, spatial_issues = _join(placed)
+        warnings.extend(spatial_issues)
+    rows["upload_id"] = None
+
+    # every line that vanished without saying why gets an error (never silent)
+    rejected_lines = (read_lines | unreadable) - set(rows[LINE].astype(int).tolist())
+    missing = rejected_lines - _lines_of(errors)
+    for line in sorted(missing):
+        errors.append(Issue(line, None, None, "the row was rejected by the checks"))
+    kept = set(rows[LINE].astype(int).tolist())
+    warnings = [w for w in warnings if w.line is None or w.line in kept]
+    errors.sort(key=lambda i: (i.line is None, i.line or 0))
+    warnings.sort(key=lambda i: (i.line is None, i.line or 0))
+
+    report = IngestReport(
+        file=filename,
+        format=used_fmt,
+        rows_read=rows_read,
+        accepted=len(rows),
+        rejected=len(_lines_of(errors)),
+        geocoded=max(geocoded, 0),
+        errors=errors,
+        warnings=warnings,
+    )
+    return Prepared(
+        frame=rows,
+        report=report,
+        format=used_fmt,
+        mapping=dict(used_mapping),
+        ambiguous=ambiguous,
+        file=filename,
+        sha256=hashlib.sha256(data).hexdigest(),
+        columns=columns,
+    )
+
+
+def _join(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
+    from geo.spatial import join
+
+    if not len(rows):
+        return rows, []
+    return join(rows)
+
+
+def _errors(issues: list[Issue]) -> list[Issue]:
+    return [i for i in issues if i.level == "error"]
+
+
+def _warnings(issues: list[Issue]) -> list[Issue]:
+    return [i for i in issues if i.level != "error"]
+
+
+def _unplaced(row: pd.Series, line: int) -> Issue:
+    place = row.get("location") or row.get("admin1") or row.get("country")
+    if place:
+        message = f"no coordinates, and the place {place!r} could not be located"
+    else:
+        message = "no coordinates and no place name to look up"
+    return Issue(line, "location", place, message)
+
+
+def commit(prepared: Prepared, store: Store) -> IngestReport:
+    """Store a prepared upload in one transaction and return its report.
+
+    Parameters
+    ----------
+    prepared : Prepared
+        The result of :func:`prepare`.
+    store : Store
+
+    Returns
+    -------
+    IngestReport
+        With ``upload_id`` and the store's ``accepted``, ``updated`` and
+        ``duplicates`` counts.
+    """
+    result = store.commit(
+        prepared.frame,
+        file=prepared.file,
+        sha256=prepared.sha256,
+        fmt=prepared.format,
+        report=prepared.report,
+    )
+    return dataclasses.replace(
+        prepared.report,
+        upload_id=result.upload_id,
+        accepted=result.accepted,
+        updated=result.updated,
+        duplicates=result.duplicates,
+        dry_run=False,
+    )
+
+
+def preview(prepared: Prepared, store: Store) -> IngestReport:
+    """The report a commit would give against ``store``, computed read-only."""
+    from geo.store import row_hashes
+
+    frame = prepared.frame
+    ids = frame["incident_id"].astype(object).tolist()
+    stored = store.stored_hashes(ids)
+    hashes = row_hashes(frame)
+    same = sum(1 for i, h in zip(ids, hashes, strict=True) if stored.get(i) == h)
+    changed = sum(1 for i, h in zip(ids, hashes, strict=True) if i in stored and stored[i] != h)
+    return dataclasses.replace(
+        prepared.report,
+        accepted=len(ids) - same,
+        updated=changed,
+        duplicates=same,
+        dry_run=True,
+    )
+
+
+class _ReadOnlyCache:
+    """A geocode cache that reads the store's answers and keeps new ones in memory."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self._mine: dict[str, dict[str, Any]] = {}
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        return self._mine.get(key) or self._inner.get(key)
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        self._mine[key] = value
+
+
+def ingest_bytes(
+    data: bytes,
+    filename: str,
+    store: Store | None,
+    *,
+    fmt: str = "auto",
+    mapping: Mapping[str, str | None] | None = None,
+    dry_run: bool = False,
+    choices: Mapping[int, Mapping[str, Any]] | None = None,
+    gazetteer: Gazetteer | None = None,
+    online: Any = None,
+) -> IngestReport:
+    """Prepare and (unless ``dry_run``) commit one file.
+
+    Parameters
+    ----------
+    data, filename, fmt, mapping, choices, gazetteer, online
+        As for :func:`prepare`.
+    store : Store or None
+        Where to write; may be None for a dry run (then duplicates and
+        updates are not known).
+    dry_run : bool
+        Report only; nothing is written (new online geocodes are not cached).
+
+    Returns
+    -------
+    IngestReport
+    """
+    if store is None and not dry_run:
+        raise ValueError("a store is needed unless dry_run=True")
+    cache = None
+    if store is not None:
+        cache = store.geocode_cache()
+        if dry_run:
+            cache = _ReadOnlyCache(cache)
+    prepared = prepare(
+        data,
+        filename,
+        fmt=fmt,
+        mapping=mapping,
+        gazetteer=gazetteer,
+        choices=choices,
+        online=online,
+        cache=cache,
+    )
+    if dry_run:
+        if store is not None:
+            return preview(prepared, store)
+        return dataclasses.replace(prepared.report, dry_run=True)
+    assert store is not None
+    return commit(prepared, store)
+
+
+def ingest_path(
+    path: str | Path,
+    store: Store | None,
+    *,
+    fmt: str = "auto",
+    dry_run: bool = False,
+    mapping: Mapping[str, str | None] | None = None,
+    choices: Mapping[int, Mapping[str, Any]] | None = None,
+    gazetteer: Gazetteer | None = None,
+    online: Any = None,
+) -> IngestReport:
+    """:func:`ingest_bytes` for a file on disk (refused before reading when too big)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileRefused(f"There is no file at {path}: check the path and try again.")
+    _check_size(path.stat().st_size, get_settings().max_upload_bytes)
+    return ingest_bytes(
+        path.read_bytes(),
+        path.name,
+        store,
+        fmt=fmt,
+        mapping=mapping,
+        dry_run=dry_run,
+        choices=choices,
+        gazetteer=gazetteer,
+        online=online,
+    )

@@ -1,0 +1,155 @@
+"""``python -m geo`` ingest / export / uploads / undo, run as a user would (subprocess)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyogrio
+import pytest
+
+from geo.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+ACLED = ROOT / "tests" / "data" / "ingest" / "acled_mixed.csv"
+GOOD = {
+    "PAK90001": "PK-KP",
+    "PAK90002": "PK-KP",
+    "PAK90003": "PK-BA",
+    "AFG90004": "AF-KAN",
+    "AFG90009": "AF-NAN",
+    "AFG90010": "AF-KNR",
+}
+BAD_LINES = [6, 7, 8, 9, 10, 11]
+
+
+def geo(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ATLAS_DB": str(db), "ATLAS_ONLINE_GEOCODING": "0"}
+    return subprocess.run(
+        [sys.executable, "-m", "geo", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def strict_json(text: str):
+    def no_constant(token: str) -> None:
+        raise AssertionError(f"invalid JSON constant {token}")
+
+    return json.loads(text, parse_constant=no_constant)
+
+
+def fingerprint(path: Path) -> dict[str, str | None]:
+    out = {}
+    for suffix in ("", "-wal", "-shm"):
+        p = Path(f"{path}{suffix}")
+        out[suffix or "db"] = hashlib.sha256(p.read_bytes()).hexdigest() if p.exists() else None
+    return out
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory) -> tuple[Path, dict]:
+    db = tmp_path_factory.mktemp("cli") / "store" / "atlas.sqlite"
+    run = geo("ingest", str(ACLED), "--db", str(db), db=db)
+    assert run.returncode == 0, run.stderr
+    return db, strict_json(run.stdout)
+
+
+def test_ingest_acled_file_with_good_and_bad_rows(ingested) -> None:
+    db, report = ingested
+    assert report["format"] == "acled"
+    assert report["rows_read"] == len(GOOD) + len(BAD_LINES)
+    assert report["accepted"] == len(GOOD)
+    assert report["rejected"] == len(BAD_LINES)
+    assert sorted({e["line"] for e in report["errors"]}) == BAD_LINES
+    for issue in report["errors"] + report["warnings"]:
+        assert set(issue) >= {"line", "column", "value", "message"}
+    stored = Store(db).incidents().set_index("incident_id")
+    for incident_id, code in GOOD.items():
+        assert stored.loc[incident_id, "admin1_code"] == code
+        assert stored.loc[incident_id, "upload_id"] == report["upload_id"]
+
+
+def test_refused_file_exits_2_and_leaves_the_store_unchanged(ingested, tmp_path: Path) -> None:
+    db, _ = ingested
+    before = fingerprint(db)
+    bad = tmp_path / "incidents.csv"
+    bad.write_bytes(b"PK\x03\x04" + os.urandom(2048))  # an .xlsx renamed .csv
+    run = geo("ingest", str(bad), "--db", str(db), db=db)
+    assert run.returncode == 2
+    out = strict_json(run.stdout)
+    assert out["refused"] is True and out["message"]
+    assert fingerprint(db) == before
+
+
+def test_dry_run_writes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "never" / "atlas.sqlite"
+    run = geo("ingest", str(ACLED), "--dry-run", "--db", str(db), db=db)
+    assert run.returncode == 0, run.stderr
+    report = strict_json(run.stdout)
+    assert report["dry_run"] is True and report["upload_id"] is None
+    assert report["accepted"] == len(GOOD)
+    assert not db.exists()
+
+
+def test_uploads_and_undo(tmp_path: Path) -> None:
+    db = tmp_path / "atlas.sqlite"
+    before = Store(db).incidents()  # the seeded store
+    first = strict_json(geo("ingest", str(ACLED), "--db", str(db), db=db).stdout)
+    again = strict_json(geo("ingest", str(ACLED), "--db", str(db), db=db).stdout)
+    assert again["duplicates"] == len(GOOD) and again["accepted"] == 0
+
+    listing = geo("uploads", "--db", str(db), db=db)
+    assert listing.returncode == 0
+    uploads = strict_json(listing.stdout)
+    assert [u["upload_id"] for u in uploads] == ["seed", first["upload_id"], again["upload_id"]]
+    assert uploads[1]["accepted"] == len(GOOD) and uploads[1]["undone_at"] is None
+
+    undo = geo("undo", first["upload_id"], "--db", str(db), db=db)
+    assert undo.returncode == 0, undo.stderr
+    assert strict_json(undo.stdout)["removed"] == len(GOOD)
+    after = Store(db).incidents()
+    assert after.equals(before)
+    undone = strict_json(geo("uploads", "--db", str(db), db=db).stdout)
+    assert undone[1]["undone_at"] is not None
+
+    missing = geo("undo", "no-such-upload", "--db", str(db), db=db)
+    assert missing.returncode == 1
+    assert "no-such-upload" in missing.stderr
+
+
+def test_export_formats(ingested, tmp_path: Path) -> None:
+    db, _ = ingested
+    count = len(Store(db).incidents())
+    csv_path = tmp_path / "x.csv"
+    assert (
+        geo("export", "--format", "csv", "--out", str(csv_path), "--db", str(db), db=db).returncode
+        == 0
+    )
+    rows = list(csv.DictReader(io.StringIO(csv_path.read_text(encoding="utf-8-sig"), newline="")))
+    assert len(rows) == count
+    assert {r["incident_id"] for r in rows} >= set(GOOD)
+
+    gj = tmp_path / "x.geojson"
+    assert (
+        geo("export", "--format", "geojson", "--out", str(gj), "--db", str(db), db=db).returncode
+        == 0
+    )
+    doc = strict_json(gj.read_text(encoding="utf-8"))
+    assert len(doc["features"]) == count and "crs" not in doc
+
+    gpkg = tmp_path / "x.gpkg"
+    assert (
+        geo("export", "--format", "gpkg", "--out", str(gpkg), "--db", str(db), db=db).returncode
+        == 0
+    )
+    assert len(pyogrio.read_dataframe(gpkg)) == count

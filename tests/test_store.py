@@ -1,0 +1,448 @@
+"""The store: one upload per transaction, duplicates, versions, undo, locks, seed."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import geo.store as store_mod
+from geo.schema import INCIDENT_COLUMNS, normalise_dtypes
+from geo.store import Store, StoreBusy, UndoConflict, UnknownUpload
+
+SEED_CSV = """incident_id,event_date,event_type,location,admin1,admin1_code,country,country_code,latitude,longitude,geo_precision,killed,source
+SEED-1,2024-01-05,Battles,Peshawar,Khyber Pakhtunkhwa,PK-KP,Pakistan,PAK,34.0151,71.5249,1,2,Dawn
+SEED-2,2024-02-06,Explosions/Remote violence,Kandahar,Kandahar,AF-KAN,Afghanistan,AFG,31.6289,65.7372,1,,Pajhwok
+"""
+SEED_CLAIMS = """claim_id,statement_date,claimant,stance,groups,territory_code,quote,source
+C-1,2024-03-01,A Spokesman,denies_presence,TTP,AFG,"No such groups here.",Tolo
+C-2,2024-03-02,A Minister,accuses,TTP;ISKP,AFG,"They operate from there.",Dawn
+"""
+
+
+def incidents(ids: list[str], **overrides: object) -> pd.DataFrame:
+    """A small typed incident frame (one row per id)."""
+    n = len(ids)
+    data = {
+        "incident_id": ids,
+        "event_date": ["2024-03-01"] * n,
+        "date_precision": ["day"] * n,
+        "event_type": ["Battles"] * n,
+        "sub_event_type": ["Armed clash"] * n,
+        "actor1": ["Actor A"] * n,
+        "location": [f"Place {i}" for i in range(n)],
+        "admin1": ["Khyber Pakhtunkhwa"] * n,
+        "admin1_code": ["PK-KP"] * n,
+        "country": ["Pakistan"] * n,
+        "country_code": ["PAK"] * n,
+        "latitude": [34.0 + i / 1000 for i in range(n)],
+        "longitude": [71.5 - i / 1000 for i in range(n)],
+        "geo_precision": [1] * n,
+        "geocode_source": ["provided"] * n,
+        "killed": [i % 4 if i % 3 else None for i in range(n)],
+        "cross_border": [bool(i % 2) if i % 5 else None for i in range(n)],
+        "source": ["Dawn"] * n,
+        "notes": [f"Note {i}" for i in range(n)],
+        "border_distance_km": [12.5 + i for i in range(n)],
+    }
+    data.update(overrides)
+    return normalise_dtypes(pd.DataFrame(data))
+
+
+def dump(path: Path) -> dict[str, list[tuple]]:
+    """Every row of the incident tables, read with plain sqlite3."""
+    con = sqlite3.connect(path)
+    try:
+        return {
+            "incidents": con.execute("SELECT * FROM incidents ORDER BY incident_id").fetchall(),
+            "incident_versions": con.execute(
+                "SELECT * FROM incident_versions ORDER BY version_id"
+            ).fetchall(),
+            "claims": con.execute("SELECT * FROM claims ORDER BY claim_id").fetchall(),
+        }
+    finally:
+        con.close()
+
+
+def commit(store: Store, df: pd.DataFrame, name: str = "f.csv"):
+    return store.commit(df, file=name, sha256="0" * 64, fmt="native")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "atlas.sqlite", seed=False)
+
+
+@pytest.fixture
+def seed_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "seed"
+    folder.mkdir()
+    (folder / "incidents.csv").write_text(SEED_CSV, encoding="utf-8")
+    (folder / "claims.csv").write_text(SEED_CLAIMS, encoding="utf-8")
+    monkeypatch.setattr(store_mod, "DATA_DIR", folder)
+    return folder
+
+
+# --------------------------------------------------------------------------- opening
+
+
+def test_store_creates_its_folder_and_uses_wal_with_busy_timeout(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "er" / "atlas.sqlite"
+    store = Store(str(path), seed=False)
+    assert store.incidents().empty
+    assert path.exists()
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 10_000
+
+
+def test_store_accepts_an_sqlalchemy_url(tmp_path: Path) -> None:
+    path = tmp_path / "x" / "by_url.sqlite"
+    store = Store(f"sqlite:///{path}", seed=False)
+    commit(store, incidents(["A"]))
+    assert store.path == path
+    assert list(Store(path, seed=False).incidents()["incident_id"]) == ["A"]
+
+
+def test_opening_is_lazy(tmp_path: Path) -> None:
+    path = tmp_path / "lazy.sqlite"
+    Store(path)
+    assert not path.exists()
+
+
+# --------------------------------------------------------------------------- commit
+
+
+def test_commit_round_trips_every_value_and_type(store: Store) -> None:
+    df = incidents(["PAK-2", "PAK-1", "PAK-3", "PAK-4", "PAK-5", "PAK-6"])
+    result = commit(store, df)
+    assert (result.accepted, result.updated, result.duplicates) == (6, 0, 0)
+
+    got = store.incidents()
+    assert list(got.columns) == INCIDENT_COLUMNS
+    assert (got["upload_id"] == result.upload_id).all()
+    expected = df.sort_values("incident_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        got.drop(columns="upload_id"), expected.drop(columns="upload_id"), check_dtype=True
+    )
+    # unknown stays unknown: never 0
+    assert got["killed"].isna().sum() == df["killed"].isna().sum() > 0
+    # what incidents() returns is exactly normalise_dtypes' typing
+    pd.testing.assert_frame_equal(got, normalise_dtypes(got))
+
+
+def test_same_rows_twice_are_duplicates_and_change_no_incident(store: Store) -> None:
+    df = incidents(["A", "B", "C"])
+    first = commit(store, df)
+    before = dump(store.path)
+    second = commit(store, df, "again.csv")
+    assert (second.accepted, second.updated, second.duplicates) == (0, 0, 3)
+    assert dump(store.path) == before
+    assert set(store.incidents()["upload_id"]) == {first.upload_id}
+
+
+def test_derived_columns_alone_do_not_make_a_new_version(store: Store) -> None:
+    commit(store, incidents(["A"]))
+    again = commit(store, incidents(["A"], qa_flags=["admin1_mismatch"], border_distance_km=[9.0]))
+    assert again.duplicates == 1 and again.updated == 0
+
+
+def test_changed_row_becomes_a_new_version(store: Store) -> None:
+    first = commit(store, incidents(["A", "B", "C"]))  # killed: unknown, 1, 2
+    old_a = store.incidents().iloc[[0]].reset_index(drop=True)
+    result = commit(store, incidents(["A", "B", "C", "D"], killed=[9, 1, 2, 0]), "fix.csv")
+    assert (result.accepted, result.updated, result.duplicates) == (2, 1, 2)
+
+    now = store.incidents().set_index("incident_id")
+    assert now.loc["A", "killed"] == 9
+    assert now.loc["A", "upload_id"] == result.upload_id
+    assert now.loc["B", "upload_id"] == first.upload_id  # duplicates keep their writer
+    assert now.loc["D", "upload_id"] == result.upload_id
+
+    versions = store.versions()
+    assert versions["incident_id"].tolist() == ["A"]
+    assert versions["superseded_by"].tolist() == [result.upload_id]
+    pd.testing.assert_frame_equal(versions[INCIDENT_COLUMNS], old_a)
+
+
+def test_first_row_wins_for_an_id_repeated_in_one_commit(store: Store) -> None:
+    df = incidents(["A", "A"], notes=["first", "second"])
+    result = commit(store, df)
+    assert result.accepted == 1
+    assert store.incidents()["notes"].tolist() == ["first"]
+
+
+def test_a_failing_upload_writes_nothing(store: Store, monkeypatch) -> None:
+    commit(store, incidents(["A", "B"]))
+    before = dump(store.path)
+    uploads_before = len(store.uploads())
+    version = store.version()
+
+    def fail(conn) -> None:
+        raise RuntimeError("crash at the last statement of the upload")
+
+    monkeypatch.setattr(store_mod, "_bump_revision", fail)  # after every insert and move
+    with pytest.raises(RuntimeError, match="crash"):
+        commit(store, incidents(["A", "Z"], killed=[7, 7]))
+    monkeypatch.undo()
+    assert dump(store.path) == before
+    assert len(store.uploads()) == uploads_before
+    assert store.version() == version
+
+
+def test_rows_without_id_are_refused_before_writing(store: Store) -> None:
+    bad = incidents(["A", "B"])
+    bad.loc[1, "incident_id"] = None
+    with pytest.raises(ValueError, match="incident_id"):
+        commit(store, bad)
+    assert store.incidents().empty
+
+
+def test_version_changes_on_commit_and_undo_only(store: Store) -> None:
+    v0 = store.version()
+    store.incidents()
+    assert store.version() == v0
+    result = commit(store, incidents(["A"]))
+    v1 = store.version()
+    assert v1 != v0
+    store.undo(result.upload_id)
+    assert store.version() not in {v0, v1}
+
+
+# --------------------------------------------------------------------------- undo
+
+
+def test_undo_restores_earlier_versions_exactly(store: Store) -> None:
+    commit(store, incidents(["A", "B", "C"]))
+    state1 = dump(store.path)
+    u2 = commit(store, incidents(["A", "B", "D"], killed=[5, 6, 7]))
+    state2 = dump(store.path)
+    u3 = commit(store, incidents(["A", "E"], killed=[50, 1], notes=["again", "new"]))
+    assert u3.updated == 1  # A, whose current version came from u2
+
+    result = store.undo(u3.upload_id)
+    assert result == {
+        "upload_id": u3.upload_id,
+        "file": "f.csv",
+        "removed": 1,
+        "restored": 1,
+        "claims_removed": 0,
+        "undone_at": result["undone_at"],
+    }
+    assert dump(store.path) == state2
+    store.undo(u2.upload_id)
+    assert dump(store.path) == state1
+
+
+def test_undo_is_refused_while_a_later_upload_changed_its_rows(store: Store) -> None:
+    u1 = commit(store, incidents(["A", "B"]))
+    u2 = commit(store, incidents(["B"], killed=[40]))
+    before = dump(store.path)
+    with pytest.raises(UndoConflict) as info:
+        store.undo(u1.upload_id)
+    assert info.value.blocking == [u2.upload_id]
+    assert u2.upload_id in str(info.value)
+    assert dump(store.path) == before
+    # in order, both go
+    store.undo(u2.upload_id)
+    store.undo(u1.upload_id)
+    assert store.incidents().empty
+    assert store.versions().empty
+
+
+def test_undo_of_unknown_or_undone_upload(store: Store) -> None:
+    with pytest.raises(UnknownUpload, match="no upload"):
+        store.undo("nope")
+    u = commit(store, incidents(["A"]))
+    store.undo(u.upload_id)
+    with pytest.raises(UnknownUpload, match="already undone"):
+        store.undo(u.upload_id)
+
+
+def test_uploads_lists_history_as_valid_json(store: Store) -> None:
+    u1 = commit(store, incidents(["A", "B"]), "one.csv")
+    u2 = commit(store, incidents(["A", "B"]), "two.csv")
+    store.undo(u2.upload_id)
+    table = store.uploads()
+    assert list(table.columns) == store_mod.UPLOAD_COLUMNS
+    assert table["upload_id"].tolist() == [u1.upload_id, u2.upload_id]
+    assert table["file"].tolist() == ["one.csv", "two.csv"]
+    assert table["accepted"].tolist() == [2, 0]
+    assert table["duplicates"].tolist() == [0, 2]
+    assert table["undone_at"].iloc[0] is None
+    assert table["undone_at"].iloc[1].endswith("Z")
+    text = json.dumps(table.to_dict(orient="records"))
+
+    def no_nan(token: str) -> None:
+        raise AssertionError(f"invalid JSON constant {token}")
+
+    json.loads(text, parse_constant=no_nan)
+
+
+# --------------------------------------------------------------------------- geocode cache
+
+
+def test_geocode_cache_persists_and_does_not_touch_incidents(store: Store, tmp_path: Path) -> None:
+    cache = store.geocode_cache()
+    assert cache.get("kabul|AFG") is None
+    version = store.version()
+    cache.put("kabul|AFG", {"latitude": 34.5, "longitude": 69.2, "name": "کابل"})
+    assert cache.get("kabul|AFG") == {"latitude": 34.5, "longitude": 69.2, "name": "کابل"}
+    again = Store(tmp_path / "atlas.sqlite", seed=False).geocode_cache()
+    assert again.get("kabul|AFG")["name"] == "کابل"
+    cache.put("kabul|AFG", {"latitude": 1.0})
+    assert again.get("kabul|AFG") == {"latitude": 1.0}
+    assert store.version() == version
+
+
+# --------------------------------------------------------------------------- locks
+
+
+def _hold_lock(path: Path, seconds: float, started: threading.Event) -> None:
+    con = sqlite3.connect(path, isolation_level=None, timeout=5)
+    con.execute("BEGIN IMMEDIATE")
+    started.set()
+    time.sleep(seconds)
+    con.execute("ROLLBACK")
+    con.close()
+
+
+def test_busy_store_is_retried_not_reported(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(store_mod, "_BUSY_TIMEOUT_S", 0.05)  # force the retry path
+    store = Store(tmp_path / "atlas.sqlite", seed=False)
+    commit(store, incidents(["A"]))
+    started = threading.Event()
+    holder = threading.Thread(target=_hold_lock, args=(store.path, 1.0, started))
+    holder.start()
+    started.wait()
+    result = commit(store, incidents(["B"]))
+    holder.join()
+    assert result.accepted == 1
+    assert sorted(store.incidents()["incident_id"]) == ["A", "B"]
+
+
+def test_store_busy_past_patience_is_one_clear_error(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(store_mod, "_BUSY_TIMEOUT_S", 0.05)
+    monkeypatch.setattr(store_mod, "_LOCK_PATIENCE_S", 0.2)
+    store = Store(tmp_path / "atlas.sqlite", seed=False)
+    commit(store, incidents(["A"]))
+    started = threading.Event()
+    holder = threading.Thread(target=_hold_lock, args=(store.path, 1.5, started))
+    holder.start()
+    started.wait()
+    with pytest.raises(StoreBusy, match="nothing was changed"):
+        commit(store, incidents(["B"]))
+    holder.join()
+    assert store.incidents()["incident_id"].tolist() == ["A"]
+
+
+def _writer(path: str, worker: int, batches: int, size: int, errors) -> None:
+    try:
+        store = Store(path, seed=False)
+        for b in range(batches):
+            ids = [f"W{worker}-{b}-{i}" for i in range(size)]
+            commit(store, incidents(ids), f"worker{worker}-{b}.csv")
+    except Exception as exc:  # pragma: no cover - reported to the parent
+        errors.put(f"writer {worker}: {exc!r}")
+
+
+def _reader(path: str, stop, errors) -> None:
+    try:
+        store = Store(path, seed=False)
+        while not stop.is_set():
+            frame = store.incidents()
+            assert frame["incident_id"].is_unique
+    except Exception as exc:  # pragma: no cover
+        errors.put(f"reader: {exc!r}")
+
+
+@pytest.mark.slow
+def test_four_processes_commit_at_once_every_row_exactly_once(tmp_path: Path) -> None:
+    path = str(tmp_path / "atlas.sqlite")
+    Store(path, seed=False).incidents()  # create it
+    ctx = mp.get_context("spawn")
+    errors = ctx.Queue()
+    stop = ctx.Event()
+    batches, size = 4, 300
+    readers = [ctx.Process(target=_reader, args=(path, stop, errors)) for _ in range(2)]
+    writers = [ctx.Process(target=_writer, args=(path, w, batches, size, errors)) for w in range(4)]
+    for p in readers + writers:
+        p.start()
+    for p in writers:
+        p.join(240)
+    stop.set()
+    for p in readers:
+        p.join(60)
+    problems = []
+    while not errors.empty():
+        problems.append(errors.get())
+    assert problems == []
+    assert all(p.exitcode == 0 for p in writers + readers)
+    ids = Store(path, seed=False).incidents()["incident_id"]
+    expected = {f"W{w}-{b}-{i}" for w in range(4) for b in range(batches) for i in range(size)}
+    assert ids.is_unique
+    assert set(ids) == expected
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert con.execute("SELECT count(*) FROM uploads").fetchone()[0] == 4 * batches
+
+
+# --------------------------------------------------------------------------- seed
+
+
+def test_a_new_store_seeds_itself_once(tmp_path: Path, seed_dir: Path) -> None:
+    path = tmp_path / "seeded.sqlite"
+    store = Store(path)
+    got = store.incidents()
+    assert sorted(got["incident_id"]) == ["SEED-1", "SEED-2"]
+    assert set(got["upload_id"]) == {"seed"}
+    assert got.set_index("incident_id").loc["SEED-1", "admin1_code"] == "PK-KP"
+    claims = store.claims()
+    assert claims["claim_id"].tolist() == ["C-1", "C-2"]
+    assert claims.loc[1, "groups"] == "TTP;ISKP"
+    assert store.uploads()["upload_id"].tolist() == ["seed"]
+    # opening again does not seed again, even when the seed files change
+    (seed_dir / "incidents.csv").write_text(SEED_CSV.replace("SEED-2", "SEED-3"), "utf-8")
+    again = Store(path)
+    assert sorted(again.incidents()["incident_id"]) == ["SEED-1", "SEED-2"]
+    assert len(again.uploads()) == 1
+
+
+def _open_and_count(path: str, folder: str, out) -> None:
+    store_mod.DATA_DIR = Path(folder)
+    out.put(len(Store(path).incidents()))
+
+
+@pytest.mark.slow
+def test_two_processes_opening_a_new_store_seed_it_once(tmp_path: Path, seed_dir: Path) -> None:
+    path = str(tmp_path / "race.sqlite")
+    ctx = mp.get_context("spawn")
+    out = ctx.Queue()
+    procs = [ctx.Process(target=_open_and_count, args=(path, str(seed_dir), out)) for _ in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(240)
+    assert [p.exitcode for p in procs] == [0, 0]
+    assert [out.get(), out.get()] == [2, 2]
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT count(*) FROM uploads").fetchone()[0] == 1
+    assert con.execute("SELECT count(*) FROM incidents").fetchone()[0] == 2
+
+
+def test_row_hash_ignores_upload_and_derived_columns() -> None:
+    a = incidents(["A"])
+    b = incidents(["A"], qa_flags=["x"], border_distance_km=[1.0], upload_id=["u"])
+    c = incidents(["A"], killed=[99])
+    assert store_mod.row_hashes(a) == store_mod.row_hashes(b)
+    assert store_mod.row_hashes(a) != store_mod.row_hashes(c)
+    assert np.all([len(h) == 40 for h in store_mod.row_hashes(a)])
