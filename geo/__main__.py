@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,8 +20,28 @@ EXIT_USAGE = 1
 EXIT_REFUSED = 2
 
 
+def _jsonable(obj: Any) -> Any:
+    """Replace NaN, NA and NaT (anywhere in ``obj``) with None: JSON has no NaN."""
+    if isinstance(obj, dict):
+        return {k: _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, float) and math.isnan(obj):
+        return None
+    if obj is not None and not isinstance(obj, str | int | float | bool):
+        import pandas as pd
+
+        if pd.api.types.is_scalar(obj) and pd.isna(obj):
+            return None
+        if hasattr(obj, "item"):  # numpy scalars
+            return _jsonable(obj.item())
+    return obj
+
+
 def _print_json(obj: Any) -> None:
-    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    json.dump(
+        _jsonable(obj), sys.stdout, ensure_ascii=False, indent=2, default=str, allow_nan=False
+    )
     sys.stdout.write("\n")
 
 
@@ -83,15 +104,20 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from geo.ingest import ingest_path
     from geo.report import FileRefused
-    from geo.store import Store
+    from geo.store import Store, StoreBusy
 
+    store = Store(args.db)
+    if args.dry_run and (store.path is None or not store.path.exists()):
+        store = None  # a dry run never creates a store; without one it cannot see duplicates
     try:
-        store = None if args.dry_run else Store(args.db)
         report = ingest_path(Path(args.file), store, fmt=args.format, dry_run=args.dry_run)
     except FileRefused as exc:
         _print_json({"file": args.file, "refused": True, "message": str(exc)})
         print(f"refused: {exc}", file=sys.stderr)
         return EXIT_REFUSED
+    except StoreBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     _print_json(report.to_dict())
     return EXIT_OK
 
@@ -125,11 +151,11 @@ def _cmd_uploads(args: argparse.Namespace) -> int:
 
 
 def _cmd_undo(args: argparse.Namespace) -> int:
-    from geo.store import Store, UnknownUpload
+    from geo.store import Store, UndoError
 
     try:
         result = Store(args.db).undo(args.upload_id)
-    except UnknownUpload as exc:
+    except UndoError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     _print_json(result)

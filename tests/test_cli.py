@@ -101,6 +101,39 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     assert not db.exists()
 
 
+def test_dry_run_on_an_existing_store_sees_duplicates_and_changes_nothing(ingested) -> None:
+    db, _ = ingested
+    before = fingerprint(db)
+    run = geo("ingest", str(ACLED), "--dry-run", "--db", str(db), db=db)
+    assert run.returncode == 0, run.stderr
+    report = strict_json(run.stdout)
+    assert report["duplicates"] == len(GOOD) and report["accepted"] == 0
+    assert fingerprint(db) == before
+
+
+def test_undo_out_of_order_is_refused_with_a_message(tmp_path: Path) -> None:
+    db = tmp_path / "atlas.sqlite"
+    first = strict_json(geo("ingest", str(ACLED), "--db", str(db), db=db).stdout)
+    changed = tmp_path / "changed.csv"
+    changed.write_text(_bump_fatalities(ACLED.read_text(encoding="utf-8")), encoding="utf-8")
+    second = strict_json(geo("ingest", str(changed), "--db", str(db), db=db).stdout)
+    assert second["updated"] >= 1
+    undo = geo("undo", first["upload_id"], "--db", str(db), db=db)
+    assert undo.returncode == 1
+    assert second["upload_id"] in undo.stderr and "Traceback" not in undo.stderr
+
+
+def _bump_fatalities(text: str) -> str:
+    rows = list(csv.reader(io.StringIO(text)))
+    col = rows[0].index("fatalities")
+    for row in rows[1:]:
+        if len(row) == len(rows[0]) and row[col].isdigit():
+            row[col] = str(int(row[col]) + 1)
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue()
+
+
 def test_uploads_and_undo(tmp_path: Path) -> None:
     db = tmp_path / "atlas.sqlite"
     before = Store(db).incidents()  # the seeded store
