@@ -1,0 +1,282 @@
+"""Briefing exports: offline, escaped HTML; the PowerPoint slide; dispatch by suffix."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from geo import briefing
+from geo.query import Filters
+from geo.schema import normalise_dtypes
+
+NOW = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "</script><script>alert(2)</script>",
+    "{{7*7}}",
+    "javascript:alert(3)",
+    "@@=constructor",
+    "{tip}",
+]
+SECRET_NOTE = "internal-note-that-the-map-does-not-need"
+
+
+@pytest.fixture(scope="module")
+def hostile() -> pd.DataFrame:
+    """Incidents whose every text field carries markup or template syntax."""
+    rows = []
+    for i, bad in enumerate(HOSTILE):
+        rows.append(
+            {
+                "incident_id": f"H{i}{bad}",
+                "event_date": f"2025-0{i % 9 + 1}-10",
+                "event_type": "Battles",
+                "sub_event_type": bad,
+                "actor1": bad,
+                "actor2": bad,
+                "claimed_by": bad,
+                "location": bad,
+                "admin1": "Khyber Pakhtunkhwa",
+                "admin1_code": "PK-KP",
+                "country": bad,
+                "country_code": "PAK",
+                "latitude": 33.5 + i * 0.1,
+                "longitude": 70.5 + i * 0.1,
+                "geo_precision": 1 if i % 2 else 3,
+                "killed": i if i % 3 else None,
+                "casualty_note": bad,
+                "source": bad,
+                "source_ref": bad,
+                "notes": SECRET_NOTE,
+            }
+        )
+    return normalise_dtypes(pd.DataFrame(rows))
+
+
+@pytest.fixture(scope="module")
+def page(hostile: pd.DataFrame) -> str:
+    data = briefing.to_html(
+        hostile, Filters(countries=("PAK",)), title="View <b>one</b>", caveat="<i>x</i>", now=NOW
+    )
+    return data.decode("utf-8")
+
+
+def _payload(page: str) -> str:
+    match = re.search(r'<script type="application/json" id="atlas-deck">(.*?)</script>', page, re.S)
+    assert match, "the deck payload is missing"
+    return match.group(1)
+
+
+class _Tags(HTMLParser):
+    """Collects tag and attribute names."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[str] = set()
+        self.attributes: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.seen.add(tag)
+        self.attributes |= {name for name, _ in attrs}
+
+
+# ---------------------------------------------------------------------- HTML
+
+
+def test_html_carries_no_markup_from_the_data(page: str) -> None:
+    payload = _payload(page)
+    outside = page.replace(payload, "").replace(briefing._bundle(), "")
+    for bad in HOSTILE:
+        if bad == "{tip}":  # our own tooltip template holds it once; no data value may
+            assert page.count(bad) == 1
+        else:
+            assert bad not in page
+    assert "<img" not in page
+    assert "</script" not in payload.lower()
+    assert "<" not in payload and ">" not in payload
+    # pydeck writes its own accessors as "@@=…"; no data value may look like one
+    data = json.dumps([layer.get("data") for layer in json.loads(payload)["deck"]["layers"]])
+    assert "javascript:" not in data and "@@" not in data
+    # the only scripts are the inlined bundle, the payload and the bootstrap
+    assert outside.count("<script") == 3
+    # every tag outside the scripts is one the page template writes itself
+    tags = _Tags()
+    tags.feed(outside)
+    allowed = {"html", "head", "meta", "title", "style", "script", "body", "div", "p", "h1"}
+    assert tags.seen <= allowed | {"ul", "li", "span"}
+    assert not any(name.startswith("on") for name in tags.attributes)
+
+
+def test_html_tooltips_show_the_text_escaped(page: str) -> None:
+    spec = json.loads(_payload(page))
+    tips = [
+        r["tip"]
+        for layer in spec["deck"]["layers"]
+        if isinstance(layer.get("data"), list)
+        for r in layer["data"]
+        if isinstance(r, dict) and "tip" in r
+    ]
+    assert tips
+    joined = "\n".join(tips)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in joined
+    assert "&#123;&#123;7*7&#125;&#125;" in joined
+    # decoding the entities gives back what the file said
+    assert "<script>alert(1)</script>" in html.unescape(joined)
+    assert spec["tooltip"]["html"] == "{tip}"
+
+
+def test_html_needs_no_network(page: str) -> None:
+    assert not re.search(
+        r"<(script|link|img|iframe)[^>]+(src|href)\s*=\s*[\"']?https?:", page, re.I
+    )
+    assert "<link" not in page.replace(briefing._bundle(), "")
+    assert "mapbox-gl.js" not in page
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    assert "createDeck" in page  # the deck.gl bundle is inlined
+    assert len(page) > 1_000_000
+
+
+def test_html_keeps_only_what_the_map_needs(page: str) -> None:
+    assert SECRET_NOTE not in page
+
+
+def test_html_states_title_filters_dates_and_sources(page: str) -> None:
+    assert "<title>View &lt;b&gt;one&lt;/b&gt;</title>" in page
+    assert "&lt;i&gt;x&lt;/i&gt;" in page  # caveat shown, escaped
+    assert "Filters: PAK" in page
+    assert "Natural Earth" in page and "GeoNames" in page
+    assert "made 2026-02-01 12:00 UTC" in page
+    assert "Data to 10 Jul 2025" in page
+
+
+def test_escape_text_neutralises_template_and_converter_syntax() -> None:
+    assert briefing.escape_text("{a}@@=b:`<>&'\"") == (
+        "&#123;a&#125;&#64;&#64;=b&#58;&#96;&lt;&gt;&amp;&#x27;&quot;"
+    )
+
+
+# ---------------------------------------------------------------------- PowerPoint
+
+
+def test_pptx_has_picture_table_and_notes(hostile: pd.DataFrame) -> None:
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    data = briefing.to_pptx(hostile, Filters(countries=("PAK",)), title="Slide title", now=NOW)
+    prs = Presentation(io.BytesIO(data))
+    assert len(prs.slides) == 1
+    assert prs.slide_width * 9 == prs.slide_height * 16
+    slide = prs.slides[0]
+    assert slide.shapes.title.text == "Slide title"
+    pictures = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    assert len(pictures) == 1
+    assert pictures[0].image.size == (1920, 1080)
+    tables = [s.table for s in slide.shapes if s.has_table]
+    assert len(tables) == 1
+    cells = [[c.text for c in row.cells] for row in tables[0].rows]
+    assert cells[0] == ["Province", "Incidents", "Killed", "Unknown"]
+    known = hostile["killed"].dropna()
+    assert cells[1] == [
+        "Khyber Pakhtunkhwa",
+        str(len(hostile)),
+        str(int(known.sum())),
+        str(int(hostile["killed"].isna().sum())),
+    ]
+    notes = slide.notes_slide.notes_text_frame.text
+    assert "Filters: PAK" in notes
+    assert "Incident sources:" in notes and "Natural Earth" in notes
+    assert "Data to 10 Jul 2025 (latest event)" in notes
+    assert "made 2026-02-01 12:00 UTC" in notes
+
+
+# ---------------------------------------------------------------------- dispatch
+
+
+class _Store:
+    """Just what write_view needs from a store."""
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self._df = df
+
+    def incidents(self) -> pd.DataFrame:
+        return self._df
+
+
+MAGIC = {
+    ".png": b"\x89PNG",
+    ".pdf": b"%PDF",
+    ".svg": b"<?xml",
+    ".html": b"<!DOCTYPE html>",
+    ".pptx": b"PK",
+}
+
+
+@pytest.mark.parametrize("suffix", list(MAGIC))
+def test_write_view_dispatches_on_suffix(
+    suffix: str, hostile: pd.DataFrame, tmp_path: Path
+) -> None:
+    out = briefing.write_view(
+        _Store(hostile), Filters(countries=("PAK",)), tmp_path / f"view{suffix}", title="T"
+    )
+    assert out.read_bytes().startswith(MAGIC[suffix])
+
+
+def test_write_view_filters_the_store(hostile: pd.DataFrame, tmp_path: Path) -> None:
+    out = briefing.write_view(_Store(hostile), Filters(countries=("AFG",)), tmp_path / "v.html")
+    page = out.read_text(encoding="utf-8")
+    assert "0 incidents" in page  # nothing in hostile is in Afghanistan
+
+
+def test_write_view_refuses_unknown_suffix(hostile: pd.DataFrame, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"\.pptx"):
+        briefing.write_view(_Store(hostile), None, tmp_path / "view.docx")
+    assert not (tmp_path / "view.docx").exists()
+
+
+def test_render_view_refuses_unknown_format(hostile: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match="unknown export format"):
+        briefing.render_view(hostile, None, "gif")
+
+
+# ---------------------------------------------------------------------- the Export page
+
+
+def test_export_page_previews_and_offers_every_format(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import date
+
+    from streamlit.testing.v1 import AppTest
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.syspath_prepend(str(root))  # the page imports ui/ from the project root
+    monkeypatch.setenv("ATLAS_DB", db_url)
+    at = AppTest.from_file(str(root / "pages" / "export.py"))
+    at.session_state["filters"] = Filters(countries=("PAK",), date_from=date(2023, 1, 1))
+    at.run(timeout=180)
+    assert not at.exception
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == [
+        "PNG slide",
+        "PDF (A4)",
+        "SVG",
+        "HTML map",
+        "PowerPoint",
+        "CSV",
+        "GeoJSON",
+        "GeoPackage",
+    ]
+    assert [type(e).__name__ for e in at.main].count("Image") == 1  # the preview
+    assert "PAK · from 2023-01-01" in at.caption[0].value
+    at.text_input(key="export_caveat").input("For briefing use only").run(timeout=180)
+    assert not at.exception
