@@ -138,7 +138,11 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
     from geo.store import Store
 
     store = Store(args.db)
-    write_view(store, _filters(args), Path(args.out), title=args.title, caveat=args.caveat)
+    try:
+        write_view(store, _filters(args), Path(args.out), title=args.title, caveat=args.caveat)
+    except ValueError as exc:  # an unsupported suffix: nothing was written
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     print(f"wrote {args.out}", file=sys.stderr)
     return EXIT_OK
 

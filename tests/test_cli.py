@@ -188,3 +188,14 @@ def test_export_formats(ingested, tmp_path: Path) -> None:
         == 0
     )
     assert len(pyogrio.read_dataframe(gpkg)) == count
+
+
+def test_snapshot_with_an_unknown_suffix_exits_1_and_writes_nothing(
+    ingested, tmp_path: Path
+) -> None:
+    db, _ = ingested
+    out = tmp_path / "brief.docx"
+    run = geo("snapshot", "--out", str(out), "--db", str(db), db=db)
+    assert run.returncode == 1
+    assert ".png" in run.stderr and "Traceback" not in run.stderr
+    assert not out.exists()
