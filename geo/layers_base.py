@@ -1,0 +1,440 @@
+"""The foundations of :mod:`geo.layers`: colours, tooltips, H3 cells, the basemap and provinces.
+
+Split out of :mod:`geo.layers` to keep each module short; import the public
+names from :mod:`geo.layers`, which re-exports them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import h3.api.numpy_int as h3i
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+
+from geo.schema import GEO_PRECISION_LABELS
+
+__all__ = [
+    "BORDER_RGB",
+    "CAPITALS",
+    "EVENT_RGB",
+    "H3_RES",
+    "OTHER_RGB",
+    "add_h3",
+    "basemap_layers",
+    "cell_column",
+    "choropleth_key",
+    "choropleth_layer",
+    "coarsen",
+    "count_text",
+    "country_points",
+    "feature_collection",
+    "hex_area_km2",
+    "log_frac",
+    "seq_colour",
+    "tooltip_texts",
+    "type_rgb",
+]
+
+#: Event-type colours (Paul Tol's "vibrant" scheme, as in the static snapshot).
+EVENT_RGB: dict[str, tuple[int, int, int]] = {
+    "Battles": (0xEE, 0x77, 0x33),
+    "Explosions/Remote violence": (0xCC, 0x33, 0x11),
+    "Violence against civilians": (0xEE, 0x33, 0x77),
+    "Strategic developments": (0x00, 0x99, 0x88),
+    "Protests": (0x00, 0x77, 0xBB),
+    "Riots": (0x33, 0xBB, 0xEE),
+}
+
+
+OTHER_RGB: tuple[int, int, int] = (0x66, 0x66, 0x66)
+
+
+BORDER_RGB: tuple[int, int, int] = (0x7F, 0x1D, 0x1D)
+
+
+#: Resolution of the H3 cell stored per incident by :func:`add_h3` (≈ 36 km² cells).
+H3_RES = 6
+
+
+_NEIGHBOUR_BOX = (50.0, 20.0, 84.0, 44.0)  # lon/lat box kept of neighbouring countries
+
+
+_SEQ = np.array(  # light → dark sequential (YlOrRd-like), for counts
+    [[255, 237, 160], [254, 217, 118], [254, 178, 76], [253, 141, 60], [240, 59, 32], [189, 0, 38]]
+)
+
+
+#: Capitals (lon, lat): where governments' accusations start and end, and the
+#: fallback point of countries outside the stored boundaries.
+CAPITALS: dict[str, tuple[float, float]] = {
+    "RUS": (37.62, 55.75),
+    "USA": (-77.04, 38.90),
+    "GBR": (-0.13, 51.51),
+    "CHN": (116.40, 39.90),
+    "IRN": (51.39, 35.69),
+    "IND": (77.21, 28.61),
+    "UZB": (69.28, 41.31),
+    "TJK": (68.78, 38.56),
+    "TKM": (58.38, 37.95),
+    "AFG": (69.18, 34.53),
+    "PAK": (73.05, 33.68),
+    "SAU": (46.68, 24.71),
+    "QAT": (51.53, 25.29),
+    "TUR": (32.85, 39.93),
+    "ARE": (54.37, 24.45),
+    "KAZ": (71.45, 51.17),
+    "KGZ": (74.59, 42.87),
+}
+
+
+def basemap_layers(
+    adm0: Any, adm1: Any, border: Any = None, *, labels: bool = True
+) -> list[pdk.Layer]:
+    """Countries, provinces, province labels and the emphasised AFG–PAK border.
+
+    Parameters
+    ----------
+    adm0, adm1 : GeoDataFrame or GeoJSON mapping
+        Simplified boundaries (``country_code``; ``admin1``, ``rep_lat``, ``rep_lon``).
+    border : GeoSeries, shapely geometry or GeoJSON mapping, optional
+        The AFG–PAK boundary line.
+    labels : bool
+        Draw province names.
+    """
+    countries = feature_collection(adm0, keep=("country_code", "country"))
+    for f in countries["features"]:
+        focus = f["properties"].get("country_code") in ("AFG", "PAK")
+        f["properties"]["fill"] = [244, 240, 232, 255] if focus else [252, 252, 252, 255]
+        if not focus:  # neighbours: only the part near the frontier, drawn coarser
+            f["geometry"] = _clip(f["geometry"], _NEIGHBOUR_BOX, tolerance=0.02)
+    layers = [
+        pdk.Layer(
+            "GeoJsonLayer",
+            countries,
+            id="base-countries",
+            stroked=True,
+            filled=True,
+            get_fill_color="properties.fill",
+            get_line_color=[140, 140, 140, 255],
+            line_width_min_pixels=1,
+            pickable=False,
+        ),
+        pdk.Layer(
+            "GeoJsonLayer",
+            feature_collection(adm1, keep=("admin1", "admin1_code")),
+            id="base-provinces",
+            stroked=True,
+            filled=False,
+            get_line_color=[160, 160, 160, 200],
+            line_width_min_pixels=0.6,
+            pickable=False,
+        ),
+    ]
+    if border is not None:
+        lines = feature_collection(border)
+        layers.append(
+            pdk.Layer(
+                "GeoJsonLayer",
+                lines,
+                id="base-border-halo",
+                stroked=True,
+                filled=False,
+                get_line_color=[255, 255, 255, 230],
+                line_width_min_pixels=7,
+                pickable=False,
+            )
+        )
+        layers.append(
+            pdk.Layer(
+                "GeoJsonLayer",
+                lines,
+                id="base-border",
+                stroked=True,
+                filled=False,
+                get_line_color=[*BORDER_RGB, 255],
+                line_width_min_pixels=3.5,
+                pickable=False,
+            )
+        )
+    if labels:
+        pts = _label_points(adm1)
+        if pts:
+            layers.append(
+                pdk.Layer(
+                    "TextLayer",
+                    pts,
+                    id="base-labels",
+                    get_position="p",
+                    get_text="t",
+                    get_size=11,
+                    get_color=[90, 90, 90, 220],
+                    get_alignment_baseline="'center'",
+                    font_family="'Helvetica, Arial, sans-serif'",
+                    outline_color=[255, 255, 255, 255],
+                    pickable=False,
+                )
+            )
+    return layers
+
+
+def country_points(adm0: Any = None) -> dict[str, tuple[float, float]]:
+    """ISO3 → (lon, lat): a point inside each country of ``adm0``, capitals for others."""
+    out = dict(CAPITALS)
+    if adm0 is None:
+        return out
+    try:
+        import geopandas as gpd
+
+        gdf = (
+            adm0
+            if isinstance(adm0, gpd.GeoDataFrame)
+            else gpd.GeoDataFrame.from_features(
+                feature_collection(adm0)["features"], crs="EPSG:4326"
+            )
+        )
+        pts = gdf.geometry.representative_point()
+        for code, p in zip(gdf["country_code"], pts, strict=True):
+            if isinstance(code, str):
+                out[code] = (round(p.x, 4), round(p.y, 4))
+    except Exception:
+        pass
+    return out
+
+
+def add_h3(df: pd.DataFrame, res: int = H3_RES) -> pd.DataFrame:
+    """Return ``df`` with an ``h3`` column (uint64 cell id, 0 where no coordinates).
+
+    Computed once per distinct coordinate pair, so a cached table pays for it
+    once and every later aggregation is a plain group-by.
+    """
+    out = df.copy(deep=False)
+    out["h3"] = _cells(df, res)
+    return out
+
+
+def choropleth_key(vmax: float, steps: int = 5) -> list[tuple[str, tuple[int, int, int]]]:
+    """(value label, RGB) pairs explaining :func:`choropleth_layer`'s shading up to ``vmax``."""
+    if not vmax or vmax <= 0:
+        return []
+    values = sorted({max(1, round(vmax * (i / steps) ** 2)) for i in range(1, steps + 1)})
+    colours = seq_colour(np.sqrt(np.array(values, dtype=float) / vmax), alpha=255)
+    return [(f"{v:,}", (c[0], c[1], c[2])) for v, c in zip(values, colours, strict=True)]
+
+
+def choropleth_layer(
+    adm1: Any, by_province: pd.DataFrame, metric: str = "incidents", *, layer_id: str = "choropleth"
+) -> pdk.Layer:
+    """Provinces filled by ``metric`` (``incidents`` or ``killed``) from :func:`geo.summaries.breakdown`.
+
+    Provinces with no incidents stay unfilled; killed totals state how many
+    incidents had an unknown toll.
+    """
+    fc = feature_collection(adm1, keep=("admin1", "admin1_code", "country_code"))
+    table = by_province.set_index("key") if "key" in by_province else by_province
+    values = pd.to_numeric(table.get(metric, pd.Series(dtype=float)), errors="coerce")
+    vmax = float(values.max()) if values.notna().any() else 0.0
+    for f in fc["features"]:
+        p = f["properties"]
+        code = p.get("admin1_code")
+        row = table.loc[code] if code in table.index else None
+        value = None if row is None or pd.isna(row.get(metric)) else float(row[metric])
+        if value is None or value <= 0 or vmax <= 0:
+            p["fill"] = [0, 0, 0, 0]
+        else:
+            p["fill"] = seq_colour(np.array([np.sqrt(value / vmax)]), alpha=170)[0]
+        p["tip"] = _province_tip(p, row)
+    return pdk.Layer(
+        "GeoJsonLayer",
+        fc,
+        id=layer_id,
+        stroked=True,
+        filled=True,
+        get_fill_color="properties.fill",
+        get_line_color=[120, 120, 120, 160],
+        line_width_min_pixels=0.8,
+        pickable=True,
+        auto_highlight=True,
+    )
+
+
+def tooltip_texts(df: pd.DataFrame) -> list[str]:
+    """One tooltip text per incident: date, place, type, actors, casualties, source."""
+
+    def t(col: str, n: int) -> pd.Series:
+        if col not in df.columns:
+            return pd.Series([""] * len(df), index=df.index, dtype=object)
+        s = df[col].astype(object)
+        s = s.where(s.notna(), "").astype(str)
+        return s.str.slice(0, n)
+
+    date = pd.to_datetime(df["event_date"], errors="coerce").dt.strftime("%Y-%m-%d").astype(object)
+    date = date.where(date.notna(), "date unknown")
+    prec = t("date_precision", 10)
+    date = date + np.where((prec != "") & (prec != "day"), " (" + prec + ")", "")
+    place = t("location", 60)
+    where = t("admin1", 40) + np.where(t("country", 30) != "", ", " + t("country", 30), "")
+    place = np.where(place != "", place + " — " + where, where)
+    kind = t("event_type", 40) + np.where(
+        t("sub_event_type", 40) != "", ": " + t("sub_event_type", 40), ""
+    )
+    a1, a2, cb = t("actor1", 70), t("actor2", 70), t("claimed_by", 60)
+    actors = (
+        a1 + np.where(a2 != "", " vs " + a2, "") + np.where(cb != "", " · claimed by " + cb, "")
+    )
+    killed = count_text(df["killed"] if "killed" in df else pd.Series(pd.NA, index=df.index))
+    injured = count_text(df["injured"] if "injured" in df else pd.Series(pd.NA, index=df.index))
+    note = t("casualty_note", 40)
+    cas = "killed " + killed + " · injured " + injured + np.where(note != "", " (" + note + ")", "")
+    lvl = pd.to_numeric(df["geo_precision"], errors="coerce")
+    loc_note = np.where(
+        lvl >= 3,
+        "\nLocation approximate: "
+        + lvl.map(lambda v: GEO_PRECISION_LABELS.get(int(v), "") if pd.notna(v) else "").astype(
+            str
+        ),
+        "",
+    )
+    src = "Source: " + t("source", 80)
+    out = (
+        date
+        + " · "
+        + pd.Series(place, index=df.index)
+        + "\n"
+        + kind
+        + "\n"
+        + actors
+        + "\n"
+        + cas
+        + loc_note
+        + "\n"
+        + src
+    )
+    return out.tolist()
+
+
+def count_text(values: pd.Series) -> pd.Series:
+    v = pd.to_numeric(values, errors="coerce")
+    text = v.map(lambda x: f"{int(x):,}" if pd.notna(x) else "unknown")
+    return text.astype(object)
+
+
+def type_rgb(types: pd.Series) -> np.ndarray:
+    codes, uniques = pd.factorize(pd.Series(types).astype(object), use_na_sentinel=True)
+    palette = np.array([EVENT_RGB.get(str(u), OTHER_RGB) for u in uniques] + [OTHER_RGB], dtype=int)
+    return palette[np.where(codes < 0, len(uniques), codes)].copy()
+
+
+def _cells(df: pd.DataFrame, res: int) -> np.ndarray:
+    lat = pd.to_numeric(df["latitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    lon = pd.to_numeric(df["longitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    ok = ~np.isnan(lat) & ~np.isnan(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    out = np.zeros(len(df), dtype=np.uint64)
+    if not ok.any():
+        return out
+    lat_i = np.round(lat[ok] * 1e4).astype(np.int64)  # one h3 call per 1e-4° position
+    lon_i = np.round(lon[ok] * 1e4).astype(np.int64)
+    key = lat_i * 4_000_000 + lon_i
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    la, lo = lat[ok][first], lon[ok][first]
+    cells = np.fromiter(
+        (h3i.latlng_to_cell(a, b, res) for a, b in zip(la.tolist(), lo.tolist(), strict=True)),
+        dtype=np.uint64,
+        count=len(first),
+    )
+    out[ok] = cells[inverse]
+    return out
+
+
+def cell_column(df: pd.DataFrame) -> np.ndarray:
+    if "h3" in df.columns:
+        return df["h3"].to_numpy(dtype=np.uint64)
+    return _cells(df, H3_RES)
+
+
+def coarsen(cells: np.ndarray, res: int) -> np.ndarray:
+    if res >= H3_RES:
+        return cells
+    inverse, uniq = pd.factorize(cells)
+    parents = np.array(
+        [h3i.cell_to_parent(int(c), res) if c else 0 for c in uniq.tolist()], dtype=np.uint64
+    )
+    return parents[inverse]
+
+
+def hex_area_km2(res: int) -> int:
+    return round(h3i.average_hexagon_area(res, unit="km^2"))
+
+
+def log_frac(n: np.ndarray) -> np.ndarray:
+    n = np.asarray(n, dtype=float)
+    top = np.log1p(n.max()) if len(n) else 1.0
+    return np.log1p(n) / top if top > 0 else np.zeros_like(n)
+
+
+def seq_colour(frac: np.ndarray, *, alpha: int) -> list[list[int]]:
+    idx = np.clip(np.round(np.asarray(frac) * (len(_SEQ) - 1)).astype(int), 0, len(_SEQ) - 1)
+    return [[*map(int, _SEQ[i]), alpha] for i in idx]
+
+
+def feature_collection(obj: Any, keep: Sequence[str] | None = None) -> dict[str, Any]:
+    """A plain GeoJSON FeatureCollection dict from a GeoDataFrame, geometry or mapping."""
+    gj = dict(obj) if isinstance(obj, Mapping) else obj.__geo_interface__
+    if gj.get("type") == "FeatureCollection":
+        feats = gj["features"]
+    elif gj.get("type") == "Feature":
+        feats = [gj]
+    else:
+        feats = [{"type": "Feature", "properties": {}, "geometry": gj}]
+    out = []
+    for f in feats:
+        props = dict(f.get("properties") or {})
+        if keep is not None:
+            props = {k: props.get(k) for k in keep if k in props}
+        props = {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in props.items()}
+        out.append({"type": "Feature", "properties": props, "geometry": _plain(f.get("geometry"))})
+    return {"type": "FeatureCollection", "features": out}
+
+
+def _clip(geom: Any, box: tuple[float, float, float, float], *, tolerance: float) -> Any:
+    import shapely
+    from shapely.geometry import mapping, shape
+
+    shp = shapely.clip_by_rect(shape(geom), *box).simplify(tolerance, preserve_topology=True)
+    return _plain(mapping(shp)) if not shp.is_empty else None
+
+
+def _plain(geom: Any) -> Any:
+    """Tuples → lists (JSON arrays), coordinates rounded to 5 decimals."""
+    if isinstance(geom, Mapping):
+        return {k: _plain(v) for k, v in geom.items()}
+    if isinstance(geom, list | tuple):
+        return [_plain(v) for v in geom]
+    if isinstance(geom, float):
+        return round(geom, 5)
+    return geom
+
+
+def _label_points(adm1: Any) -> list[dict[str, Any]]:
+    fc = feature_collection(adm1, keep=("admin1", "rep_lat", "rep_lon"))
+    out = []
+    for f in fc["features"]:
+        p = f["properties"]
+        if p.get("admin1") and p.get("rep_lat") is not None and p.get("rep_lon") is not None:
+            out.append({"p": [p["rep_lon"], p["rep_lat"]], "t": str(p["admin1"])})
+    return out
+
+
+def _province_tip(props: Mapping[str, Any], row: pd.Series | None) -> str:
+    name = f"{props.get('admin1') or '?'} ({props.get('admin1_code') or '?'})"
+    if row is None:
+        return f"{name}\nno incidents under the current filters"
+    n = int(row.get("incidents", 0))
+    killed = row.get("killed")
+    k = "unknown" if killed is None or pd.isna(killed) else f"{int(killed):,}"
+    unknown = int(row.get("killed_unknown", 0))
+    return (
+        f"{name}\n{n:,} incident{'s' * (n != 1)}\nkilled {k} (known); toll unknown for {unknown:,}"
+    )

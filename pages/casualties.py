@@ -1,0 +1,91 @@
+"""Casualties: totals, breakdowns with known sums and unknown counts, ranges, charts."""
+
+import altair as alt
+import streamlit as st
+
+from geo import summaries
+from ui import cache, state, widgets
+
+filters = state.current_filters()
+df = cache.filtered_incidents(compact=True)
+h = summaries.headline(df)
+
+st.title("Casualties")
+st.caption(filters.describe())
+
+c = st.columns(5)
+c[0].metric("Killed (known)", widgets.fmt_count(h.killed))
+c[1].metric("Injured (known)", widgets.fmt_count(h.injured))
+c[2].metric("Incidents, killed unknown", f"{h.killed_unknown:,}")
+c[3].metric("Incidents, injured unknown", f"{h.injured_unknown:,}")
+c[4].metric(
+    "Killed, range where given",
+    "—" if h.ranged == 0 else f"{h.killed_low:,}–{h.killed_high:,}",
+    help=f"Low–high estimates of the {h.ranged:,} incidents whose source gives a range (e.g. UCDP).",
+)
+st.info(
+    "**Unknown means unknown.** An incident whose source gives no number is not counted as zero: "
+    "totals add up the known numbers only, and each table says how many incidents had none. "
+    "Words such as “dozens” are not turned into numbers.",
+    icon=":material/help:",
+)
+
+st.subheader("By month")
+monthly = summaries.breakdown(df, "month")
+st.altair_chart(
+    alt.Chart(monthly)
+    .mark_bar(color="#b5462f")
+    .encode(
+        x=alt.X("key:T", title="Month"),
+        y=alt.Y("killed:Q", title="Killed (known)"),
+        tooltip=[
+            alt.Tooltip("key:T", title="Month", format="%Y-%m"),
+            "incidents:Q",
+            alt.Tooltip("killed:Q", title="killed (known)"),
+            alt.Tooltip("killed_unknown:Q", title="incidents, toll unknown"),
+        ],
+    )
+    .properties(height=220)
+    + alt.Chart(monthly)
+    .mark_tick(color="#555", thickness=2)
+    .encode(x="key:T", y=alt.Y("killed_unknown:Q", title="")),
+)
+st.caption("Bars: killed (known). Ticks: incidents in that month whose death toll is unknown.")
+
+CONFIG = {
+    "name": "Name",
+    "key": "Key",
+    "incidents": "Incidents",
+    "killed": st.column_config.NumberColumn("Killed (known)"),
+    "killed_unknown": st.column_config.NumberColumn("Killed unknown", help="Incidents"),
+    "injured": st.column_config.NumberColumn("Injured (known)"),
+    "injured_unknown": st.column_config.NumberColumn("Injured unknown", help="Incidents"),
+    "killed_low": st.column_config.NumberColumn("Killed low"),
+    "killed_high": st.column_config.NumberColumn("Killed high"),
+    "ranged": st.column_config.NumberColumn("With a range", help="Incidents giving low and high"),
+}
+tabs = st.tabs(["Country", "Province", "Event type", "Actor", "Claimed by", "Month"])
+for tab, by in zip(
+    tabs, ["country", "province", "event_type", "actor", "claimed_by", "month"], strict=True
+):
+    with tab:
+        table = summaries.breakdown(df, by, limit=None if by == "month" else 50)
+        if by != "month" and not table.empty:
+            st.altair_chart(
+                alt.Chart(table.head(15))
+                .mark_bar(color="#b5462f")
+                .encode(
+                    y=alt.Y("key:N", sort="-x", title=summaries.BREAKDOWNS[by][1]),
+                    x=alt.X("killed:Q", title="Killed (known)"),
+                    tooltip=["key:N", "incidents:Q", "killed:Q", "killed_unknown:Q"],
+                )
+                .properties(height=min(30 * len(table.head(15)) + 40, 420)),
+            )
+        no_ranges = table["ranged"].sum() == 0
+        st.dataframe(
+            table.drop(columns=["killed_low", "killed_high", "ranged"]) if no_ranges else table,
+            hide_index=True,
+            column_config=CONFIG,
+            key=f"cas_{by}",
+            placeholder="unknown",
+        )

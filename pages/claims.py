@@ -1,0 +1,99 @@
+"""Claims: the ledger of statements about militant presence, with a timeline and a groups × territory view."""
+
+import altair as alt
+import streamlit as st
+
+from geo import query, summaries
+from geo.schema import CLAIM_STANCES
+from ui import cache, state, widgets
+
+filters = state.current_filters()
+ledger = query.claims_in_range(cache.load_claims(), filters)
+options = query.claim_options(ledger)
+
+st.title("Claims of militant presence")
+st.caption(
+    "Who said what about which groups where: assertions, denials and accusations between "
+    f"governments, each traced to its source · {filters.describe_dates()}"
+)
+
+c1, c2, c3 = st.columns(3)
+stances = c1.multiselect("Stance", options["stances"], key="cl_stance", placeholder="All stances")
+groups = c2.multiselect("Group named", options["groups"], key="cl_group", placeholder="All groups")
+claimants = c3.multiselect(
+    "Claimant country", options["claimants"], key="cl_claimant", placeholder="All claimants"
+)
+claims = query.apply_claims(ledger, stances=stances, groups=groups, claimants=claimants)
+
+m = st.columns(4)
+for col, stance in zip(m, CLAIM_STANCES, strict=True):
+    col.metric(stance.replace("_", " ").capitalize(), f"{(claims['stance'] == stance).sum():,}")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Assertions against denials, by month")
+    timeline = summaries.claims_timeline(claims)
+    st.altair_chart(
+        alt.Chart(timeline)
+        .mark_bar()
+        .encode(
+            x=alt.X("period:T", title="Month"),
+            y=alt.Y("statements:Q", title="Statements"),
+            color=alt.Color(
+                "stance:N",
+                scale=alt.Scale(
+                    domain=CLAIM_STANCES, range=["#CC3311", "#0077BB", "#EE7733", "#33BBEE"]
+                ),
+            ),
+            tooltip=[alt.Tooltip("period:T", format="%Y-%m"), "stance:N", "statements:Q"],
+        )
+        .properties(height=280),
+    )
+with right:
+    st.subheader("Groups × territory")
+    grid = summaries.claims_groups_by_territory(claims)
+    st.altair_chart(
+        alt.Chart(grid)
+        .mark_rect()
+        .encode(
+            x=alt.X("territory_code:N", title="Territory"),
+            y=alt.Y("group:N", title="Group"),
+            color=alt.Color(
+                "sum(statements):Q", title="Statements", scale=alt.Scale(scheme="orangered")
+            ),
+            tooltip=[
+                "group:N",
+                "territory_code:N",
+                alt.Tooltip("sum(statements):Q", title="statements"),
+            ],
+        )
+        .properties(height=280),
+    )
+
+st.subheader(f"The ledger ({len(claims):,} statements)")
+st.dataframe(
+    widgets.source_link_column(claims),
+    hide_index=True,
+    key="ledger",
+    placeholder="—",
+    column_config={
+        "claim_id": "Claim",
+        "statement_date": "Date",
+        "date_precision": "Date precision",
+        "notes": "Notes",
+        "claimant": "Claimant",
+        "claimant_role": "Role",
+        "claimant_country_code": "Country",
+        "stance": "Stance",
+        "groups": "Groups",
+        "territory_code": "Territory",
+        "accused_country_code": "Accused",
+        "figure": "Figure",
+        "figure_unit": "Unit",
+        "quote": st.column_config.TextColumn("Quote", width="large"),
+        "source": "Source",
+        "source_ref": "Source reference",
+        "link": st.column_config.LinkColumn("Link", display_text="open"),
+    },
+)
+st.caption("Quotes are the claimant's own words; a claim is a statement, not a verified fact.")

@@ -1,0 +1,137 @@
+"""Data: upload a CSV, check it, resolve ambiguous places, commit; the upload history with undo."""
+
+import pandas as pd
+import streamlit as st
+
+from geo import formats, ingest
+from geo.report import FileRefused
+from geo.schema import DERIVED_COLUMNS, INCIDENT_COLUMNS
+from ui import cache, state, widgets
+
+state.ensure_frame()
+
+st.title("Data")
+ss = st.session_state
+ss.setdefault("upload_round", 0)
+limit_mb = st.get_option("server.maxUploadSize")
+
+st.subheader("Upload incidents")
+st.caption(
+    f"ACLED, UCDP GED, GTD or native CSV, up to {limit_mb} MB. Nothing is stored until you commit."
+)
+upload = st.file_uploader(
+    "Incident CSV", type=["csv", "tsv", "txt"], key=f"upload_{ss.upload_round}"
+)
+
+if upload is not None:
+    data = upload.getvalue()
+    fmt = st.selectbox(
+        "Format",
+        ["auto", *formats.FORMATS],
+        key=f"fmt_{ss.upload_round}",
+        format_func=lambda f: (
+            "detect from the header" if f == "auto" else f.upper() if f != "native" else "native"
+        ),
+    )
+    choices = {
+        int(k.split("_")[-1]): v
+        for k, v in ss.items()
+        if k.startswith(f"amb_{ss.upload_round}_") and isinstance(v, dict)
+    }
+    try:
+        prepared = cache.prepare_upload(data, upload.name, fmt, None, choices)
+        st.markdown(f"Detected format: **{prepared.format}** · {len(prepared.columns)} columns")
+        st.caption(
+            "Column mapping: change where a file column goes, or clear it to ignore the column."
+        )
+        targets = sorted(
+            set(INCIDENT_COLUMNS) - set(DERIVED_COLUMNS) | set(prepared.mapping.values())
+        )
+        edited = st.data_editor(
+            pd.DataFrame(
+                {
+                    "file column": prepared.columns,
+                    "maps to": [prepared.mapping.get(c) for c in prepared.columns],
+                }
+            ),
+            hide_index=True,
+            key=f"mapping_{ss.upload_round}_{prepared.format}",
+            disabled=["file column"],
+            column_config={"maps to": st.column_config.SelectboxColumn("maps to", options=targets)},
+        )
+        mapping = {
+            r["file column"]: r["maps to"] for r in edited.to_dict("records") if r["maps to"]
+        }
+        if mapping != prepared.mapping:
+            prepared = cache.prepare_upload(data, upload.name, prepared.format, mapping, choices)
+    except FileRefused as exc:
+        st.error(f"This file cannot be used: {exc}")
+        st.stop()
+
+    report = ingest.preview(prepared, cache.get_store())
+    m = st.columns(5)
+    m[0].metric("Rows read", f"{report.rows_read:,}")
+    m[1].metric("New or changed", f"{report.accepted - report.duplicates:,}")
+    m[2].metric("Already stored", f"{report.duplicates:,}")
+    m[3].metric("Rejected", f"{report.rejected:,}")
+    m[4].metric("Warnings", f"{len(report.warnings):,}")
+
+    issues = widgets.issues_frame([*report.errors, *report.warnings])
+    if len(issues):
+        st.dataframe(issues, hide_index=True, height=260, key="issues", placeholder="—")
+        st.download_button(
+            "Download the validation report (CSV)",
+            widgets.safe_csv(issues),
+            file_name=f"validation_{upload.name.rsplit('.', 1)[0][:40]}.csv",
+            mime="text/csv",
+        )
+    if prepared.ambiguous:
+        st.subheader("Ambiguous places")
+        st.caption(
+            "Pick the place each row means; rows left unresolved stay as reported in the issues."
+        )
+        for issue in list({i.line: i for i in prepared.ambiguous}.values())[:50]:
+            st.selectbox(
+                f"Line {issue.line}: {issue.value}",
+                [None, *issue.candidates],
+                format_func=lambda c: (
+                    "leave unresolved" if c is None else widgets.candidate_label(c)
+                ),
+                key=f"amb_{ss.upload_round}_{issue.line}",
+            )
+
+    st.button(
+        f"Commit {report.accepted - report.duplicates:,} incidents",
+        type="primary",
+        disabled=report.accepted - report.duplicates <= 0,
+        on_click=cache.commit_upload,
+        args=(prepared,),
+    )
+
+if "last_result" in ss:
+    r = ss.last_result
+    st.success(
+        f"Stored upload {r['upload_id']}: {r['accepted']:,} accepted, {r['updated']:,} updated, "
+        f"{r['duplicates']:,} already stored, {r['rejected']:,} rejected."
+    )
+
+st.subheader("Upload history")
+uploads = cache.load_uploads()
+st.dataframe(
+    uploads.drop(columns=["sha256"], errors="ignore"),
+    hide_index=True,
+    key="uploads",
+    placeholder="—",
+)
+active = uploads[uploads["undone_at"].isna()]["upload_id"].tolist() if len(uploads) else []
+if active:
+    c1, c2 = st.columns([3, 1])
+    c1.selectbox("Undo an upload", active[::-1], key="undo_target")
+    c2.button("Undo…", key="undo_ask", on_click=cache.ask_undo)
+    if ss.get("undo_pending"):
+        st.warning(f"Undo upload {ss.undo_pending}? The store returns to its state before it.")
+        y, n = st.columns(2)
+        y.button("Yes, undo it", type="primary", key="undo_yes", on_click=cache.undo_upload)
+        n.button("Cancel", key="undo_no", on_click=cache.cancel_undo)
+if "undo_message" in ss:
+    st.info(ss.pop("undo_message"))

@@ -1,0 +1,50 @@
+"""Overview: headline figures, a small map and the latest incidents."""
+
+import streamlit as st
+
+from geo import layers, query, summaries
+from ui import cache, state, widgets
+
+filters = state.current_filters()
+df = cache.filtered_incidents(compact=True)
+claims = query.claims_in_range(cache.load_claims(), filters)
+
+st.title("Incident Atlas")
+st.caption(f"Militant incidents on the Afghanistan–Pakistan frontier · {filters.describe()}")
+
+widgets.headline_metrics(summaries.headline(df, claims))
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Where")
+    st.pydeck_chart(
+        layers.deck([*cache.basemap(labels=False), *layers.incident_layers(df)], zoom=4.4),
+        height=420,
+        key="overview_map",
+    )
+    widgets.legend(df["event_type"].dropna().unique(), show_size=False)
+with right:
+    st.subheader("By province")
+    by_province = summaries.breakdown(df, "province", limit=12)
+    st.dataframe(
+        by_province[["name", "key", "incidents", "killed", "killed_unknown"]],
+        hide_index=True,
+        height=420,
+        placeholder="unknown",
+        column_config={
+            "name": "Province",
+            "key": "Code",
+            "incidents": "Incidents",
+            "killed": st.column_config.NumberColumn("Killed", help="Sum of known tolls"),
+            "killed_unknown": st.column_config.NumberColumn(
+                "Toll unknown", help="Incidents with unknown killed"
+            ),
+        },
+    )
+
+st.subheader("Latest incidents")
+widgets.incident_table(summaries.latest(df, 25), key="latest")
+st.caption(
+    "“unknown” means the source gives no number: it is never counted as zero. "
+    "Precision 3–4 means the place is known only to the province or country."
+)

@@ -1,0 +1,224 @@
+"""AppTest through app.py: every page renders, the upload flow, filters in the URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.query import Filters
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGES = [
+    "pages/overview.py",
+    "pages/map.py",
+    "pages/cross_border.py",
+    "pages/casualties.py",
+    "pages/claims.py",
+    "pages/data.py",
+    "pages/export.py",
+    "pages/about.py",
+]
+XSS = "<script>alert(1)</script>"
+ACLED = (
+    "event_id_cnty,event_date,time_precision,event_type,sub_event_type,actor1,actor2,"
+    "admin1,admin2,location,latitude,longitude,geo_precision,source,notes,fatalities\n"
+    "PAK9001,2025-06-01,1,Battles,Armed clash,TTP,Military Forces of Pakistan (2018-),"
+    "Khyber Pakhtunkhwa,Khyber,Bara,33.91,71.46,1,Test Wire,A test clash.,4\n"
+    f"PAK9002,2025-06-02,1,Explosions/Remote violence,Remote explosive/landmine/IED,"
+    f'"{XSS}",Civilians (Pakistan),Balochistan,Quetta,Quetta,30.19,67.01,1,Test Wire,'
+    f'"{XSS} notes",\n'
+    "AFG9003,2025-06-03,1,Battles,Armed clash,IS-KP,Taliban,Balkh,Mazar-e-Sharif,"
+    "Mazar-e-Sharif,36.71,67.11,1,Test Wire,Another test clash.,2\n"
+)
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("ATLAS_DB", str(tmp_path / "atlas.sqlite"))
+    monkeypatch.setenv("ATLAS_ONLINE_TILES", "0")
+    return AppTest.from_file(APP, default_timeout=180)
+
+
+def _no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _seed_count() -> int:
+    from geo.store import Store
+
+    return len(Store().incidents())
+
+
+def test_every_page_renders(app):
+    app.run()
+    _no_exception(app)
+    assert _metric(app, "Incidents") == f"{_seed_count():,}"
+    labels = {m.label for m in app.metric}
+    assert {
+        "Killed (known)",
+        "Injured (known)",
+        "Toll unknown",
+        "Provinces affected",
+        "Cross-border",
+        "Claims",
+    } <= labels
+    assert app.dataframe and app.get("deck_gl_json_chart")
+    expect = {
+        "pages/map.py": lambda at: at.get("deck_gl_json_chart") and at.toggle(key="map_choropleth"),
+        "pages/cross_border.py": lambda at: at.get("deck_gl_json_chart") and at.slider(key="xb_km"),
+        "pages/casualties.py": lambda at: at.get("vega_lite_chart") and at.dataframe,
+        "pages/claims.py": lambda at: (
+            at.get("vega_lite_chart")
+            and any(
+                "source_ref" in d.value.columns and "stance" in d.value.columns
+                for d in at.dataframe
+            )
+        ),
+        "pages/data.py": lambda at: (
+            at.get("file_uploader") and any("upload_id" in d.value.columns for d in at.dataframe)
+        ),
+        "pages/export.py": lambda at: at.title,
+        "pages/about.py": lambda at: (
+            at.dataframe and "Natural Earth" in " ".join(m.value for m in at.markdown)
+        ),
+    }
+    for page in PAGES[1:]:
+        app.switch_page(page).run()
+        _no_exception(app)
+        assert expect[page](app), page
+        # every page runs inside the frame: the shared filters are in the sidebar
+        assert app.sidebar.multiselect(key="w_countries").label == "Countries", page
+
+
+def test_map_layers_toggle_and_choropleth(app):
+    app.run()
+    app.switch_page("pages/map.py").run()
+    app.toggle(key="map_choropleth").set_value(True).run()
+    app.toggle(key="map_density").set_value(True).run()
+    _no_exception(app)
+    spec = app.get("deck_gl_json_chart")[0].proto.json
+    assert '"choropleth"' in spec and '"density"' in spec and '"base-border"' in spec
+    assert "cartocdn" not in spec
+
+
+def test_upload_commit_shows_in_headline_then_undo(app):
+    app.run()
+    before = _seed_count()
+    app.switch_page("pages/data.py").run()
+    app.file_uploader[0].set_value(("acled_test.csv", ACLED.encode(), "text/csv")).run()
+    _no_exception(app)
+    assert "acled" in " ".join(m.value for m in app.markdown)
+    assert _metric(app, "Rows read") == "3"
+    commit = next(b for b in app.button if b.label.startswith("Commit"))
+    commit.click().run()
+    _no_exception(app)
+    assert any("Stored upload" in s.value for s in app.success)
+    accepted = _seed_count() - before
+    assert accepted == 3
+    app.switch_page("pages/overview.py").run()
+    assert _metric(app, "Incidents") == f"{before + accepted:,}"
+    # the script payload is data: it is shown as text in a dataframe, never as markup
+    assert not any(XSS in m.value for m in app.markdown)
+
+    app.switch_page("pages/data.py").run()
+    app.button(key="undo_ask").click().run()
+    assert any("Undo upload" in w.value for w in app.warning)  # asks before undoing
+    app.button(key="undo_yes").click().run()
+    _no_exception(app)
+    assert any("Undone upload" in i.value and "3 incidents removed" in i.value for i in app.info)
+    app.switch_page("pages/overview.py").run()
+    assert _metric(app, "Incidents") == f"{before:,}"
+
+
+def test_filters_come_from_the_url_and_survive_page_switches(app):
+    app.query_params["country"] = "PAK"
+    app.query_params["type"] = "Battles,Explosions/Remote violence"
+    app.run()
+    _no_exception(app)
+    f = app.session_state["filters"]
+    assert f == Filters(countries=("PAK",), event_types=("Battles", "Explosions/Remote violence"))
+    from geo.query import apply
+    from geo.store import Store
+
+    expected = len(apply(Store().incidents(), f))
+    assert _metric(app, "Incidents") == f"{expected:,}"
+    app.switch_page("pages/casualties.py").run()
+    app.switch_page("pages/overview.py").run()
+    assert app.session_state["filters"] == f
+    assert app.query_params["country"] in ("PAK", ["PAK"])
+
+
+def _params(at: AppTest) -> dict[str, str]:
+    return {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+
+
+def test_session_filters_are_mirrored_to_the_url(app):
+    app.run()
+    app.session_state["filters"] = Filters(min_killed=5, precisions=(1, 2))
+    app.run()
+    _no_exception(app)
+    assert _params(app) == {"min_killed": "5", "precision": "1,2"}
+    assert app.sidebar.number_input(key="w_min_killed").value == 5
+    app.switch_page("pages/claims.py").run()
+    assert _params(app) == {"min_killed": "5", "precision": "1,2"}
+    # the frame (app.py) runs on every page: the sidebar still shows the shared filters
+    assert app.sidebar.multiselect(key="w_precisions").value == [1, 2]
+
+
+def test_sidebar_widget_changes_the_shared_filters(app):
+    app.run()
+    everything = _metric(app, "Incidents")
+    # the sidebar is drawn once, in the frame; its on_change callback sets the shared value
+    app.sidebar.multiselect(key="w_countries").set_value(["AFG"]).run()
+    _no_exception(app)
+    assert app.session_state["filters"].countries == ("AFG",)
+    assert _params(app) == {"country": "AFG"}
+    afghan = _metric(app, "Incidents")
+    assert int(afghan) < int(everything)
+    app.switch_page("pages/map.py").run()
+    assert app.session_state["filters"].countries == ("AFG",)
+    assert app.caption[0].value.startswith(f"{afghan} incidents")
+    assert app.sidebar.multiselect(key="w_countries").value == ["AFG"]
+    app.sidebar.button[0].click().run()  # reset
+    assert app.session_state["filters"] == Filters() and _params(app) == {}
+
+
+def test_a_copied_url_reproduces_the_view(tmp_path, monkeypatch):
+    monkeypatch.setenv("ATLAS_DB", str(tmp_path / "atlas.sqlite"))
+    first = AppTest.from_file(APP, default_timeout=180)
+    first.run()
+    first.session_state["filters"] = Filters(countries=("PAK",), min_killed=1)
+    first.run()
+    url = _params(first)
+    second = AppTest.from_file(APP, default_timeout=180)
+    second.query_params.update(url)
+    second.run()
+    _no_exception(second)
+    assert second.session_state["filters"] == Filters(countries=("PAK",), min_killed=1)
+    assert _metric(second, "Incidents") == _metric(first, "Incidents")
+    assert second.sidebar.multiselect(key="w_countries").value == ["PAK"]
+    assert second.sidebar.number_input(key="w_min_killed").value == 1
+
+
+def test_ambiguous_place_is_resolved_by_picking_a_candidate(app):
+    csv = (
+        "incident_id,event_date,event_type,location,country_code,killed,source\n"
+        "AMB1,2025-01-02,Battles,Fayzabad,AFG,2,Test wire\n"
+    )
+    app.run()
+    app.switch_page("pages/data.py").run()
+    app.file_uploader[0].set_value(("ambiguous.csv", csv.encode(), "text/csv")).run()
+    _no_exception(app)
+    picker = next(s for s in app.selectbox if s.key and s.key.startswith("amb_"))
+    assert picker.label == "Line 2: Fayzabad"
+    assert len(picker.options) >= 3  # "leave unresolved" and at least two Fayzabads
+    assert _metric(app, "Rejected") == "1"  # never silently resolved
+    picker.select_index(1).run()
+    _no_exception(app)
+    assert _metric(app, "Rejected") == "0" and _metric(app, "New or changed") == "1"

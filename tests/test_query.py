@@ -1,0 +1,263 @@
+"""geo.query: the Filters value object and the vectorised apply."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from geo.query import (
+    Filters,
+    apply,
+    apply_claims,
+    claims_in_range,
+    compact,
+    filter_options,
+    plain,
+)
+from geo.schema import normalise_dtypes
+
+
+@pytest.fixture
+def incidents() -> pd.DataFrame:
+    rows = [
+        dict(
+            incident_id="A",
+            event_date="2023-01-05",
+            event_type="Battles",
+            actor1="TTP",
+            actor2="Military Forces of Pakistan",
+            country_code="PAK",
+            admin1_code="PK-KP",
+            killed=5,
+            geo_precision=1,
+            latitude=34.0,
+            longitude=71.5,
+        ),
+        dict(
+            incident_id="B",
+            event_date="2024-06-01",
+            event_type="Explosions/Remote violence",
+            actor1="Unidentified Armed Group",
+            claimed_by="IS-KP",
+            country_code="AFG",
+            admin1_code="AF-KDZ",
+            killed=None,
+            geo_precision=3,
+            latitude=36.7,
+            longitude=68.9,
+        ),
+        dict(
+            incident_id="C",
+            event_date="2025-03-10",
+            event_type="Battles",
+            actor1="Taliban",
+            actor2="IS-KP",
+            country_code="AFG",
+            admin1_code="AF-BAL",
+            killed=0,
+            geo_precision=2,
+            latitude=36.7,
+            longitude=67.1,
+        ),
+        dict(
+            incident_id="D",
+            event_date="2025-12-31",
+            event_type="Protests",
+            actor1="Protesters",
+            country_code="PAK",
+            admin1_code="PK-BA",
+            killed=12,
+            geo_precision=4,
+            latitude=30.2,
+            longitude=67.0,
+        ),
+    ]
+    return normalise_dtypes(pd.DataFrame(rows))
+
+
+def ids(df: pd.DataFrame) -> list[str]:
+    return sorted(df["incident_id"].astype(str))
+
+
+def test_no_filter_keeps_everything(incidents):
+    assert ids(apply(incidents, Filters())) == ["A", "B", "C", "D"]
+
+
+@pytest.mark.parametrize("form", [lambda d: d, compact])
+def test_each_filter(incidents, form):
+    df = form(incidents)
+    assert ids(apply(df, Filters(countries=("AFG",)))) == ["B", "C"]
+    assert ids(apply(df, Filters(admin1=("PK-KP", "AF-BAL")))) == ["A", "C"]
+    assert ids(apply(df, Filters(event_types=("Battles",)))) == ["A", "C"]
+    assert ids(apply(df, Filters(date_from=date(2024, 6, 1)))) == ["B", "C", "D"]
+    assert ids(apply(df, Filters(date_to=date(2025, 12, 31)))) == ["A", "B", "C", "D"]
+    assert ids(apply(df, Filters(date_to=date(2024, 5, 31)))) == ["A"]
+    assert ids(apply(df, Filters(precisions=(3, 4)))) == ["B", "D"]
+
+
+@pytest.mark.parametrize("form", [lambda d: d, compact])
+def test_actor_matches_any_actor_column_case_insensitively(incidents, form):
+    df = form(incidents)
+    assert ids(apply(df, Filters(actors=("is-kp",)))) == ["B", "C"]  # claimed_by and actor2
+    assert ids(apply(df, Filters(actors=("ttp", "protest")))) == ["A", "D"]
+    assert ids(apply(df, Filters(actors=("nobody",)))) == []
+
+
+def test_min_killed_drops_unknown_only_above_zero(incidents):
+    assert ids(apply(incidents, Filters(min_killed=5))) == ["A", "D"]
+    # 0 is a real threshold of "none or more": unknown tolls are kept, not treated as 0
+    assert ids(apply(incidents, Filters(min_killed=0))) == ["A", "B", "C", "D"]
+    assert ids(apply(incidents, Filters(min_killed=1))) == ["A", "D"]
+
+
+def test_filters_combine(incidents):
+    f = Filters(countries=("AFG",), event_types=("Battles",), actors=("is-kp",))
+    assert ids(apply(incidents, f)) == ["C"]
+
+
+def test_apply_does_not_touch_input(incidents):
+    before = incidents.copy()
+    apply(incidents, Filters(countries=("PAK",)))
+    pd.testing.assert_frame_equal(incidents, before)
+
+
+def test_query_params_round_trip():
+    f = Filters(
+        date_from=date(2023, 1, 1),
+        date_to=date(2025, 12, 31),
+        countries=("AFG", "PAK"),
+        admin1=("PK-KP",),
+        event_types=("Explosions/Remote violence",),
+        actors=("TTP", "IS-KP"),
+        min_killed=5,
+        precisions=(1, 2),
+    )
+    params = f.to_query_params()
+    assert params["country"] == "AFG,PAK"
+    assert params["from"] == "2023-01-01"
+    assert Filters.from_query_params(params) == f
+    assert Filters().to_query_params() == {}
+
+
+def test_from_query_params_is_forgiving():
+    f = Filters.from_query_params(
+        {
+            "from": "yesterday",
+            "to": "2025-02-30",
+            "country": "afg,<script>,PAK",
+            "min_killed": "-3",
+            "precision": "0,2,9,x",
+            "type": ["Battles", "Riots"],
+            "junk": "1",
+        }
+    )
+    assert f.date_from is None and f.date_to is None
+    assert f.countries == ("AFG", "PAK")
+    assert f.min_killed is None
+    assert f.precisions == (2,)
+    assert f.event_types == ("Battles", "Riots")
+
+
+def test_from_query_params_swaps_reversed_dates():
+    f = Filters.from_query_params({"from": "2025-01-01", "to": "2024-01-01"})
+    assert (f.date_from, f.date_to) == (date(2024, 1, 1), date(2025, 1, 1))
+
+
+def test_from_cli_parses_comma_lists_and_rejects_bad_dates():
+    f = Filters.from_cli(
+        country="AFG,PAK",
+        admin1="af-bal",
+        date_from="2024-01-01",
+        date_to=None,
+        event_type="Battles",
+        actor="TTP",
+        min_killed=3,
+    )
+    assert f == Filters(
+        date_from=date(2024, 1, 1),
+        countries=("AFG", "PAK"),
+        admin1=("AF-BAL",),
+        event_types=("Battles",),
+        actors=("TTP",),
+        min_killed=3,
+    )
+    assert Filters.from_cli() == Filters()
+    with pytest.raises(ValueError):
+        Filters.from_cli(date_from="01/02/2024")
+
+
+def test_describe_and_slug():
+    f = Filters(
+        date_from=date(2023, 1, 1),
+        date_to=date(2025, 12, 31),
+        countries=("AFG", "PAK"),
+        event_types=("Explosions/Remote violence",),
+        min_killed=5,
+    )
+    assert (
+        f.describe()
+        == "AFG, PAK · 2023-01-01 to 2025-12-31 · Explosions/Remote violence · killed ≥ 5"
+    )
+    assert Filters().describe() == "all incidents"
+    slug = f.short_slug()
+    assert slug == "AFG-PAK_2023-01-01_2025-12-31_Explosions_k5"
+    assert (
+        Filters(actors=("../../etc <x>",)).short_slug().replace("-", "").replace("_", "").isalnum()
+    )
+    assert Filters().short_slug() == "all"
+
+
+def test_compact_and_plain_keep_values(incidents):
+    small = compact(incidents)
+    assert isinstance(small["actor1"].dtype, pd.CategoricalDtype)
+    back = plain(small)
+    assert back["actor1"].tolist() == incidents["actor1"].tolist()
+    assert back["claimed_by"].iloc[0] is None
+
+
+def test_filter_options(incidents):
+    opts = filter_options(incidents)
+    assert opts["date_min"] == date(2023, 1, 5) and opts["date_max"] == date(2025, 12, 31)
+    assert opts["event_types"][:2] == ["Battles", "Explosions/Remote violence"]
+    assert "IS-KP" in opts["actors"] and "TTP" in opts["actors"]
+    assert set(opts["provinces"]) == {"PK-KP", "AF-KDZ", "AF-BAL", "PK-BA"}
+
+
+def test_apply_on_a_million_rows_stays_vectorised():
+    n = 1_000_000
+    i = pd.RangeIndex(n)
+    df = pd.DataFrame(
+        {
+            "event_date": pd.Timestamp("2020-01-01") + pd.to_timedelta(i % 2000, "D"),
+            "actor1": pd.Categorical.from_codes(i % 3, ["TTP", "IS-KP", "Taliban"]),
+            "actor2": pd.Categorical.from_codes([-1] * n, ["x"]),
+            "claimed_by": pd.Categorical.from_codes([-1] * n, ["x"]),
+            "country_code": pd.Categorical.from_codes(i % 2, ["AFG", "PAK"]),
+            "killed": pd.array(i % 7, dtype="Int64"),
+        }
+    )
+    out = apply(df, Filters(countries=("PAK",), actors=("is-kp",), min_killed=3))
+    # rows are PAK when i odd, IS-KP when i % 3 == 1, killed >= 3 when i % 7 >= 3
+    expected = sum(1 for i in range(0, 42) if i % 2 == 1 and i % 3 == 1 and i % 7 >= 3)
+    assert len(out) == pytest.approx(n * expected / 42, abs=2)
+
+
+def test_claims_filters():
+    claims = pd.DataFrame(
+        {
+            "statement_date": ["2024-04-01", "2025-01-01", None],
+            "stance": ["accuses", "denies_presence", "asserts_presence"],
+            "groups": ["TTP; ETIM", "IS-KP", "al-Qaeda"],
+            "claimant_country_code": ["PAK", "AFG", "UN"],
+        }
+    )
+    assert len(claims_in_range(claims, Filters())) == 3
+    assert claims_in_range(claims, Filters(date_from=date(2025, 1, 1)))["stance"].tolist() == [
+        "denies_presence"
+    ]
+    assert apply_claims(claims, groups=["etim"])["claimant_country_code"].tolist() == ["PAK"]
+    assert apply_claims(claims, stances=["accuses", "asserts_presence"], claimants=["UN"])[
+        "groups"
+    ].tolist() == ["al-Qaeda"]

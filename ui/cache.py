@@ -1,0 +1,219 @@
+"""Cached loaders: one store connection per process, tables cached per store version.
+
+``st.cache_resource`` holds things that are shared and never mutated (the
+store connection, the boundaries, the gazetteer, the basemap layers);
+``st.cache_data`` holds tables, keyed by the store's ``version()`` so an upload
+or an undo makes the next read load fresh data without any explicit clearing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import pydeck as pdk
+import streamlit as st  # noqa: TID251 - ui/ is the view layer
+
+from geo import layers, query
+from geo.config import get_settings
+from geo.store import Store
+
+
+@dataclass(frozen=True)
+class Boundaries:
+    """The simplified boundaries the browser draws (do not mutate)."""
+
+    adm0: Any
+    adm1: Any
+    border: Any
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str) -> Store:
+    return Store(url)
+
+
+def get_store() -> Store:
+    """The store named by ``ATLAS_DB`` (one connection pool per process)."""
+    return _store(get_settings().db)
+
+
+def store_version() -> str:
+    """The store's current version token (changes after every commit and undo)."""
+    from ui.state import ensure_frame
+
+    ensure_frame()  # any page that reads data runs inside the frame
+    return get_store().version()
+
+
+@st.cache_data(show_spinner="Loading incidents…", max_entries=3)
+def _incidents(url: str, version: str) -> pd.DataFrame:
+    return query.compact(layers.add_h3(_store(url).incidents()))
+
+
+@st.cache_data(show_spinner=False, max_entries=3)
+def _claims(url: str, version: str) -> pd.DataFrame:
+    return _store(url).claims()
+
+
+@st.cache_data(show_spinner=False, max_entries=3)
+def _uploads(url: str, version: str) -> pd.DataFrame:
+    return _store(url).uploads()
+
+
+def load_incidents() -> pd.DataFrame:
+    """Every stored incident, compacted (:func:`geo.query.compact`) with an ``h3`` column."""
+    return _incidents(get_settings().db, store_version())
+
+
+def load_claims() -> pd.DataFrame:
+    """The claims ledger."""
+    return _claims(get_settings().db, store_version())
+
+
+def load_uploads() -> pd.DataFrame:
+    """The upload history, oldest first."""
+    return _uploads(get_settings().db, store_version())
+
+
+def filtered_incidents(*, compact: bool = False) -> pd.DataFrame:
+    """The incidents that pass the current sidebar filters.
+
+    Parameters
+    ----------
+    compact : bool, default False
+        ``False`` returns plain canonical dtypes (text as ``object``), safe for
+        any pandas code; ``True`` keeps the compact categorical form the pages
+        use for speed.
+    """
+    from ui.state import current_filters
+
+    df = query.apply(load_incidents(), current_filters())
+    return df if compact else query.plain(df.drop(columns=["h3"], errors="ignore"))
+
+
+@st.cache_data(show_spinner=False, max_entries=3)
+def _options(url: str, version: str) -> dict[str, Any]:
+    df = _incidents(url, version)
+    return query.filter_options(df)
+
+
+def filter_options() -> dict[str, Any]:
+    """Choices for the sidebar widgets, from the stored data."""
+    return _options(get_settings().db, store_version())
+
+
+@st.cache_resource(show_spinner=False)
+def boundaries() -> Boundaries:
+    """Simplified countries and provinces, and the AFG–PAK border line."""
+    from geo import boundaries as b
+
+    return Boundaries(b.adm0_simplified(), b.adm1_simplified(), b.border_line())
+
+
+@st.cache_resource(show_spinner=False)
+def basemap(labels: bool = True) -> list[pdk.Layer]:
+    """The basemap layers (countries, provinces, labels, border); shared, never mutated."""
+    bnd = boundaries()
+    return layers.basemap_layers(bnd.adm0, bnd.adm1, bnd.border, labels=labels)
+
+
+@st.cache_resource(show_spinner=False)
+def country_points() -> dict[str, tuple[float, float]]:
+    """ISO3 → (lon, lat) used as arc end points."""
+    return layers.country_points(boundaries().adm0)
+
+
+@st.cache_resource(show_spinner="Loading the gazetteer…")
+def gazetteer() -> Any:
+    """The offline gazetteer (loaded once per process)."""
+    from geo.gazetteer import Gazetteer
+
+    return Gazetteer.load()
+
+
+_PREPARED = "_prepared_uploads"
+
+
+def prepare_upload(
+    data: bytes, filename: str, fmt: str, mapping: dict[str, str] | None, choices: dict[int, Any]
+) -> Any:
+    """:func:`geo.ingest.prepare` memoised for this session (the last three inputs).
+
+    Raises ``geo.report.FileRefused`` like ``prepare`` does.
+    """
+    import hashlib
+
+    from geo import ingest
+
+    key = (
+        hashlib.sha256(data).hexdigest(),
+        filename,
+        fmt,
+        tuple(sorted((mapping or {}).items())) if mapping is not None else None,
+        tuple(
+            sorted(
+                (k, str(v.get("name")), v.get("latitude"), v.get("longitude"))
+                for k, v in choices.items()
+            )
+        ),
+    )
+    memo: dict[Any, Any] = st.session_state.setdefault(_PREPARED, {})
+    if key not in memo:
+        prepared = ingest.prepare(
+            data, filename, fmt=fmt, mapping=mapping, gazetteer=gazetteer(), choices=choices or None
+        )
+        while len(memo) >= 3:
+            memo.pop(next(iter(memo)))
+        memo[key] = prepared
+    return memo[key]
+
+
+def forget_uploads() -> None:
+    """Drop the memoised prepared uploads (after a commit)."""
+    st.session_state.pop(_PREPARED, None)
+
+
+# ---------------------------------------------------------------------- write callbacks
+# Button callbacks run before the script reruns, so an action is never lost if
+# the run that follows is restarted (see ui.state.ensure_frame).
+
+
+def commit_upload(prepared: Any) -> None:
+    """Store a prepared upload; the next run shows the result and a fresh uploader."""
+    from geo import ingest
+
+    result = ingest.commit(prepared, get_store())
+    st.session_state["last_result"] = result.to_dict()
+    st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
+    st.session_state.pop("undo_target", None)  # offer the new upload first
+    forget_uploads()
+
+
+def ask_undo() -> None:
+    """First step of an undo: remember which upload, ask for confirmation."""
+    st.session_state["undo_pending"] = st.session_state.get("undo_target")
+
+
+def cancel_undo() -> None:
+    """The analyst changed their mind."""
+    st.session_state.pop("undo_pending", None)
+
+
+def undo_upload() -> None:
+    """Second step: undo the remembered upload and say what happened."""
+    from geo.store import UndoError
+
+    upload_id = st.session_state.pop("undo_pending", None)
+    if not upload_id:
+        return
+    try:
+        r = get_store().undo(upload_id)
+    except UndoError as exc:
+        st.session_state["undo_message"] = f"Could not undo {upload_id}: {exc}"
+        return
+    st.session_state["undo_message"] = (
+        f"Undone upload {r.get('upload_id', upload_id)} ({r.get('file', '')}): "
+        f"{r.get('removed', 0):,} incidents removed, {r.get('restored', 0):,} earlier versions restored."
+    )

@@ -1,0 +1,290 @@
+"""Small drawing helpers shared by the pages (escaping, metrics, tables, legends).
+
+Every value that came from a file is shown through ``st.dataframe``, ``st.text``
+or markdown escaped by :func:`md_escape`; raw HTML is only ever built from the
+app's own constants.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import pandas as pd
+import streamlit as st  # noqa: TID251 - ui/ is the view layer
+
+from geo import layers
+from geo.summaries import Headline
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'])")
+
+
+def md_escape(value: Any, max_len: int | None = 500) -> str:
+    """Text safe to put inside ``st.markdown``: markdown, HTML and directives neutralised."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    text = str(value)
+    if max_len and len(text) > max_len:
+        text = text[:max_len] + "…"
+    text = text.replace("\r", " ").replace("\n", " ")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def fmt_count(value: Any) -> str:
+    """``1,234`` or ``unknown`` (never 0 for a missing value)."""
+    return "unknown" if value is None or pd.isna(value) else f"{int(value):,}"
+
+
+def headline_metrics(h: Headline, *, with_claims: bool = True) -> None:
+    """The headline figures as a row of metrics."""
+    cols = st.columns(7 if with_claims else 6)
+    cols[0].metric("Incidents", f"{h.incidents:,}")
+    cols[1].metric(
+        "Killed (known)",
+        fmt_count(h.killed),
+        help=f"Sum over incidents with a known toll; unknown for {h.killed_unknown:,} incidents.",
+    )
+    cols[2].metric(
+        "Injured (known)",
+        fmt_count(h.injured),
+        help=f"Sum over incidents with a known count; unknown for {h.injured_unknown:,} incidents.",
+    )
+    cols[3].metric(
+        "Toll unknown",
+        f"{h.killed_unknown:,}",
+        help=f"Incidents whose number killed is not known (never counted as zero). "
+        f"Injured is unknown for {h.injured_unknown:,} (ACLED exports give no injuries); "
+        f"{h.casualties_unknown:,} incidents lack one or both counts.",
+    )
+    cols[4].metric("Provinces affected", f"{h.provinces:,}")
+    cols[5].metric(
+        "Cross-border",
+        f"{h.cross_border:,}",
+        help="Incidents a source ties to movement or actors across a border.",
+    )
+    if with_claims:
+        cols[6].metric(
+            "Claims", f"{h.claims:,}", help="Statements in the claims ledger in the date range."
+        )
+
+
+def source_link_column(df: pd.DataFrame, col: str = "source_ref") -> pd.DataFrame:
+    """Add ``link``: the ``source_ref`` when it is an http(s) URL, else empty."""
+    out = df.copy()
+    ref = (
+        out[col].astype(object).fillna("").astype(str)
+        if col in out
+        else pd.Series("", index=out.index)
+    )
+    ok = ref.str.match(r"^https?://[^\s<>\"']+$", case=False)
+    out["link"] = ref.where(ok, None)
+    return out
+
+
+INCIDENT_COLUMN_CONFIG: dict[str, Any] = {
+    "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+    "location": st.column_config.TextColumn("Place"),
+    "admin1": st.column_config.TextColumn("Province"),
+    "country_code": st.column_config.TextColumn("Country"),
+    "event_type": st.column_config.TextColumn("Type"),
+    "actor1": st.column_config.TextColumn("Actor"),
+    "claimed_by": st.column_config.TextColumn("Claimed by"),
+    "killed": st.column_config.NumberColumn(
+        "Killed", help="“unknown”: the source gives no number."
+    ),
+    "injured": st.column_config.NumberColumn(
+        "Injured", help="“unknown”: the source gives no number."
+    ),
+    "geo_precision": st.column_config.NumberColumn("Precision", help="1 exact … 4 country only"),
+    "source": st.column_config.TextColumn("Source"),
+    "source_ref": st.column_config.TextColumn("Source reference"),
+    "link": st.column_config.LinkColumn("Link", display_text="open"),
+    "incident_id": st.column_config.TextColumn("Incident id"),
+    "border_distance_km": st.column_config.NumberColumn("Border distance (km)", format="%.1f"),
+}
+
+
+def incident_table(df: pd.DataFrame, *, height: int | str = "auto", key: str | None = None) -> None:
+    """A sortable table of incidents (text shown as text, links only for http(s)).
+
+    Empty cells read "unknown": a missing count is unknown, never zero.
+    """
+    shown = source_link_column(df)
+    if shown["link"].isna().all():
+        shown = shown.drop(columns=["link"])
+    st.dataframe(
+        shown,
+        hide_index=True,
+        height=height,
+        key=key,
+        placeholder="unknown",
+        column_config=INCIDENT_COLUMN_CONFIG,
+    )
+
+
+def record_table(record: pd.Series) -> None:
+    """One incident's full record as a two-column table (field, value)."""
+    values = [
+        "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+        for v in record.to_numpy()
+    ]
+    for field in ("killed", "injured"):
+        if field in record.index and pd.isna(record[field]):
+            values[list(record.index).index(field)] = "unknown"
+    table = pd.DataFrame({"field": list(record.index), "value": values})
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "field": st.column_config.TextColumn("Field", width="small"),
+            "value": st.column_config.TextColumn("Value", width="large"),
+        },
+    )
+
+
+def _swatch(
+    rgb: tuple[int, int, int], *, hollow: bool = False, size: int = 12, faint: bool = False
+) -> str:
+    r, g, b = rgb
+    fill = "transparent" if hollow else f"rgba({r},{g},{b},{0.18 if faint else 0.85})"
+    return (
+        f'<span style="display:inline-block;width:{size}px;height:{size}px;border-radius:50%;'
+        f"background:{fill};border:2px solid rgb({r},{g},{b});vertical-align:middle;"
+        f'margin-right:4px"></span>'
+    )
+
+
+def legend(event_types: Any = None, *, show_size: bool = True) -> None:
+    """The map legend: event-type colours, size key, hollow = unknown, precision marks.
+
+    Built only from the app's constants, so the HTML carries no data.
+    """
+    items = " ".join(
+        f"{_swatch(rgb)}{html.escape(label)}&nbsp;&nbsp;"
+        for label, rgb in layers.legend(event_types)
+    )
+    grey = layers.OTHER_RGB
+    sizes = " ".join(f"{_swatch(grey, size=int(2 * r))}{k:,}&nbsp;" for k, r in layers.size_key())
+    b = layers.BORDER_RGB
+    parts = [
+        f"<div style='font-size:0.85rem;line-height:1.9'>{items}</div>",
+        "<div style='font-size:0.85rem;line-height:1.9'>"
+        + (f"Killed: {sizes}&nbsp;&nbsp;" if show_size else "")
+        + f"{_swatch(grey, hollow=True)}toll unknown&nbsp;&nbsp;"
+        + f"{_swatch(grey, faint=True, size=22)}located only to a province or country (no dot)&nbsp;&nbsp;"
+        + f"<span style='display:inline-block;width:26px;height:4px;background:rgb({b[0]},{b[1]},{b[2]});"
+        "vertical-align:middle;margin-right:4px'></span>Afghanistan–Pakistan border</div>",
+    ]
+    st.markdown("".join(parts), unsafe_allow_html=True)
+
+
+def selected_ids(event: Any) -> list[str]:
+    """Incident ids picked on a deck (``on_select``): a point's ``id`` or a circle's ``ids``."""
+    try:
+        objects = event.selection.objects  # type: ignore[union-attr]
+    except AttributeError:
+        return []
+    out: list[str] = []
+    for picked in (objects or {}).values():
+        for obj in picked or []:
+            if obj.get("id"):
+                out.append(str(obj["id"]))
+            out.extend(str(i) for i in obj.get("ids") or [])
+    return list(dict.fromkeys(out))
+
+
+def incident_card(df: pd.DataFrame, incident_id: str) -> None:
+    """An incident's full record, its source first (every value escaped or tabular)."""
+    rows = df[df["incident_id"].astype(object) == incident_id]
+    if rows.empty:
+        st.warning("That incident is no longer in the store (it may have been undone).")
+        return
+    record = rows.iloc[0].drop(labels=["h3"], errors="ignore")
+    when, precision = record["event_date"], record["date_precision"]
+    day = "date unknown" if pd.isna(when) else f"{when:%Y-%m-%d}"
+    if isinstance(precision, str) and precision != "day":
+        day += f" ({precision})"
+    title = f"{day} · {record['location'] or record['admin1'] or ''}"
+    with st.container(border=True):
+        st.markdown(f"**{md_escape(title)}** — {md_escape(record['event_type'])}")
+        note = record["casualty_note"]
+        st.markdown(
+            f"Killed **{md_escape(fmt_count(record['killed']))}** · injured "
+            f"**{md_escape(fmt_count(record['injured']))}**"
+            + (f" ({md_escape(note)})" if isinstance(note, str) and note else "")
+        )
+        st.markdown(f"**Source:** {md_escape(record['source'])}")
+        ref = record["source_ref"]
+        st.markdown(f"**Source reference:** {md_escape(ref)}")
+        if isinstance(ref, str) and re.match(r"^https?://[^\s<>\"']+$", ref, re.I):
+            st.link_button("Open the source", ref)
+        upload = record.get("upload_id")
+        if isinstance(upload, str) and upload:
+            st.caption(f"From upload {md_escape(upload)} (see the Data page).")
+        with st.expander("Full record"):
+            record_table(record)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def issues_frame(issues: list[Any]) -> pd.DataFrame:
+    """Errors and warnings as a table: line, level, column, value, message."""
+    return pd.DataFrame(
+        [
+            {
+                "line": i.line,
+                "level": i.level,
+                "column": i.column,
+                "value": i.value,
+                "message": i.message,
+            }
+            for i in issues
+        ],
+        columns=["line", "level", "column", "value", "message"],
+    )
+
+
+def safe_csv(df: pd.DataFrame) -> bytes:
+    """CSV bytes with text cells that a spreadsheet would run as a formula neutralised."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            text = out[col]
+            risky = text.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
+            out[col] = text.where(~risky, "'" + text.astype(str))
+    return out.to_csv(index=False).encode("utf-8")
+
+
+def candidate_label(candidate: dict[str, Any]) -> str:
+    """``Fayzabad — Badakhshan (AF-BDS), AFG · 36.94, 70.99 · score 95``."""
+    lat, lon = candidate.get("latitude"), candidate.get("longitude")
+    where = f"{candidate.get('admin1') or '?'} ({candidate.get('admin1_code') or '?'}), {candidate.get('country_code') or '?'}"
+    pos = (
+        f"{lat:.2f}, {lon:.2f}"
+        if isinstance(lat, int | float) and isinstance(lon, int | float)
+        else "?"
+    )
+    score = candidate.get("score")
+    return f"{candidate.get('name') or candidate.get('matched')} — {where} · {pos}" + (
+        f" · score {score:.0f}" if isinstance(score, int | float) else ""
+    )
+
+
+def choropleth_legend(title: str, vmax: Any) -> None:
+    """Colour key of the province shading (numbers computed by the app, no file text)."""
+    items = layers.choropleth_key(float(vmax) if vmax is not None and not pd.isna(vmax) else 0)
+    if not items:
+        return
+    swatches = " ".join(
+        f"<span style='display:inline-block;width:18px;height:12px;background:rgb({r},{g},{b});"
+        f"vertical-align:middle;margin:0 3px 0 8px'></span>{html.escape(label)}"
+        for label, (r, g, b) in items
+    )
+    st.markdown(
+        f"<div style='font-size:0.85rem'>{html.escape(title)}: {swatches}"
+        " &nbsp;(unshaded: none, or all unknown)</div>",
+        unsafe_allow_html=True,
+    )
