@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
+from geo.palette import BORDER_RGB, EVENT_RGB, OTHER_RGB  # re-exported
 from geo.schema import GEO_PRECISION_LABELS
 
 __all__ = [
@@ -37,22 +38,6 @@ __all__ = [
     "tooltip_texts",
     "type_rgb",
 ]
-
-#: Event-type colours (Paul Tol's "vibrant" scheme, as in the static snapshot).
-EVENT_RGB: dict[str, tuple[int, int, int]] = {
-    "Battles": (0xEE, 0x77, 0x33),
-    "Explosions/Remote violence": (0xCC, 0x33, 0x11),
-    "Violence against civilians": (0xEE, 0x33, 0x77),
-    "Strategic developments": (0x00, 0x99, 0x88),
-    "Protests": (0x00, 0x77, 0xBB),
-    "Riots": (0x33, 0xBB, 0xEE),
-}
-
-
-OTHER_RGB: tuple[int, int, int] = (0x66, 0x66, 0x66)
-
-
-BORDER_RGB: tuple[int, int, int] = (0x7F, 0x1D, 0x1D)
 
 
 #: Resolution of the H3 cell stored per incident by :func:`add_h3` (≈ 36 km² cells).

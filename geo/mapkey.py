@@ -26,6 +26,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from geo import cartography as carto
+from geo.palette import BORDER_COLOUR, EVENT_COLOURS, OTHER_COLOUR
 
 if TYPE_CHECKING:
     from geo.viewfacts import ViewFacts
@@ -43,17 +44,6 @@ __all__ = [
     "shade_cmap",
 ]
 
-#: Event-type colours (Paul Tol's "vibrant" scheme, safe for colour-blind readers).
-EVENT_COLOURS: dict[str, str] = {
-    "Battles": "#EE7733",
-    "Explosions/Remote violence": "#CC3311",
-    "Violence against civilians": "#EE3377",
-    "Strategic developments": "#009988",
-    "Protests": "#0077BB",
-    "Riots": "#33BBEE",
-}
-OTHER_COLOUR = "#666666"
-BORDER_COLOUR = "#7F1D1D"
 #: Dash pattern (points) of the rings around approximately located incidents.
 DASHES: tuple[int, tuple[float, float]] = (0, (2.2, 1.4))
 _INK = "#222222"

@@ -92,7 +92,8 @@ def _layer(ls: list, suffix: str):
 
 def test_palette_covers_schema_and_matches_the_snapshot():
     assert set(EVENT_TYPES) <= set(layers.EVENT_RGB)
-    mapkey = pytest.importorskip("geo.mapkey")
+    from geo import mapkey
+
     for name, hexcol in mapkey.EVENT_COLOURS.items():
         assert layers.EVENT_RGB[name] == tuple(int(hexcol[i : i + 2], 16) for i in (1, 3, 5))
     labels = [label for label, _ in layers.legend()]

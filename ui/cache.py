@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 import pydeck as pdk
-import streamlit as st  # noqa: TID251 - ui/ is the view layer
+import streamlit as st
 
 from geo import layers, query
 from geo.config import get_settings

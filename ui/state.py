@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import streamlit as st  # noqa: TID251 - ui/ is the view layer
+import streamlit as st
 
 from geo.query import Filters
 from geo.schema import GEO_PRECISION_LABELS
@@ -147,7 +147,7 @@ def ensure_frame() -> None:
     every later session on that URL likewise. Switching the flag off and
     rerunning makes Streamlit run app.py, which routes to the same page.
     """
-    from streamlit.runtime.pages_manager import PagesManager  # noqa: TID251
+    from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False

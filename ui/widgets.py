@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 import pandas as pd
-import streamlit as st  # noqa: TID251 - ui/ is the view layer
+import streamlit as st
 
 from geo import layers
 from geo.summaries import Headline
