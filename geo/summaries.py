@@ -165,7 +165,7 @@ def breakdown(df: pd.DataFrame, by: Breakdown, *, limit: int | None = None) -> p
             out = out.head(limit)
         names = _names_for(df, by)
         if names is not None:
-            out.insert(1, "name", out["key"].map(names).fillna(out["key"]))
+            out.insert(1, "name", out["key"].map(names).astype(object).fillna(out["key"]))
     return out.reset_index(drop=True)
 
 
