@@ -48,10 +48,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from geo.report import FileRefused, Issue
 from geo.schema import DERIVED_COLUMNS, INCIDENT_COLUMNS
+from geo.textops import is_text, map_codes, strip_or_none
 
 __all__ = [
     "FORMATS",
@@ -319,7 +321,7 @@ def to_canonical(
     _check_format(fmt)
     if mapping is None:
         mapping = default_mapping(columns, fmt)
-    mapping = {k: v for k, v in mapping.items() if v and k in frame.columns and k != LINE}
+    mapping = {k: v for k, v in clean_mapping(mapping).items() if k in frame.columns and k != LINE}
     bad = sorted({v for v in mapping.values() if v not in INCIDENT_COLUMNS})
     if bad:
         raise FileRefused(
@@ -348,9 +350,9 @@ def to_canonical(
     convert(out, frame, mapping, sources)
     has_xy = out["latitude"].notna() & out["longitude"].notna()
     if "geocode_source" not in sources:
-        out["geocode_source"] = pd.Series(
-            ["provided" if xy else None for xy in has_xy], index=out.index, dtype=object
-        )
+        source = np.full(len(out), None, dtype=object)
+        source[has_xy.to_numpy(dtype=bool)] = "provided"
+        out["geocode_source"] = pd.Series(source, index=out.index, dtype=object)
     out = out[INCIDENT_COLUMNS].astype(object)
     out[LINE] = frame[LINE] if LINE in frame.columns else range(2, len(frame) + 2)
     return out, issues
@@ -360,8 +362,14 @@ def to_canonical(
 
 
 def _omap(series: pd.Series, fn: Callable[[object], object]) -> pd.Series:
-    """Apply ``fn`` to each value, keeping ``None`` (``Series.map`` turns it into NaN)."""
-    return pd.Series([fn(v) for v in series.tolist()], index=series.index, dtype=object)
+    """Apply ``fn`` to each value, keeping ``None`` (``Series.map`` turns it into NaN).
+
+    Text columns are mapped once per distinct value.
+    """
+    values = series.tolist()
+    if is_text(values):
+        return pd.Series(map_codes(series, fn), index=series.index, dtype=object)
+    return pd.Series([fn(v) for v in values], index=series.index, dtype=object)
 
 
 def _check_format(fmt: str) -> None:
@@ -371,12 +379,10 @@ def _check_format(fmt: str) -> None:
 
 def _text(series: pd.Series) -> pd.Series:
     """Text with surrounding spaces removed; empty → ``None``; object dtype."""
-    values = [v if v is None or isinstance(v, str) else _as_text(v) for v in series.tolist()]
-    return pd.Series(
-        [(v.strip() or None) if v is not None else None for v in values],
-        index=series.index,
-        dtype=object,
-    )
+    values = series.tolist()
+    if not is_text(values):
+        values = [v if v is None or isinstance(v, str) else _as_text(v) for v in values]
+    return pd.Series(strip_or_none(values), index=series.index, dtype=object)
 
 
 def _as_text(value: object) -> str | None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from geo.textops import is_text, map_codes, strip_or_none
+
 __all__ = [
     "CLAIM_COLUMNS",
     "CLAIM_STANCES",
@@ -158,7 +160,7 @@ def normalise_dtypes(df: pd.DataFrame) -> pd.DataFrame:
     for col in FLOAT_COLUMNS:
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
     out["event_date"] = pd.to_datetime(out["event_date"], errors="coerce").astype("datetime64[ns]")
-    out["cross_border"] = out["cross_border"].map(_to_bool).astype("boolean")
+    out["cross_border"] = pd.array(_bools(out["cross_border"]), dtype="boolean")
     for col in TEXT_COLUMNS:
         out[col] = _clean_text(out[col])
     extra = [c for c in out.columns if c not in INCIDENT_COLUMNS]
@@ -192,8 +194,21 @@ def _to_bool(value: object) -> bool | None:
     return None
 
 
+def _bools(values: pd.Series) -> np.ndarray:
+    """:func:`_to_bool` of each value, computed once per distinct value when safe."""
+    if str(values.dtype) in ("bool", "boolean") or (
+        values.dtype == object and is_text(values.tolist())
+    ):  # no True/1/1.0 look-alikes to merge
+        return map_codes(values, _to_bool, missing=None)
+    return values.map(_to_bool).to_numpy(dtype=object)
+
+
 def _clean_text(values: pd.Series) -> pd.Series:
     """Strip text; empty and missing become ``None`` in an ``object`` column."""
+    if values.dtype == object:
+        items = values.tolist()
+        if is_text(items):  # the common case: no need to go through the string dtype
+            return pd.Series(strip_or_none(items), index=values.index, dtype=object)
     if values.isna().all():
         return pd.Series(np.full(len(values), None, dtype=object), index=values.index)
     stripped = values.astype("string").str.strip()

@@ -71,6 +71,7 @@ import pandera.pandas as pa
 from geo.parsing import parse_casualty, parse_date
 from geo.report import Issue
 from geo.schema import DATE_PRECISIONS, EVENT_TYPES, INCIDENT_COLUMNS, normalise_dtypes
+from geo.textops import is_text, map_codes, map_unique, text_is_clean
 
 __all__ = ["REGION_BOX", "ValidationResult", "parse_casualty", "parse_date", "validate"]
 
@@ -176,9 +177,12 @@ def _clean_text(work: pd.DataFrame, lines: pd.Series, warnings: list[Issue]) -> 
         if values.count(None) == len(values):
             out[col] = [None] * len(work)
             continue
-        if not set(map(type, values)) <= {str, type(None)}:
+        if not is_text(values):
             values = [_as_text(v) for v in values]
         cap = _CAPS[0] if col in _LONG_TEXT else _CAPS[1]
+        if text_is_clean(values, control=_CONTROL, cap=cap):
+            out[col] = values  # already trimmed, short and free of controls
+            continue
         cache = {v: _clean_cell(v, cap) for v in set(values)}
         out[col] = [cache[v][0] for v in values]
         if not any(problem for _, problem in cache.values()):
@@ -214,15 +218,17 @@ def _as_text(value: object) -> object:
 
 
 def _omap(series: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
-    """Apply ``fn`` to each value, keeping ``None`` (``Series.map`` turns it into NaN)."""
-    return pd.Series([fn(v) for v in series.tolist()], index=series.index, dtype=object)
+    """Apply ``fn`` to each value (once per distinct value; missing values get ``fn(None)``)."""
+    return pd.Series(map_codes(series, fn), index=series.index, dtype=object)
 
 
 def _unique_map(series: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
-    """``fn`` applied once per distinct non-empty value."""
-    values = series.tolist()
-    cache = {v: fn(v) for v in set(values) if isinstance(v, str)}
-    return pd.Series([cache.get(v) for v in values], index=series.index, dtype=object)
+    """``fn`` applied once per distinct non-empty value (text); others give None."""
+    return pd.Series(
+        map_unique(series, lambda v: fn(v) if isinstance(v, str) else None),
+        index=series.index,
+        dtype=object,
+    )
 
 
 def _parse_values(
@@ -338,7 +344,8 @@ def _parse_counts(
         )
         plain = {"empty", "number", "unknown"}
         odd = {v for v, p in cache.items() if p[1] not in plain}
-        for i in (i for i, v in zip(text.index, raws, strict=True) if v in odd):
+        rows = [i for i, v in zip(text.index, raws, strict=True) if v in odd] if odd else []
+        for i in rows:
             _, kind, note = cache[raws[i]]
             raw = raws[i]
             label = note if col == "killed" else f"{col}: {note}"

@@ -1,0 +1,107 @@
+"""Fast whole-column text helpers shared by the ingest stages.
+
+A column of a million cells is mostly text that is already clean (trimmed,
+never empty) or repeats a few values. These helpers find that out with a few
+passes in C (``map``, ``join``, list comparison) and only fall back to
+per-value Python work for the values that need it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["is_text", "map_codes", "map_unique", "strip_or_none", "text_is_clean"]
+
+_CALL = object()
+
+
+def is_text(values: Sequence[Any]) -> bool:
+    """Whether every value is ``str`` or ``None``."""
+    return set(map(type, values)) <= {str, type(None)}
+
+
+def _present(values: list[Any]) -> list[str]:
+    return [v for v in values if v is not None] if None in values else values
+
+
+def text_is_clean(
+    values: list[Any], *, control: re.Pattern[str] | None = None, cap: int | None = None
+) -> bool:
+    """Whether a list of ``str``/``None`` needs no trimming, no ``"" → None`` and no fix.
+
+    Parameters
+    ----------
+    values : list
+        ``str`` or ``None`` only (check with :func:`is_text`).
+    control : re.Pattern, optional
+        Characters that must not occur (searched over all values at once).
+    cap : int, optional
+        Longest length allowed.
+    """
+    present = _present(values)
+    if not present:
+        return True
+    if "" in present or list(map(str.strip, present)) != present:
+        return False
+    if cap is not None and max(map(len, present)) > cap:
+        return False
+    return not (control is not None and control.search("\n".join(present)))
+
+
+def strip_or_none(values: list[Any]) -> list[str | None]:
+    """Each ``str`` trimmed, empty text and ``None`` as ``None`` (values must be text)."""
+    if text_is_clean(values):
+        return list(values)
+    return [(v.strip() or None) if v is not None else None for v in values]
+
+
+def map_unique(values: pd.Series | np.ndarray | list[Any], fn: Callable[[Any], Any]) -> np.ndarray:
+    """``fn`` applied once per distinct non-missing value; missing values give None.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``object`` array aligned with ``values``.
+    """
+    return map_codes(values, fn, missing=None)
+
+
+def map_codes(
+    values: pd.Series | np.ndarray | list[Any], fn: Callable[[Any], Any], *, missing: Any = _CALL
+) -> np.ndarray:
+    """``fn`` applied once per distinct value, missing values (None, NaN) included.
+
+    Parameters
+    ----------
+    values : Series, array or list
+        Hashable values.
+    fn : callable
+        Applied to each distinct value, and to ``None`` for missing ones.
+    missing : object, optional
+        The result for missing values instead of ``fn(None)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``object`` array aligned with ``values``.
+    """
+    arr = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else _objects(values)
+    codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    for i, u in enumerate(uniques):  # a loop: fn may return tuples
+        mapped[i] = fn(u)
+    mapped[-1] = fn(None) if missing is _CALL else missing
+    return mapped[codes]
+
+
+def _objects(values: Any) -> np.ndarray:
+    if isinstance(values, np.ndarray) and values.ndim == 1:
+        return values.astype(object, copy=False)
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = list(values)
+    return arr
