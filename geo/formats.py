@@ -59,6 +59,7 @@ __all__ = [
     "FORMATS",
     "FORMAT_LABELS",
     "NATIVE_SYNONYMS",
+    "clean_mapping",
     "default_mapping",
     "detect_format",
     "normalise_header",
@@ -285,6 +286,33 @@ def default_mapping(columns: Iterable[str], fmt: str) -> dict[str, str]:
     return mapping
 
 
+def clean_mapping(mapping: Mapping[object, object]) -> dict[str, str]:
+    """The pairs of a (possibly edited) mapping that map a column somewhere.
+
+    A cleared cell of an editable table comes back as ``None``, ``""`` or a
+    float NaN depending on the pandas version; all of them mean "ignore this
+    column", so only pairs whose target is non-blank text are kept. Targets
+    are trimmed; they are not checked here (:func:`to_canonical` refuses
+    unknown ones with a message).
+
+    Parameters
+    ----------
+    mapping : mapping
+        ``{file column: canonical column or a blank}``.
+
+    Returns
+    -------
+    dict
+        ``{file column: canonical column}``.
+
+    Examples
+    --------
+    >>> clean_mapping({"lat": "latitude", "x": float("nan"), "y": None, "z": " "})
+    {'lat': 'latitude'}
+    """
+    return {str(k): v.strip() for k, v in mapping.items() if isinstance(v, str) and v.strip()}
+
+
 def to_canonical(
     frame: pd.DataFrame, fmt: str = "auto", mapping: Mapping[str, str | None] | None = None
 ) -> tuple[pd.DataFrame, list[Issue]]:
@@ -298,7 +326,7 @@ def to_canonical(
         ``"auto"`` (detect from the header) or one of :data:`FORMATS`.
     mapping : dict, optional
         ``{file column: canonical column}`` replacing :func:`default_mapping`;
-        a target of ``None`` or ``""`` ignores that column.
+        a blank target (``None``, ``""``, NaN) ignores that column.
 
     Returns
     -------

@@ -172,7 +172,7 @@ def prepare(
     FileRefused
         The file cannot be used at all; nothing was written.
     """
-    from geo.formats import FORMATS, default_mapping, detect_format, to_canonical
+    from geo.formats import FORMATS, clean_mapping, default_mapping, detect_format, to_canonical
     from geo.reader import read_csv_bytes
     from geo.validate import validate
 
@@ -191,9 +191,7 @@ def prepare(
     if used_fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected auto or one of {', '.join(FORMATS)}")
     used_mapping = (
-        {k: v for k, v in mapping.items() if v}
-        if mapping is not None
-        else default_mapping(columns, used_fmt)
+        clean_mapping(mapping) if mapping is not None else default_mapping(columns, used_fmt)
     )
     canonical, format_issues = to_canonical(frame, used_fmt, used_mapping)
     checked = validate(canonical)

@@ -59,9 +59,7 @@ if upload is not None:
             disabled=["file column"],
             column_config={"maps to": st.column_config.SelectboxColumn("maps to", options=targets)},
         )
-        mapping = {
-            r["file column"]: r["maps to"] for r in edited.to_dict("records") if r["maps to"]
-        }
+        mapping = formats.clean_mapping(edited.set_index("file column")["maps to"].to_dict())
         if mapping != prepared.mapping:
             prepared = cache.prepare_upload(data, upload.name, prepared.format, mapping, choices)
     except FileRefused as exc:

@@ -7,7 +7,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.formats import FORMATS, default_mapping, detect_format, normalise_header, to_canonical
+from geo.formats import (
+    FORMATS,
+    clean_mapping,
+    default_mapping,
+    detect_format,
+    normalise_header,
+    to_canonical,
+)
 from geo.reader import read_csv_bytes
 from geo.report import FileRefused
 from geo.schema import INCIDENT_COLUMNS
@@ -190,6 +197,17 @@ def test_caller_overrides_mapping() -> None:
         "4",
     ]
     assert out["_line"].tolist() == [2]
+
+
+@pytest.mark.parametrize("blank", [None, "", "  ", float("nan"), pd.NA])
+def test_a_cleared_mapping_cell_ignores_the_column(blank: object) -> None:
+    # an edited table hands cleared cells back as None, "" or NaN (pandas 3)
+    frame = read_csv_bytes(b"when,where,mystery\n2025-01-05,Quetta,x\n").frame
+    mapping = {"when": "event_date", "where": " location ", "mystery": blank}
+    assert clean_mapping(mapping) == {"when": "event_date", "where": "location"}
+    out, issues = to_canonical(frame, "native", mapping)
+    assert out.loc[0, ["event_date", "location"]].tolist() == ["2025-01-05", "Quetta"]
+    assert any("mystery" in str(i.value) or "mystery" in i.message for i in issues)
 
 
 def test_caller_overrides_format() -> None:

@@ -1,0 +1,66 @@
+"""Filters live in the URL: changing them changes it, and the URL alone restores them."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from conftest import VIEWPORT, PageLog, open_page
+from e2e_helpers import choose, expect, goto, metric_int, sidebar_multiselect, wait_for_run
+
+NUMBER_INPUT = '[data-testid="stSidebar"] [data-testid="stNumberInput"]'
+
+
+def query(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+def min_killed_input(page):
+    return (
+        page.locator(NUMBER_INPUT)
+        .filter(has=page.locator('[data-testid="stWidgetLabel"]', has_text="Minimum killed"))
+        .locator("input")
+    )
+
+
+def test_filters_go_to_the_url_and_back(browser, page, page_log, base_url):
+    goto(page, f"{base_url}/")
+    assert "country" not in query(page.url)
+    total = metric_int(page, "Incidents")
+
+    choose(page, "Countries", re.compile(r"\(AFG\)"))
+    expect(page).to_have_url(re.compile(r"[?&]country=AFG(&|$)"))
+    afghan = metric_int(page, "Incidents")
+    assert 0 < afghan < total, (afghan, total)
+
+    box = min_killed_input(page)
+    box.fill("1")
+    box.press("Enter")
+    wait_for_run(page)
+    expect(page).to_have_url(re.compile(r"[?&]min_killed=1(&|$)"))
+    at_least_one = metric_int(page, "Incidents")
+    assert 0 < at_least_one < afghan, (at_least_one, afghan)
+
+    # switching pages keeps the filters (and the URL keeps saying so)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Map").first.click()
+    expect(page).to_have_url(re.compile(r"/map\?"))
+    wait_for_run(page)
+    assert query(page.url).get("country") == ["AFG"], page.url
+    assert query(page.url).get("min_killed") == ["1"], page.url
+    link = f"{base_url}/?{urlsplit(page.url).query}"
+
+    # a copied link, opened in a fresh browser context (a new session), restores the view
+    log = PageLog()
+    ctx = browser.new_context(viewport=VIEWPORT)
+    try:
+        fresh = open_page(ctx, log)
+        goto(fresh, link)
+        assert metric_int(fresh, "Incidents") == at_least_one
+        chips = sidebar_multiselect(fresh, "Countries")
+        expect(chips).to_contain_text("(AFG)")
+        expect(min_killed_input(fresh)).to_have_value("1")
+        assert query(fresh.url).get("country") == ["AFG"], fresh.url
+        assert not log.page_errors, log.summary()
+    finally:
+        ctx.close()
+    assert not page_log.page_errors, page_log.summary()

@@ -1,0 +1,145 @@
+"""Script injection: a file whose text fields carry markup and script is uploaded through
+the browser, then viewed on every page and in the exported HTML. No dialog may open, no
+payload may run (the canary ``window.__pwned`` stays unset), no markup may become
+elements, and the text must show as written.
+
+Runs against its own server and store so the payloads never reach the other tests.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+from conftest import FIXTURES, VIEWPORT, PageLog, open_page
+from e2e_helpers import (
+    around,
+    assert_not_pwned,
+    choose_file,
+    commit_upload,
+    expect,
+    goto,
+    hover_for_tooltip,
+    preview_ready,
+    project,
+    wait_for_drawn_canvas,
+)
+from test_e2e_export import download_all, html_export, html_points, offline_page
+from test_e2e_map import FRONTIER_VIEW
+from test_e2e_pages import PAGES
+
+PAYLOAD_FILE = FIXTURES / "injection_payloads.csv"
+
+
+def payload_rows() -> list[dict[str, str]]:
+    with PAYLOAD_FILE.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_payload_file_covers_the_usual_vectors():
+    payloads = {r["location"] for r in payload_rows()}
+    assert len(payloads) >= 20
+    text = "\n".join(payloads)
+    for needle in ("<script>", "onerror=", "onload=", "javascript:", "{{constructor", "${",
+                   "](javascript:", "</script><script>", "&lt;script&gt;", "\\u003c"):  # fmt: skip
+        assert needle in text, needle
+
+
+@pytest.fixture(scope="module")
+def injected(app_servers, browser):
+    """A server whose store holds the payload rows, uploaded through the browser."""
+    server = app_servers("injection")
+    ctx = browser.new_context(viewport=VIEWPORT)
+    log = PageLog()
+    try:
+        page = open_page(ctx, log)
+        goto(page, f"{server.url}/data")
+        choose_file(page, PAYLOAD_FILE)
+        expect(page.get_by_text(re.compile(r"Detected format: native", re.I))).to_be_visible(
+            timeout=90_000
+        )
+        preview_ready(page)
+        assert_not_pwned(page, log, "Data page preview")
+        commit_upload(page, len(payload_rows()))
+        assert_not_pwned(page, log, "Data page after commit")
+        assert not log.page_errors, log.summary()
+    finally:
+        ctx.close()
+    return server
+
+
+@pytest.mark.parametrize("path", PAGES, ids=[p or "overview" for p in PAGES])
+def test_payloads_stay_inert_on_every_page(injected, page, page_log, path):
+    goto(page, f"{injected.url}/{path}")
+    main = page.locator('[data-testid="stMain"]')
+    main.hover()  # hover handlers, if any got in, would fire now
+    assert_not_pwned(page, page_log, f"/{path}")
+    assert not page_log.page_errors, page_log.summary()
+
+
+def test_payload_tooltips_show_the_text_as_written(injected, page, page_log):
+    goto(page, f"{injected.url}/map")
+    canvas, _ = wait_for_drawn_canvas(page)
+    box = canvas.bounding_box()
+    shown = []
+    for row in payload_rows():
+        if "<" not in row["location"]:
+            continue
+        x, y = project(
+            float(row["longitude"]),
+            float(row["latitude"]),
+            FRONTIER_VIEW,
+            box["width"],
+            box["height"],
+        )
+        found = hover_for_tooltip(page, canvas, around(x, y, reach=3, step=3))
+        assert found is not None, f"no tooltip for {row['incident_id']} at ({x:.0f}, {y:.0f})"
+        text = found[0]
+        # the tooltip shows the place as written (cut to 60 characters), markup and all
+        assert row["location"][:60] in text, (row["location"], text)
+        shown.append(row["location"])
+        assert_not_pwned(page, page_log, f"tooltip of {row['incident_id']}")
+        if len(shown) >= 6:
+            break
+    assert any("<script>" in s for s in shown), shown
+    assert not page_log.page_errors, page_log.summary()
+
+
+def test_exported_html_with_payloads(injected, browser, tmp_path):
+    ctx = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    log = PageLog()
+    try:
+        page = open_page(ctx, log)
+        goto(page, f"{injected.url}/export")
+        files = download_all(page, f"{injected.url}/export", tmp_path, only=("html",))
+        assert_not_pwned(page, log, "Export page")
+    finally:
+        ctx.close()
+    path = html_export(files)
+
+    log = PageLog()
+    ctx, page = offline_page(browser, log)
+    try:
+        page.goto(path.resolve().as_uri(), wait_until="load")
+        canvas, _ = wait_for_drawn_canvas(page, "canvas")
+        assert_not_pwned(page, log, "exported HTML")
+        panel = page.locator("body").inner_text()
+        # the panel lists the sources: payloads there must read as text
+        assert "<script>" in panel or "&lt;script&gt;" in panel, panel[:500]
+        checked = []
+        for x, y, tip in html_points(path, VIEWPORT):
+            if "<script>" not in tip and "onerror" not in tip:
+                continue
+            found = hover_for_tooltip(page, canvas, around(x, y, reach=3, step=3))
+            assert found is not None, f"no tooltip at ({x:.0f}, {y:.0f}) for {tip[:60]!r}"
+            first = tip.splitlines()[0].strip()
+            assert first in found[0], (first, found[0])
+            assert_not_pwned(page, log, f"exported HTML tooltip {first[:40]!r}")
+            checked.append(first)
+            if len(checked) >= 4:
+                break
+        assert checked, "no payload incident found in the exported HTML's layers"
+        assert not log.page_errors, log.summary()
+    finally:
+        ctx.close()
