@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from geo.config import get_settings
+from geo.reader import check_size
 from geo.report import FileRefused, IngestReport, Issue
 
 if TYPE_CHECKING:
@@ -110,18 +111,6 @@ def default_gazetteer() -> Gazetteer:
     return Gazetteer.load()
 
 
-def _size(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MB"
-
-
-def _check_size(n_bytes: int, limit: int) -> None:
-    if n_bytes > limit:
-        raise FileRefused(
-            f"The file is {_size(n_bytes)}, over the upload limit of {_size(limit)} "
-            "(ATLAS_MAX_UPLOAD_MB): split it into smaller files and upload them one by one."
-        )
-
-
 def _lines_of(issues: list[Issue]) -> set[int]:
     return {int(i.line) for i in issues if i.line is not None}
 
@@ -178,7 +167,7 @@ def prepare(
 
     settings = get_settings()
     data = bytes(data)
-    _check_size(len(data), settings.max_upload_bytes)
+    check_size(len(data), settings.max_upload_bytes)
     read = read_csv_bytes(data, max_bytes=settings.max_upload_bytes, max_rows=settings.max_rows)
     frame = read.frame
     if len(frame) > settings.max_rows:
@@ -197,7 +186,7 @@ def prepare(
     checked = validate(canonical)
 
     errors: list[Issue] = [*read.errors, *_errors(format_issues), *checked.errors]
-    warnings: list[Issue] = [*_warnings(format_issues), *checked.warnings]
+    warnings: list[Issue] = [*read.warnings, *_warnings(format_issues), *checked.warnings]
     read_lines = set(pd.to_numeric(frame[LINE], errors="coerce").dropna().astype(int))
     unreadable = _lines_of(read.errors) - read_lines
     rows_read = len(frame) + len(unreadable)
@@ -428,7 +417,7 @@ def ingest_path(
     path = Path(path)
     if not path.is_file():
         raise FileRefused(f"There is no file at {path}: check the path and try again.")
-    _check_size(path.stat().st_size, get_settings().max_upload_bytes)
+    check_size(path.stat().st_size, get_settings().max_upload_bytes)
     return ingest_bytes(
         path.read_bytes(),
         path.name,

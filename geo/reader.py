@@ -12,7 +12,11 @@ Decisions
 * **Encoding.** A byte-order mark wins (UTF-8, UTF-16 LE/BE, UTF-32). Without
   one, UTF-16 is recognised by its pattern of zero bytes; otherwise strict
   UTF-8 is tried first and Windows-1252 (cp1252, Excel's "CSV" on Windows)
-  second. Bytes that are neither are refused.
+  second. A file that is UTF-8 apart from a few stray bytes (a Windows
+  apostrophe pasted into a note) stays UTF-8, so its Pashto, Dari or Urdu
+  names are kept; each stray byte is read as Windows-1252 and every value
+  that held one gets a warning naming its line and column. Bytes that are
+  neither are refused.
 * **Delimiter.** Counted outside quotes on the header line only: the most
   frequent of ``,`` ``;`` TAB ``|`` (ties in that order). An Excel
   ``sep=;`` first line is honoured. :class:`csv.Sniffer` is never used.
@@ -43,7 +47,14 @@ import pandas as pd
 from geo.config import get_settings
 from geo.report import FileRefused, Issue
 
-__all__ = ["DELIMITERS", "LINE_COLUMN", "ReadResult", "read_csv_bytes"]
+__all__ = [
+    "DELIMITERS",
+    "LINE_COLUMN",
+    "ReadResult",
+    "check_size",
+    "format_size",
+    "read_csv_bytes",
+]
 
 #: Delimiters recognised on the header line, in order of preference on ties.
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
@@ -55,6 +66,10 @@ _SAVE_AS_CSV = "save it as CSV (UTF-8) and upload again"
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NUMERICISH_RE = re.compile(r"^[\d\s.,:/+\-eE]+$")
 _SEP_LINE_RE = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)
+# bytes that were not UTF-8, kept by the "surrogateescape" error handler
+_STRAY_RE = re.compile("[\udc80-\udcff]+")
+# a character that only a valid multi-byte UTF-8 sequence can produce
+_UTF8_MULTIBYTE_RE = re.compile("[^\x00-\x7f\udc80-\udcff]")
 
 
 @dataclass
@@ -75,6 +90,9 @@ class ReadResult:
         unterminated quote), with its line.
     header_line : int
         Line of the header (1 unless blank or ``sep=`` lines come first).
+    warnings : list of Issue
+        Values that were read but may not be what the file meant (stray
+        bytes in a UTF-8 file), with line and column.
     """
 
     frame: pd.DataFrame
@@ -82,6 +100,7 @@ class ReadResult:
     delimiter: str
     errors: list[Issue] = field(default_factory=list)
     header_line: int = 1
+    warnings: list[Issue] = field(default_factory=list)
 
 
 def read_csv_bytes(
@@ -113,28 +132,54 @@ def read_csv_bytes(
         settings = get_settings()
         max_bytes = settings.max_upload_bytes if max_bytes is None else max_bytes
         max_rows = settings.max_rows if max_rows is None else max_rows
-    if len(data) > max_bytes:
-        raise FileRefused(
-            f"The file is {_size(len(data))}; the limit is {_size(max_bytes)}: "
-            "split it into smaller files."
-        )
+    check_size(len(data), max_bytes)
     if not data.strip():
         raise FileRefused("The file is empty: there is nothing to import.")
     _refuse_by_magic(data)
-    text, encoding = _decode(data)
-    _refuse_by_content(text)
-    return _parse(text, encoding, max_rows)
+    text, encoding, stray = _decode(data)
+    if not stray:
+        _refuse_by_content(text)
+        return _parse(text, encoding, max_rows)
+    try:
+        _refuse_by_content(text)
+        return _parse(text, encoding, max_rows, stray=True)
+    except FileRefused as exc:  # its message may quote the file: no stray bytes in it
+        raise FileRefused(_unstray(str(exc))) from None
 
 
 # --------------------------------------------------------------------------- refusals
 
 
-def _size(n: int) -> str:
-    if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):.1f} MB"
-    if n >= 1024:
-        return f"{n / 1024:.1f} KB"
-    return f"{n} bytes"
+def format_size(n_bytes: float) -> str:
+    """A file size for a message: ``"200 MB"``, ``"1.5 MB"``, ``"10.2 KB"`` or ``"300 bytes"``.
+
+    One decimal at most, and none when it would be ``.0``.
+
+    Examples
+    --------
+    >>> format_size(200 * 1024 * 1024), format_size(10_485), format_size(12)
+    ('200 MB', '10.2 KB', '12 bytes')
+    """
+    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n_bytes >= size:
+            return f"{n_bytes / size:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{int(n_bytes)} bytes"
+
+
+def check_size(n_bytes: int, limit: int) -> None:
+    """Refuse a file of ``n_bytes`` over the ``limit`` (``ATLAS_MAX_UPLOAD_MB``).
+
+    Raises
+    ------
+    FileRefused
+        With both sizes in units that show the difference.
+    """
+    if n_bytes > limit:
+        raise FileRefused(
+            f"The file is {format_size(n_bytes)}, over the upload limit of "
+            f"{format_size(limit)} (ATLAS_MAX_UPLOAD_MB): split it into smaller files "
+            "and upload them one by one."
+        )
 
 
 def _refuse_by_magic(data: bytes) -> None:
@@ -236,8 +281,12 @@ _BOMS = [
 ]
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    """Decode with the BOM's codec, UTF-16 by pattern, strict UTF-8, or cp1252."""
+def _decode(data: bytes) -> tuple[str, str, bool]:
+    """Decode with the BOM's codec, UTF-16 by pattern, (mostly) UTF-8, or cp1252.
+
+    Returns the text, the codec, and whether the text still holds stray bytes
+    as lone surrogates (UTF-8 apart from a few bytes).
+    """
     for bom, codec in _BOMS:
         if data.startswith(bom):
             name = {
@@ -247,7 +296,7 @@ def _decode(data: bytes) -> tuple[str, str]:
                 codecs.BOM_UTF32_BE: "utf-32-be",
             }.get(bom, codec)
             try:
-                return data.decode(codec).lstrip("\ufeff"), name
+                return data.decode(codec).lstrip("\ufeff"), name, False
             except UnicodeDecodeError:
                 raise FileRefused(
                     f"The file starts with a {name.upper()} marker but is not valid {name.upper()} "
@@ -256,20 +305,56 @@ def _decode(data: bytes) -> tuple[str, str]:
     guess = _utf16_without_bom(data)
     if guess:
         try:
-            return data.decode(guess), guess
+            return data.decode(guess), guess, False
         except UnicodeDecodeError:
             pass
     try:
-        return data.decode("utf-8").lstrip("\ufeff"), "utf-8"
+        return data.decode("utf-8").lstrip("\ufeff"), "utf-8", False
     except UnicodeDecodeError:
         pass
+    # UTF-8 with a few stray bytes: they stay as lone surrogates until the rows are
+    # parsed, then _repair_stray_bytes reads them as cp1252 and says where they were
+    mixed = data.decode("utf-8", errors="surrogateescape")
+    n_stray = sum(map(len, _STRAY_RE.findall(mixed)))
+    if len(_UTF8_MULTIBYTE_RE.findall(mixed)) * 4 >= n_stray:  # mostly UTF-8, not binary
+        return mixed.lstrip("\ufeff"), "utf-8", True
     try:
-        return data.decode("cp1252"), "cp1252"
+        return data.decode("cp1252"), "cp1252", False
     except UnicodeDecodeError:
         raise FileRefused(
             "The file is not readable text (tried UTF-8, UTF-16 and Windows-1252): "
             f"it may be a binary file; {_SAVE_AS_CSV}."
         ) from None
+
+
+def _stray_as_cp1252(match: re.Match[str]) -> str:
+    return bytes(ord(c) - 0xDC00 for c in match.group()).decode("cp1252", errors="replace")
+
+
+def _unstray(text: str) -> str:
+    """``text`` with its stray bytes (lone surrogates) read as cp1252."""
+    return _STRAY_RE.sub(_stray_as_cp1252, text)
+
+
+def _stray_warnings(found: list[tuple[int, str, str]], limit: int = 100) -> list[Issue]:
+    """One warning per value that held stray bytes, the first ``limit`` of them."""
+    message = (
+        "This value held a byte that is not UTF-8 (the rest of the file is); it was read "
+        "as Windows-1252. Check the text: a pasted quote or apostrophe is the usual cause."
+    )
+    out = [Issue(line, col, value, message, level="warning") for line, col, value in found[:limit]]
+    if len(found) > limit:
+        out.append(
+            Issue(
+                None,
+                None,
+                None,
+                f"{len(found) - limit:,} more values held bytes that are not UTF-8 and were "
+                "read as Windows-1252.",
+                level="warning",
+            )
+        )
+    return out
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -367,7 +452,7 @@ def _row_text(fields: list[str], delimiter: str) -> str:
     return delimiter.join(fields)[:200]
 
 
-def _parse(text: str, encoding: str, max_rows: int) -> ReadResult:
+def _parse(text: str, encoding: str, max_rows: int, *, stray: bool = False) -> ReadResult:
     start, header_line, forced = _header_start(text)
     if start >= len(text):
         raise FileRefused("The file has no header line: there is nothing to import.")
@@ -377,7 +462,9 @@ def _parse(text: str, encoding: str, max_rows: int) -> ReadResult:
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, strict=False)
     offset = header_line - 1
     try:
-        return _collect(reader, text, body, encoding, delimiter, offset, header_line, max_rows)
+        return _collect(
+            reader, text, body, encoding, delimiter, offset, header_line, max_rows, stray
+        )
     except csv.Error as exc:  # not expected with strict=False; kept as a clear refusal
         raise FileRefused(
             f"The file could not be read as CSV near line {reader.line_num + offset} ({exc})."
@@ -393,10 +480,18 @@ def _collect(
     offset: int,
     header_line: int,
     max_rows: int,
+    stray: bool = False,
 ) -> ReadResult:
-    """Walk the records after the header, keeping good rows and noting bad ones."""
+    """Walk the records after the header, keeping good rows and noting bad ones.
+
+    With ``stray``, the text holds bytes that were not UTF-8 as lone surrogates:
+    each field is mended (:func:`_unstray`) before anything else sees it.
+    """
     header = next(reader)  # type: ignore[call-overload]
+    if stray:
+        header = [_unstray(h) for h in header]
     names = _clean_header(header)
+    found: list[tuple[int, str, str]] = []
     width = len(names)
     rows: list[list[str | None]] = []
     lines: list[int] = []
@@ -414,6 +509,8 @@ def _collect(
         n_records += 1
         if n_records > max_rows:
             continue
+        if stray:
+            fields = _unstray_fields(fields, names, row_start, found)
         if has_nul and any("\x00" in f for f in fields):
             errors.append(
                 Issue(
@@ -445,10 +542,31 @@ def _collect(
             "smaller files."
         )
     _check_unterminated(body, delimiter, last_start, offset, last_end, rows, lines, errors)
+    warnings: list[Issue] = []
+    if stray:
+        for issue in errors:
+            issue.value = None if issue.value is None else _unstray(issue.value)
+        kept = set(lines)
+        warnings = _stray_warnings([f for f in found if f[0] in kept])
     frame = pd.DataFrame(rows, columns=names, dtype=object)
     frame = _drop_empty_unnamed(frame, header)
     frame[LINE_COLUMN] = pd.Series(lines, dtype="int64")
-    return ReadResult(frame, encoding, delimiter, errors, header_line)
+    return ReadResult(frame, encoding, delimiter, errors, header_line, warnings)
+
+
+def _unstray_fields(
+    fields: list[str], names: list[str], line: int, found: list[tuple[int, str, str]]
+) -> list[str]:
+    """Mend the stray bytes of one record, noting (line, column, value) of each mended field."""
+    if not _STRAY_RE.search("".join(fields)):
+        return fields
+    out = []
+    for i, value in enumerate(fields):
+        if _STRAY_RE.search(value):
+            value = _unstray(value)
+            found.append((line, names[i] if i < len(names) else f"field {i + 1}", value))
+        out.append(value)
+    return out
 
 
 def _delimiter_name(delimiter: str) -> str:

@@ -13,11 +13,11 @@ state.ensure_frame()
 st.title("Data")
 ss = st.session_state
 ss.setdefault("upload_round", 0)
-limit_mb = st.get_option("server.maxUploadSize")
 
 st.subheader("Upload incidents")
 st.caption(
-    f"ACLED, UCDP GED, GTD or native CSV, up to {limit_mb} MB. Nothing is stored until you commit."
+    f"ACLED, UCDP GED, GTD or native CSV, up to {widgets.upload_limit()}. "
+    "Nothing is stored until you commit."
 )
 upload = st.file_uploader(
     "Incident CSV", type=["csv", "tsv", "txt"], key=f"upload_{ss.upload_round}"

@@ -49,6 +49,34 @@ def test_cp1252_fallback_decodes_windows_punctuation() -> None:
     result = read_csv_bytes(data)
     assert result.encoding == "cp1252"
     assert result.frame.loc[0, "location"] == "Peshawar – “old city” café"
+    assert result.warnings == []
+
+
+def test_stray_bytes_in_utf8_keep_the_utf8_names_and_are_warned_per_value() -> None:
+    data = (
+        f"{HEADER}\n2025-01-05,مزار شریف,36.7,67.1\n".encode()
+        + b"2025-01-06,Bara\x92s \x93market\x94,33.9,71.4\n"
+        + b'"2025-01-07","Landi\nKotal\x81",34.1,71.1\n'
+    )
+    result = read_csv_bytes(data)
+    assert result.encoding == "utf-8"
+    assert result.frame["location"].tolist() == [
+        "مزار شریف",
+        "Bara’s “market”",
+        "Landi\nKotal\ufffd",  # 0x81 means nothing in Windows-1252 either
+    ]
+    assert [(w.line, w.column, w.level) for w in result.warnings] == [
+        (3, "location", "warning"),
+        (4, "location", "warning"),
+    ]
+    assert "Windows-1252" in result.warnings[0].message
+
+
+def test_stray_bytes_in_a_rejected_row_are_quoted_readably() -> None:
+    data = f"{HEADER}\n2025-01-05,مزار شریف,36.7,67.1\n".encode() + b"2025-01-06,Bara\x92s\n"
+    result = read_csv_bytes(data)
+    assert [e.line for e in result.errors] == [3]
+    assert "Bara’s" in result.errors[0].value
 
 
 @pytest.mark.parametrize(
@@ -229,7 +257,7 @@ def test_refusals_are_one_clear_sentence(data: bytes, fragment: str) -> None:
 
 def test_max_bytes_refusal_states_size_and_limit() -> None:
     data = (f"{HEADER}\n" + "2025-01-05,Quetta,30.1,66.9\n" * 100).encode()
-    with pytest.raises(FileRefused, match=r"the limit is 1\.0 KB"):
+    with pytest.raises(FileRefused, match=r"is 2\.8 KB, over the upload limit of 1 KB"):
         read_csv_bytes(data, max_bytes=1024)
     assert len(read_csv_bytes(data, max_bytes=len(data)).frame) == 100
 
@@ -247,7 +275,7 @@ def test_limits_default_to_the_settings(monkeypatch: pytest.MonkeyPatch) -> None
         _read(f"{HEADER}\n2025-01-05,Quetta,1,2\n2025-01-06,Bannu,3,4\n")
     monkeypatch.setenv("ATLAS_MAX_ROWS", "10")
     monkeypatch.setenv("ATLAS_MAX_UPLOAD_MB", "0.00001")
-    with pytest.raises(FileRefused, match="the limit is"):
+    with pytest.raises(FileRefused, match="over the upload limit of 10 bytes"):
         _read(f"{HEADER}\n2025-01-05,Quetta,1,2\n")
 
 

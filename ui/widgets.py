@@ -15,6 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from geo import layers
+from geo.config import get_settings
+from geo.reader import format_size
 from geo.summaries import Headline
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'])")
@@ -29,6 +31,12 @@ def md_escape(value: Any, max_len: int | None = 500) -> str:
         text = text[:max_len] + "…"
     text = text.replace("\r", " ").replace("\n", " ")
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def upload_limit() -> str:
+    """The upload size limit in force: the smaller of Streamlit's and ``ATLAS_MAX_UPLOAD_MB``."""
+    server = int(st.get_option("server.maxUploadSize")) * 1024 * 1024
+    return format_size(min(server, get_settings().max_upload_bytes))
 
 
 def fmt_count(value: Any) -> str:

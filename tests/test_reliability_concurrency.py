@@ -1,0 +1,288 @@
+"""Several analysts at once: four ``python -m geo ingest`` processes write different
+files into one store while other processes read it in a loop.
+
+Afterwards every row of every file is present exactly once with the content of
+its file and the upload that wrote it, the seed went in once although the
+store was created by racing readers, every upload is in the history, and no
+process showed the user an error: every writer exits 0 with a clean stderr,
+every reader call succeeded. Readers also check that an upload is never seen
+half-written: in every read, a file's rows are either all there or none.
+
+To be sure the writers really contend, the test itself holds the write lock
+(``BEGIN IMMEDIATE``, as a fifth analyst's long upload would) until all four
+writers have reached their commit and are waiting for it: a writer opens the
+SQLite file only to commit, which ``/proc/<pid>/fd`` shows. Then it lets go.
+
+The counters go to ``var/reliability.json`` (section ``concurrency``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+WRITERS = 4
+READERS = 3
+ROWS_PER_FILE = int(os.environ.get("ATLAS_CONCURRENCY_ROWS", "1000"))
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc and fcntl locks"),
+]
+
+READER_SCRIPT = r"""
+import json, re, sys, time
+from pathlib import Path
+
+db, stop, sizes = sys.argv[1], Path(sys.argv[2]), json.loads(sys.argv[3])
+from geo.store import Store
+
+store = Store(db)
+reads, errors, partial, totals = 0, [], [], set()
+while True:
+    done = stop.exists()
+    try:
+        df = store.incidents()
+        reads += 1
+        totals.add(len(df))
+        prefix = df["incident_id"].astype(str).str.extract(r"^(W\d)-", expand=False)
+        counts = prefix.value_counts().to_dict()
+        for name, n in counts.items():
+            if n != sizes[name]:
+                partial.append({"file": name, "seen": int(n), "size": sizes[name]})
+    except Exception as exc:  # every failure a user would have seen is counted
+        errors.append(f"{type(exc).__name__}: {exc}"[:300])
+    if done:
+        break
+    time.sleep(0.01)
+print(json.dumps({"reads": reads, "errors": errors, "partial": partial,
+                  "distinct_totals": sorted(totals)}))
+"""
+
+
+def _record(section: str, data: dict[str, Any]) -> None:
+    """Merge this test's counters into var/reliability.json."""
+    path = ROOT / "var" / "reliability.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        figures = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        figures = {}
+    figures[section] = {**data, "run_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    path.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _generated(rows: int, seed: int) -> Any:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    return generate(rows, seed=seed, names_only=0.0)
+
+
+def _env() -> dict[str, str]:
+    env = {**os.environ, "ATLAS_ONLINE_GEOCODING": "0"}
+    env.pop("ATLAS_DB", None)
+    return env
+
+
+def _write_lock_holders(db: Path, stop: threading.Event, seen: list[int]) -> None:
+    """Note every process seen holding SQLite's WAL write lock (byte 120 of -shm).
+
+    The -shm file is opened once and kept open: closing any descriptor of a file
+    drops every POSIX lock this process holds on it, the test's own lock included.
+    """
+    import fcntl
+    import struct
+
+    fd = None
+    while fd is None and not stop.is_set():
+        try:
+            fd = os.open(f"{db}-shm", os.O_RDONLY)
+        except FileNotFoundError:
+            time.sleep(0.005)
+    try:
+        while not stop.is_set():
+            probe = struct.pack("hhqqi", fcntl.F_WRLCK, os.SEEK_SET, 120, 1, 0)
+            kind, _, _, _, pid = struct.unpack("hhqqi", fcntl.fcntl(fd, fcntl.F_GETLK, probe))
+            if kind != fcntl.F_UNLCK and (not seen or seen[-1] != pid):
+                seen.append(pid)
+            time.sleep(0.002)
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+def _hold_write_lock(db: Path) -> sqlite3.Connection:
+    """Take the store's write lock (``BEGIN IMMEDIATE``) once the store exists."""
+    deadline = time.monotonic() + 300
+    while True:
+        if db.exists():
+            con = sqlite3.connect(f"file:{db}?mode=rw", uri=True, timeout=60, isolation_level=None)
+            try:
+                if con.execute("SELECT count(*) FROM uploads").fetchone()[0] >= 1:  # seeded
+                    con.execute("BEGIN IMMEDIATE")
+                    return con
+            except sqlite3.OperationalError:  # tables not created yet
+                pass
+            con.close()
+        if time.monotonic() > deadline:
+            raise AssertionError("the readers never created the store")
+        time.sleep(0.05)
+
+
+def _has_open(pid: int, db: Path) -> bool:
+    """Whether process ``pid`` has the SQLite file open (Linux /proc)."""
+    try:
+        return any(
+            os.readlink(f"/proc/{pid}/fd/{fd}") == str(db) for fd in os.listdir(f"/proc/{pid}/fd")
+        )
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return False
+
+
+def test_four_writers_and_readers_lose_nothing_and_show_no_error(tmp_path: Path) -> None:
+    from geo.store import Store
+
+    db = tmp_path / "shared" / "atlas.sqlite"  # does not exist yet: the readers race to create it
+    db.parent.mkdir()
+    files: dict[str, Path] = {}
+    frames = {}
+    for k in range(WRITERS):
+        name = f"W{k}"
+        frame = _generated(ROWS_PER_FILE, seed=40 + k)
+        frame["event_id_cnty"] = name + "-" + frame["event_id_cnty"]
+        frame["notes"] = f"Written by analyst {k}; row " + frame.index.astype(str)
+        path = tmp_path / f"analyst_{k}.csv"
+        frame.to_csv(path, index=False)
+        files[name], frames[name] = path, frame
+    sizes = {name: len(frame) for name, frame in frames.items()}
+
+    stop_file = tmp_path / "stop"
+    readers = [
+        subprocess.Popen(
+            [sys.executable, "-c", READER_SCRIPT, str(db), str(stop_file), json.dumps(sizes)],
+            cwd=ROOT,
+            env=_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(READERS)
+    ]
+    stop_probe = threading.Event()
+    holders: list[int] = []
+    probe = threading.Thread(target=_write_lock_holders, args=(db, stop_probe, holders))
+    probe.start()
+
+    # a fifth analyst's long upload: hold the write lock until all four writers have
+    # reached their commit and wait for it (each has the store open only from then on)
+    blocker = _hold_write_lock(db)
+    writers = {
+        name: subprocess.Popen(
+            [sys.executable, "-m", "geo", "ingest", str(path), "--db", str(db)],
+            cwd=ROOT,
+            env=_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for name, path in files.items()
+    }
+    waiting = 0
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and any(p.poll() is None for p in writers.values()):
+        waiting = sum(_has_open(p.pid, db) for p in writers.values() if p.poll() is None)
+        if waiting == WRITERS:
+            break
+        time.sleep(0.02)
+    time.sleep(0.5)
+    blocker.rollback()
+    blocker.close()
+    # how many writers were running at the same time (sampled until all have ended)
+    most_alive = waiting
+    while any(p.poll() is None for p in writers.values()):
+        most_alive = max(most_alive, sum(p.poll() is None for p in writers.values()))
+        time.sleep(0.01)
+    results = {name: p.communicate(timeout=60) for name, p in writers.items()}
+    stop_file.touch()
+    reader_out = [r.communicate(timeout=120) for r in readers]
+    stop_probe.set()
+    probe.join()
+
+    # -- no failure reached a user
+    reports = {}
+    for name, (out, err) in results.items():
+        text = err.decode(errors="replace")
+        assert writers[name].returncode == 0, text
+        assert "Traceback" not in text and "locked" not in text.lower(), text
+        reports[name] = json.loads(out)
+    reader_results = []
+    for r, (out, err) in zip(readers, reader_out, strict=True):
+        assert r.returncode == 0, err.decode(errors="replace")
+        assert "Traceback" not in err.decode(errors="replace")
+        reader_results.append(json.loads(out))
+    reader_errors = [e for res in reader_results for e in res["errors"]]
+    partial = [p for res in reader_results for p in res["partial"]]
+
+    # -- every row once, with its file's content and its upload
+    store = Store(db)
+    incidents = store.incidents()
+    uploads = store.uploads()
+    assert incidents["incident_id"].is_unique
+    seed_rows = incidents[~incidents["incident_id"].astype(str).str.match(r"^W\d-")]
+    assert (uploads["upload_id"] == "seed").sum() == 1
+    assert len(seed_rows) == int(uploads.loc[uploads["upload_id"] == "seed", "accepted"].iloc[0])
+    for name, frame in frames.items():
+        report = reports[name]
+        assert report["accepted"] == sizes[name] and report["rejected"] == 0, report
+        mine = incidents[incidents["incident_id"].astype(str).str.startswith(name + "-")]
+        assert sorted(mine["incident_id"]) == sorted(frame["event_id_cnty"])
+        assert set(mine["upload_id"]) == {report["upload_id"]}
+        notes = dict(zip(mine["incident_id"], mine["notes"], strict=True))
+        assert all(
+            notes[i] == n for i, n in zip(frame["event_id_cnty"], frame["notes"], strict=True)
+        )
+        row = uploads[uploads["upload_id"] == report["upload_id"]]
+        assert len(row) == 1 and int(row["accepted"].iloc[0]) == sizes[name]
+    assert len(incidents) == len(seed_rows) + sum(sizes.values())
+    assert len(uploads) == 1 + WRITERS
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+
+    writer_pids = {p.pid for p in writers.values()}
+    figures = {
+        "writers": WRITERS,
+        "rows_per_writer": ROWS_PER_FILE,
+        "writers_running_at_once": most_alive,
+        "writers_waiting_for_the_lock_at_once": waiting,
+        "writers_seen_holding_the_write_lock": len(set(holders) & writer_pids),
+        "readers": READERS,
+        "reads": sum(res["reads"] for res in reader_results),
+        "distinct_totals_seen_by_readers": sorted(
+            {t for res in reader_results for t in res["distinct_totals"]}
+        ),
+        "reader_errors": len(reader_errors),
+        "partial_uploads_seen": len(partial),
+        "writer_failures": sum(p.returncode != 0 for p in writers.values()),
+        "lock_errors_seen": sum("locked" in e.lower() for e in reader_errors),
+        "rows_lost": len(seed_rows) + sum(sizes.values()) - len(incidents),
+    }
+    _record("concurrency", figures)
+    assert not reader_errors, reader_errors[:5]
+    assert not partial, partial[:5]
+    assert most_alive == WRITERS, "the writers did not overlap; the test proved nothing"
+    # all four were held at the lock together, then went in one after another
+    assert waiting == WRITERS, figures
+    # readers kept reading while the uploads landed: they saw more than one state
+    assert len(figures["distinct_totals_seen_by_readers"]) >= 2, figures
