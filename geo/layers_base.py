@@ -154,6 +154,7 @@ def basemap_layers(
                     id="base-labels",
                     get_position="p",
                     get_text="t",
+                    get_text_anchor="a",
                     get_size=11,
                     get_color=[90, 90, 90, 220],
                     get_alignment_baseline="'center'",
@@ -402,13 +403,24 @@ def _plain(geom: Any) -> Any:
     return geom
 
 
+#: Label text and anchor for provinces whose full names collide at the opening zoom:
+#: the capital territory is tiny and sits 60 km from Azad Jammu and Kashmir's point.
+_LABEL_TWEAKS: dict[str, tuple[str | None, str]] = {
+    "PK-IS": ("Islamabad", "end"),
+    "PK-JK": (None, "start"),
+}
+
+
 def _label_points(adm1: Any) -> list[dict[str, Any]]:
-    fc = feature_collection(adm1, keep=("admin1", "rep_lat", "rep_lon"))
+    fc = feature_collection(adm1, keep=("admin1", "admin1_code", "rep_lat", "rep_lon"))
     out = []
     for f in fc["features"]:
         p = f["properties"]
         if p.get("admin1") and p.get("rep_lat") is not None and p.get("rep_lon") is not None:
-            out.append({"p": [p["rep_lon"], p["rep_lat"]], "t": str(p["admin1"])})
+            text, anchor = _LABEL_TWEAKS.get(str(p.get("admin1_code")), (None, "middle"))
+            out.append(
+                {"p": [p["rep_lon"], p["rep_lat"]], "t": text or str(p["admin1"]), "a": anchor}
+            )
     return out
 
 

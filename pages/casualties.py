@@ -32,25 +32,32 @@ st.info(
 
 st.subheader("By month")
 monthly = summaries.breakdown(df, "month")
+month_x = alt.X("key:T", title=None, axis=alt.Axis(format="%b %Y"))
+month_tip = alt.Tooltip("key:T", title="Month", format="%Y-%m")
 st.altair_chart(
-    alt.Chart(monthly)
-    .mark_bar(color="#b5462f")
-    .encode(
-        x=alt.X("key:T", title="Month"),
-        y=alt.Y("killed:Q", title="Killed (known)"),
-        tooltip=[
-            alt.Tooltip("key:T", title="Month", format="%Y-%m"),
-            "incidents:Q",
-            alt.Tooltip("killed:Q", title="killed (known)"),
-            alt.Tooltip("killed_unknown:Q", title="incidents, toll unknown"),
-        ],
-    )
-    .properties(height=220)
-    + alt.Chart(monthly)
-    .mark_tick(color="#555", thickness=2)
-    .encode(x="key:T", y=alt.Y("killed_unknown:Q", title="")),
+    alt.vconcat(
+        alt.Chart(monthly)
+        .mark_bar(color="#b5462f")
+        .encode(
+            x=month_x,
+            y=alt.Y("killed:Q", title="Killed (known)"),
+            tooltip=[month_tip, "incidents:Q", alt.Tooltip("killed:Q", title="killed (known)")],
+        )
+        .properties(height=200, width="container"),
+        alt.Chart(monthly)
+        .mark_bar(color="#888")
+        .encode(
+            x=month_x,
+            y=alt.Y("killed_unknown:Q", title="Toll unknown", axis=alt.Axis(tickMinStep=1)),
+            tooltip=[month_tip, alt.Tooltip("killed_unknown:Q", title="incidents, toll unknown")],
+        )
+        .properties(height=70, width="container"),
+    ).resolve_scale(x="shared"),
 )
-st.caption("Bars: killed (known). Ticks: incidents in that month whose death toll is unknown.")
+st.caption(
+    "Top: killed, summing the known tolls. Below, in grey: incidents that month whose toll is "
+    "unknown (a count of incidents, not of people)."
+)
 
 CONFIG = {
     "name": "Name",

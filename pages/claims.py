@@ -37,12 +37,16 @@ with left:
         alt.Chart(timeline)
         .mark_bar()
         .encode(
-            x=alt.X("period:T", title="Month"),
+            x=alt.X("period:T", title="Month", axis=alt.Axis(format="%b %Y")),
             y=alt.Y("statements:Q", title="Statements"),
             color=alt.Color(
                 "stance:N",
+                title="Stance",
                 scale=alt.Scale(
                     domain=CLAIM_STANCES, range=["#CC3311", "#0077BB", "#EE7733", "#33BBEE"]
+                ),
+                legend=alt.Legend(
+                    orient="bottom", columns=2, labelExpr="replace(datum.label, '_', ' ')"
                 ),
             ),
             tooltip=[alt.Tooltip("period:T", format="%Y-%m"), "stance:N", "statements:Q"],

@@ -115,12 +115,7 @@ if "last_result" in ss:
 
 st.subheader("Upload history")
 uploads = cache.load_uploads()
-st.dataframe(
-    uploads.drop(columns=["sha256"], errors="ignore"),
-    hide_index=True,
-    key="uploads",
-    placeholder="—",
-)
+widgets.upload_history(uploads)
 active = uploads[uploads["undone_at"].isna()]["upload_id"].tolist() if len(uploads) else []
 if active:
     c1, c2 = st.columns([3, 1])

@@ -27,17 +27,18 @@ with right:
     st.subheader("By province")
     by_province = summaries.breakdown(df, "province", limit=12)
     st.dataframe(
-        by_province[["name", "key", "incidents", "killed", "killed_unknown"]],
+        by_province[["name", "incidents", "killed", "killed_unknown"]],
         hide_index=True,
         height=420,
         placeholder="unknown",
         column_config={
-            "name": "Province",
-            "key": "Code",
-            "incidents": "Incidents",
-            "killed": st.column_config.NumberColumn("Killed", help="Sum of known tolls"),
+            "name": st.column_config.TextColumn("Province", width="medium"),
+            "incidents": st.column_config.NumberColumn("Incidents", width="small"),
+            "killed": st.column_config.NumberColumn(
+                "Killed", help="Sum of known tolls", width="small"
+            ),
             "killed_unknown": st.column_config.NumberColumn(
-                "Toll unknown", help="Incidents with unknown killed"
+                "Toll unknown", help="Incidents with unknown killed", width="small"
             ),
         },
     )

@@ -255,6 +255,37 @@ def issues_frame(issues: list[Any]) -> pd.DataFrame:
     )
 
 
+def upload_history(uploads: pd.DataFrame, *, key: str = "uploads") -> None:
+    """The upload history, newest first, with readable headings and times (UTC)."""
+    shown = uploads.drop(columns=["sha256"], errors="ignore").iloc[::-1].copy()
+    for col in ("created_at", "undone_at"):
+        if col in shown:
+            when = pd.to_datetime(shown[col], errors="coerce", utc=True)
+            shown[col] = when.dt.strftime("%Y-%m-%d %H:%M UTC").astype(object)
+            shown.loc[when.isna(), col] = None
+    st.dataframe(
+        shown,
+        hide_index=True,
+        key=key,
+        placeholder="—",
+        column_config={
+            "upload_id": "Upload",
+            "file": "File",
+            "format": "Format",
+            "created_at": "Stored",
+            "rows_read": "Rows read",
+            "accepted": "Accepted",
+            "rejected": "Rejected",
+            "updated": "Updated",
+            "duplicates": "Already stored",
+            "geocoded": "Geocoded",
+            "undone_at": st.column_config.TextColumn(
+                "Undone", help="Empty while the upload stands"
+            ),
+        },
+    )
+
+
 def safe_csv(df: pd.DataFrame) -> bytes:
     """CSV bytes with text cells that a spreadsheet would run as a formula neutralised."""
     out = df.copy()
