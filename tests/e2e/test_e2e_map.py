@@ -9,6 +9,7 @@ from e2e_helpers import (
     around,
     colour_count,
     dominant_share,
+    expect,
     goto,
     hover_for_tooltip,
     project,
@@ -34,11 +35,8 @@ def test_map_canvas_draws_more_than_background(page, page_log, base_url):
     assert not page_log.page_errors, page_log.summary()
 
 
-def test_hover_shows_incident_tooltip_as_written(page, page_log, base_url):
-    goto(page, f"{base_url}/map")
-    canvas, _ = wait_for_drawn_canvas(page)
-    box = canvas.bounding_box()
-    # precise, isolated incidents: no other incident within 20 px (a stack shows one tooltip)
+def _precise_isolated_in_view(box: dict) -> list[dict[str, str]]:
+    """Seed incidents with an exact place and a known toll, no other within 20 px, in view."""
     rows = seed_incidents()
     for r in rows:
         r["xy"] = project(
@@ -49,7 +47,7 @@ def test_hover_shows_incident_tooltip_as_written(page, page_log, base_url):
         x, y = r["xy"]
         return all(o is r or (o["xy"][0] - x) ** 2 + (o["xy"][1] - y) ** 2 > 20**2 for o in rows)
 
-    chosen = [
+    return [
         r
         for r in rows
         if r["geo_precision"] == "1"
@@ -58,6 +56,12 @@ def test_hover_shows_incident_tooltip_as_written(page, page_log, base_url):
         and 0 <= r["xy"][1] < box["height"]
         and isolated(r)
     ]
+
+
+def test_hover_shows_incident_tooltip_as_written(page, page_log, base_url):
+    goto(page, f"{base_url}/map")
+    canvas, _ = wait_for_drawn_canvas(page)
+    chosen = _precise_isolated_in_view(canvas.bounding_box())
     assert chosen, "no precise, isolated seed incident with a known toll in view"
     tried = []
     for row in chosen[:3]:
@@ -77,4 +81,32 @@ def test_hover_shows_incident_tooltip_as_written(page, page_log, base_url):
         break
     else:
         raise AssertionError(f"no tooltip at any seed incident's position: {tried}")
+    assert not page_log.page_errors, page_log.summary()
+
+
+def test_click_shows_the_full_record_and_its_source(page, page_log, base_url):
+    goto(page, f"{base_url}/map")
+    canvas, _ = wait_for_drawn_canvas(page)
+    box = canvas.bounding_box()
+    # the card below the map: a bordered block that holds the record's "Source reference"
+    card = (
+        page.get_by_test_id("stVerticalBlock")
+        .filter(has=page.get_by_text("Source reference:", exact=False))
+        .filter(has_not=page.get_by_test_id("stDeckGlJsonChart"))
+    )
+    tried = []
+    for row in _precise_isolated_in_view(box)[:3]:
+        found = hover_for_tooltip(page, canvas, around(*row["xy"], reach=3, step=3))
+        tried.append((row["incident_id"], found and found[0][:60]))
+        if not found:
+            continue
+        x, y = found[2]  # where the pointer is over the incident
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        expect(card.last).to_be_visible(timeout=30_000)
+        text = card.last.inner_text()
+        assert row["location"] in text, (row["location"], text)
+        assert row["source_ref"] in text and row["source"] in text, text
+        break
+    else:
+        raise AssertionError(f"no seed incident could be pointed at: {tried}")
     assert not page_log.page_errors, page_log.summary()
