@@ -44,3 +44,17 @@ def test_makefile_targets_named_in_readme_exist():
     makefile = (ROOT / "Makefile").read_text()
     for target in re.findall(r"^make (\w+)", README, re.M):
         assert re.search(rf"^{target}:", makefile, re.M), target
+
+
+def test_every_image_in_the_readme_exists():
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README)
+    assert images, "the README shows no screenshots"
+    for path in images:
+        assert (ROOT / path).is_file(), path
+
+
+@pytest.mark.parametrize(
+    "page", sorted(p.stem for p in (ROOT / "pages").glob("*.py") if p.stem not in {"about", "data"})
+)
+def test_every_map_or_chart_page_has_a_screenshot(page):
+    assert f"docs/screenshots/{page}.png" in README
