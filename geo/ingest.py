@@ -38,8 +38,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gc
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -121,6 +123,33 @@ def _no_coordinates(frame: pd.DataFrame) -> np.ndarray:
     return (lat.isna() | lon.isna()).to_numpy()
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the duration (restored after).
+
+    The pipeline makes millions of short-lived objects while millions of cell
+    values stay alive; each collection would walk them all, which costs more
+    than 10% of a large ingest. Cycles made meanwhile are collected afterwards.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _with_gc_paused(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with _gc_paused():
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+@_with_gc_paused
 def prepare(
     data: bytes,
     filename: str,
@@ -284,6 +313,7 @@ def _unplaced(row: pd.Series, line: int) -> Issue:
     return Issue(line, "location", place, message)
 
 
+@_with_gc_paused
 def commit(prepared: Prepared, store: Store) -> IngestReport:
     """Store a prepared upload in one transaction and return its report.
 
