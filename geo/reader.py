@@ -42,8 +42,11 @@ import json
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from geo import arrowcsv
 from geo.config import get_settings
 from geo.report import FileRefused, Issue
 
@@ -133,7 +136,7 @@ def read_csv_bytes(
         max_bytes = settings.max_upload_bytes if max_bytes is None else max_bytes
         max_rows = settings.max_rows if max_rows is None else max_rows
     check_size(len(data), max_bytes)
-    if not data.strip():
+    if not data or data.isspace():
         raise FileRefused("The file is empty: there is nothing to import.")
     _refuse_by_magic(data)
     text, encoding, stray = _decode(data)
@@ -221,7 +224,7 @@ def _refuse_by_magic(data: bytes) -> None:
 
 def _refuse_by_content(text: str) -> None:
     """Refuse decoded text that is binary noise, a web page, JSON or XML."""
-    if not text.strip():
+    if not text or text.isspace():  # (no copy of a large text, unlike strip)
         raise FileRefused("The file holds only blank space: there is nothing to import.")
     sample = text[:65536]
     controls = len(_CONTROL_RE.findall(sample))
@@ -375,8 +378,16 @@ def _utf16_without_bom(data: bytes) -> str | None:
 # --------------------------------------------------------------------------- parsing
 
 
-def _header_start(text: str) -> tuple[int, int, str | None]:
-    """Offset and line of the header, skipping blank lines and an Excel ``sep=`` line."""
+def _header_start(text: str, prefix: int = 65_536) -> tuple[int, int, str | None]:
+    """Offset and line of the header, skipping blank lines and an Excel ``sep=`` line.
+
+    The header is nearly always in the first ``prefix`` characters: look there
+    first (a whole large text would be copied into the line iterator).
+    """
+    if len(text) > prefix:
+        pos, line, forced = _header_start(text[:prefix], prefix)
+        if pos < prefix:
+            return pos, line, forced
     pos, line, forced = 0, 1, None
     for raw in io.StringIO(text, newline=""):
         stripped = raw.strip()
@@ -452,6 +463,34 @@ def _row_text(fields: list[str], delimiter: str) -> str:
     return delimiter.join(fields)[:200]
 
 
+def _is_blank(fields: list[str]) -> bool:
+    """A record with no field, or only empty and blank ones: skipped, not an error."""
+    return not fields or not "".join(fields).strip()
+
+
+def _fit_record(
+    fields: list[str], width: int, delimiter: str, line: int
+) -> tuple[list[str], Issue | None]:
+    """The record cut to the header's width (extra *empty* trailing fields go), or its error."""
+    if len(fields) > width and all(not f.strip() for f in fields[width:]):
+        fields = fields[:width]
+    if len(fields) != width:
+        return fields, Issue(
+            line,
+            None,
+            _row_text(fields, delimiter),
+            f"The row has {len(fields)} fields but the header has {width} "
+            f"(a missing value or an unquoted {_delimiter_name(delimiter)}?).",
+        )
+    return fields, None
+
+
+def _too_many_rows(n_records: int, max_rows: int) -> FileRefused:
+    return FileRefused(
+        f"The file has {n_records:,} rows; the limit is {max_rows:,}: split it into smaller files."
+    )
+
+
 def _parse(text: str, encoding: str, max_rows: int, *, stray: bool = False) -> ReadResult:
     start, header_line, forced = _header_start(text)
     if start >= len(text):
@@ -459,6 +498,13 @@ def _parse(text: str, encoding: str, max_rows: int, *, stray: bool = False) -> R
     delimiter = _pick_delimiter(text, start, forced)
     _ensure_field_limit(len(text))
     body = text[start:]
+    if not stray:
+        data = body.encode("utf-8")
+        if arrowcsv.applicable(data, delimiter):
+            fast = _collect_arrow(body, data, encoding, delimiter, header_line, max_rows)
+            if fast is not None:
+                return fast
+        del data
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, strict=False)
     offset = header_line - 1
     try:
@@ -504,7 +550,7 @@ def _collect(
         row_start = last_end + 1 + offset
         last_end = reader.line_num  # type: ignore[attr-defined]
         last_start = row_start
-        if not fields or not "".join(fields).strip():
+        if _is_blank(fields):
             continue
         n_records += 1
         if n_records > max_rows:
@@ -521,26 +567,14 @@ def _collect(
                 )
             )
             continue
-        if len(fields) > width and all(not f.strip() for f in fields[width:]):
-            fields = fields[:width]
-        if len(fields) != width:
-            errors.append(
-                Issue(
-                    row_start,
-                    None,
-                    _row_text(fields, delimiter),
-                    f"The row has {len(fields)} fields but the header has {width} "
-                    f"(a missing value or an unquoted {_delimiter_name(delimiter)}?).",
-                )
-            )
+        fitted, error = _fit_record(fields, width, delimiter, row_start)
+        if error is not None:
+            errors.append(error)
             continue
-        rows.append([f or None for f in fields])
+        rows.append([f or None for f in fitted])
         lines.append(row_start)
     if n_records > max_rows:
-        raise FileRefused(
-            f"The file has {n_records:,} rows; the limit is {max_rows:,}: split it into "
-            "smaller files."
-        )
+        raise _too_many_rows(n_records, max_rows)
     _check_unterminated(body, delimiter, last_start, offset, last_end, rows, lines, errors)
     warnings: list[Issue] = []
     if stray:
@@ -567,6 +601,51 @@ def _unstray_fields(
             found.append((line, names[i] if i < len(names) else f"field {i + 1}", value))
         out.append(value)
     return out
+
+
+def _collect_arrow(
+    body: str, data: bytes, encoding: str, delimiter: str, header_line: int, max_rows: int
+) -> ReadResult | None:
+    """:func:`_collect` through :mod:`geo.arrowcsv` (None: Arrow could not read it).
+
+    ``data`` is ``body`` encoded as UTF-8.
+    """
+    end = body.find("\n")
+    first = body if end < 0 else body[:end]
+    header = next(csv.reader([first.rstrip("\r")], delimiter=delimiter))
+    names = _clean_header(header)
+    width = len(names)
+    try:
+        parsed = arrowcsv.parse(data, delimiter, width)
+    except (ValueError, pa.ArrowException):
+        return None
+    offset = header_line - 1
+    errors: list[Issue] = []
+    extra: dict[int, list[str | None]] = {}
+    n_records = len(parsed.lines)
+    for body_line, raw in parsed.odd:
+        fields = next(csv.reader([raw], delimiter=delimiter, strict=False), [])
+        if _is_blank(fields):
+            continue
+        n_records += 1
+        fitted, error = _fit_record(fields, width, delimiter, body_line + offset)
+        if error is not None:
+            errors.append(error)
+        else:
+            extra[body_line + offset] = [f or None for f in fitted]
+    if n_records > max_rows:
+        raise _too_many_rows(n_records, max_rows)
+    frame = pd.DataFrame(dict(zip(names, parsed.columns, strict=True)), dtype=object)
+    lines = parsed.lines + offset
+    if extra:
+        more = pd.DataFrame(list(extra.values()), columns=names, dtype=object)
+        frame = pd.concat([frame, more], ignore_index=True)
+        lines = np.concatenate([lines, np.fromiter(extra, dtype=np.int64)])
+        order = np.argsort(lines, kind="stable")
+        frame, lines = frame.iloc[order].reset_index(drop=True), lines[order]
+    frame = _drop_empty_unnamed(frame, header)
+    frame[LINE_COLUMN] = pd.Series(lines, dtype="int64")
+    return ReadResult(frame, encoding, delimiter, errors, header_line)
 
 
 def _delimiter_name(delimiter: str) -> str:
