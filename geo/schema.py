@@ -133,7 +133,7 @@ CLAIM_STANCES: list[str] = [
 ]
 
 
-def normalise_dtypes(df: pd.DataFrame) -> pd.DataFrame:
+def normalise_dtypes(df: pd.DataFrame, *, text_is_clean: bool = False) -> pd.DataFrame:
     """Return a copy of ``df`` with every canonical incident column present and typed.
 
     Missing columns are added as empty. Whole-number columns become pandas'
@@ -146,6 +146,11 @@ def normalise_dtypes(df: pd.DataFrame) -> pd.DataFrame:
     ----------
     df : pandas.DataFrame
         Incidents in canonical column names.
+    text_is_clean : bool, default False
+        The caller guarantees that every text column already holds trimmed,
+        non-empty ``str`` or ``None`` in an ``object`` column (as
+        :func:`geo.validate.validate` leaves them), so they are not scanned
+        again.
 
     Returns
     -------
@@ -162,7 +167,8 @@ def normalise_dtypes(df: pd.DataFrame) -> pd.DataFrame:
     out["event_date"] = pd.to_datetime(out["event_date"], errors="coerce").astype("datetime64[ns]")
     out["cross_border"] = pd.array(_bools(out["cross_border"]), dtype="boolean")
     for col in TEXT_COLUMNS:
-        out[col] = _clean_text(out[col])
+        if not (text_is_clean and out[col].dtype == object):
+            out[col] = _clean_text(out[col])
     extra = [c for c in out.columns if c not in INCIDENT_COLUMNS]
     return out[INCIDENT_COLUMNS + extra]
 

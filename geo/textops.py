@@ -15,9 +15,34 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["is_text", "map_codes", "map_unique", "strip_or_none", "text_is_clean"]
+__all__ = [
+    "CONTROL_RE",
+    "has_control_chars",
+    "is_text",
+    "map_codes",
+    "map_unique",
+    "strip_or_none",
+    "text_is_clean",
+]
 
 _CALL = object()
+
+#: Control characters that do not belong in a cell: C0 except TAB, LF and CR, DEL, and C1.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# the same characters in UTF-8: single bytes for C0 and DEL, two bytes (C2 80-9F) for C1
+_C0_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def has_control_chars(text: str) -> bool:
+    """Whether ``text`` holds a character of :data:`CONTROL_RE` (fast on long text).
+
+    Works on the UTF-8 bytes: deleting the C0 bytes with ``bytes.translate`` and
+    looking for the two-byte C1 sequences run at memory speed, where the
+    regular expression steps through every character.
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    return len(data.translate(None, _C0_BYTES)) != len(data) or bool(_C1_UTF8.search(data))
 
 
 def is_text(values: Sequence[Any]) -> bool:
@@ -29,17 +54,15 @@ def _present(values: list[Any]) -> list[str]:
     return [v for v in values if v is not None] if None in values else values
 
 
-def text_is_clean(
-    values: list[Any], *, control: re.Pattern[str] | None = None, cap: int | None = None
-) -> bool:
+def text_is_clean(values: list[Any], *, control: bool = False, cap: int | None = None) -> bool:
     """Whether a list of ``str``/``None`` needs no trimming, no ``"" → None`` and no fix.
 
     Parameters
     ----------
     values : list
         ``str`` or ``None`` only (check with :func:`is_text`).
-    control : re.Pattern, optional
-        Characters that must not occur (searched over all values at once).
+    control : bool
+        Also require that no value holds a character of :data:`CONTROL_RE`.
     cap : int, optional
         Longest length allowed.
     """
@@ -50,7 +73,7 @@ def text_is_clean(
         return False
     if cap is not None and max(map(len, present)) > cap:
         return False
-    return not (control is not None and control.search("\n".join(present)))
+    return not (control and has_control_chars("\n".join(present)))
 
 
 def strip_or_none(values: list[Any]) -> list[str | None]:

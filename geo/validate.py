@@ -60,7 +60,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,7 +70,7 @@ import pandera.pandas as pa
 from geo.parsing import parse_casualty, parse_date
 from geo.report import Issue
 from geo.schema import DATE_PRECISIONS, EVENT_TYPES, INCIDENT_COLUMNS, normalise_dtypes
-from geo.textops import is_text, map_codes, map_unique, text_is_clean
+from geo.textops import CONTROL_RE, is_text, map_codes, map_unique, text_is_clean
 
 __all__ = ["REGION_BOX", "ValidationResult", "parse_casualty", "parse_date", "validate"]
 
@@ -83,7 +82,7 @@ _LONG_TEXT = {"notes", "source", "source_ref", "casualty_note"}
 _CAPS = (10_000, 1_000)
 _EARLIEST = pd.Timestamp("1900-01-01")
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL = CONTROL_RE
 
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f"}
@@ -152,10 +151,10 @@ def validate(df: pd.DataFrame, *, today: dt.date | None = None) -> ValidationRes
     for col in ["latitude", "longitude", "geo_precision", *COUNT_COLUMNS]:
         out[col] = typed[col]
     out["cross_border"] = typed["cross_border"]
-    out["event_date"] = typed["event_date"].dt.strftime("%Y-%m-%d")
+    out["event_date"] = typed["event_date"].dt.normalize()
     no_xy = typed["latitude"].isna() | typed["longitude"].isna()
     out.loc[no_xy & (out["geocode_source"] == "provided"), "geocode_source"] = None
-    valid = normalise_dtypes(out.loc[keep, INCIDENT_COLUMNS])
+    valid = normalise_dtypes(out.loc[keep, INCIDENT_COLUMNS], text_is_clean=True)
     valid[LINE] = lines[keep].astype("int64").to_numpy()
     valid = valid.reset_index(drop=True)
     errors.sort(key=lambda i: (i.line or 0, INCIDENT_COLUMNS.index(i.column or "incident_id")))
@@ -180,7 +179,7 @@ def _clean_text(work: pd.DataFrame, lines: pd.Series, warnings: list[Issue]) -> 
         if not is_text(values):
             values = [_as_text(v) for v in values]
         cap = _CAPS[0] if col in _LONG_TEXT else _CAPS[1]
-        if text_is_clean(values, control=_CONTROL, cap=cap):
+        if text_is_clean(values, control=True, cap=cap):
             out[col] = values  # already trimmed, short and free of controls
             continue
         cache = {v: _clean_cell(v, cap) for v in set(values)}
