@@ -261,7 +261,7 @@ def join(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
     """
     from geo.boundaries import locate
 
-    out = df.copy()
+    out = df.copy(deep=False)  # columns are replaced, never written in place (copy-on-write)
     n = len(out)
     lat = pd.to_numeric(out["latitude"], errors="coerce").to_numpy(dtype=float)
     lon = pd.to_numeric(out["longitude"], errors="coerce").to_numpy(dtype=float)

@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import os
 import random
 import secrets
@@ -343,6 +344,17 @@ def _new_upload_id() -> str:
 
 
 # --------------------------------------------------------------------------- conversions
+
+
+#: Rows handed to one executemany: bounds the memory of the parameter tuples.
+_INSERT_CHUNK = 50_000
+
+
+def _pick(values: list[Any], positions: list[int]) -> tuple[Any, ...]:
+    """``values`` at ``positions``, picked in C (itemgetter) rather than a comprehension."""
+    if len(positions) == 1:
+        return (values[positions[0]],)
+    return operator.itemgetter(*positions)(values)
 
 
 def _storage_columns(df: pd.DataFrame) -> dict[str, list[Any]]:
@@ -845,8 +857,11 @@ def _commit_in(
         )
     if take:
         take.sort(key=ids.__getitem__)  # B-tree friendly insert order
-        rows = list(zip(*[cols[c] for c in _WRITTEN], repeat(upload_id), hashes, strict=False))
-        conn.exec_driver_sql(_INSERT_INCIDENT, [rows[i] for i in take])
+        for start in range(0, len(take), _INSERT_CHUNK):  # no million-tuple list at once
+            part = take[start : start + _INSERT_CHUNK]
+            columns = [_pick(cols[c], part) for c in _WRITTEN]
+            rows = list(zip(*columns, repeat(upload_id), _pick(hashes, part)))
+            conn.exec_driver_sql(_INSERT_INCIDENT, rows)
     updated = len(changed)
     result = CommitResult(
         upload_id=upload_id, accepted=len(take), updated=updated, duplicates=duplicates

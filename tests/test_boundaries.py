@@ -379,3 +379,14 @@ def test_cli_locate_outside_prints_nulls():
     doc = _cli_locate("0", "0")
     for key in ("country_code", "admin1", "admin1_code", "border_distance_km"):
         assert doc[key] is None
+
+
+def test_many_points_in_two_threads_equal_one_thread() -> None:
+    from geo import boundaries
+
+    rng = np.random.default_rng(7)
+    n = boundaries._THREADED_FROM + 1_001
+    lat, lon = rng.uniform(24, 40, n), rng.uniform(60, 78, n)
+    threaded = boundaries._distance_km(lat, lon)
+    assert np.array_equal(threaded, boundaries._distance_km_of(lat, lon))
+    assert np.isfinite(threaded).all() and (threaded >= 0).all()
