@@ -64,6 +64,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -169,18 +170,21 @@ def _warn(warnings: list[Issue], line: object, column: str, value: object, messa
 
 def _clean_text(work: pd.DataFrame, lines: pd.Series, warnings: list[Issue]) -> pd.DataFrame:
     """Canonical columns as trimmed text or ``None``; controls removed; long text cut."""
-    out = {}
+    out: dict[str, Any] = {}
     line_list = lines.tolist()
     for col in INCIDENT_COLUMNS:
-        values = work[col].tolist() if col in work.columns else []
+        column = work[col].to_numpy(dtype=object) if col in work.columns else None
+        values = column.tolist() if column is not None else []
         if values.count(None) == len(values):
-            out[col] = [None] * len(work)
+            out[col] = np.full(len(work), None, dtype=object)
             continue
         if not is_text(values):
             values = [_as_text(v) for v in values]
+            column = None
         cap = _CAPS[0] if col in _LONG_TEXT else _CAPS[1]
         if text_is_clean(values, control=True, cap=cap):
-            out[col] = values  # already trimmed, short and free of controls
+            # already trimmed, short and free of controls: keep the array as it is
+            out[col] = column if column is not None else values
             continue
         cache = {v: _clean_cell(v, cap) for v in set(values)}
         out[col] = [cache[v][0] for v in values]

@@ -74,3 +74,10 @@ def test_map_codes_calls_once_per_distinct_value_and_keeps_order() -> None:
 def test_map_unique_gives_none_for_missing() -> None:
     out = map_unique(np.array(["1", None, "2", "1"], dtype=object), int)
     assert out.tolist() == [1, None, 2, 1]
+
+
+def test_long_repetitive_columns_are_judged_on_every_distinct_value() -> None:
+    words = ["Battles", "Riots", None, "Protests"] * 2_000  # takes the distinct-values path
+    assert text_is_clean(words, control=True, cap=10)
+    for bad in (" Riots", "", "Ri\x07ots", "x" * 11):
+        assert not text_is_clean([*words, bad], control=True, cap=10), repr(bad)
