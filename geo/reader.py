@@ -5,7 +5,9 @@ a :class:`pandas.DataFrame` of the file's own columns, all values text, plus
 a ``_line`` column (the line in the file where each row starts, header = 1).
 Files that cannot be used at all raise :class:`~geo.report.FileRefused` with
 one sentence for the analyst; rows that cannot be read are listed in
-:attr:`ReadResult.errors` while every other row is kept.
+:attr:`ReadResult.errors` while every other row is kept. Decoding and the
+refusal of files that are not CSV at all live in :mod:`geo.decoding`;
+regular files are parsed by :mod:`geo.arrowcsv`, the rest by :mod:`csv` here.
 
 Decisions
 ---------
@@ -35,10 +37,8 @@ Decisions
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
-import json
 import re
 from dataclasses import dataclass, field
 
@@ -48,6 +48,14 @@ import pyarrow as pa
 
 from geo import arrowcsv
 from geo.config import get_settings
+from geo.decoding import (
+    STRAY_RE,
+    decode,
+    refuse_by_content,
+    refuse_by_magic,
+    stray_warnings,
+    unstray,
+)
 from geo.report import FileRefused, Issue
 
 __all__ = [
@@ -65,14 +73,8 @@ DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 #: Name of the column holding the file line where each row starts.
 LINE_COLUMN = "_line"
 
-_SAVE_AS_CSV = "save it as CSV (UTF-8) and upload again"
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NUMERICISH_RE = re.compile(r"^[\d\s.,:/+\-eE]+$")
 _SEP_LINE_RE = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)
-# bytes that were not UTF-8, kept by the "surrogateescape" error handler
-_STRAY_RE = re.compile("[\udc80-\udcff]+")
-# a character that only a valid multi-byte UTF-8 sequence can produce
-_UTF8_MULTIBYTE_RE = re.compile("[^\x00-\x7f\udc80-\udcff]")
 
 
 @dataclass
@@ -138,16 +140,16 @@ def read_csv_bytes(
     check_size(len(data), max_bytes)
     if not data or data.isspace():
         raise FileRefused("The file is empty: there is nothing to import.")
-    _refuse_by_magic(data)
-    text, encoding, stray = _decode(data)
+    refuse_by_magic(data)
+    text, encoding, stray = decode(data)
     if not stray:
-        _refuse_by_content(text)
+        refuse_by_content(text)
         return _parse(text, encoding, max_rows)
     try:
-        _refuse_by_content(text)
+        refuse_by_content(text)
         return _parse(text, encoding, max_rows, stray=True)
     except FileRefused as exc:  # its message may quote the file: no stray bytes in it
-        raise FileRefused(_unstray(str(exc))) from None
+        raise FileRefused(unstray(str(exc))) from None
 
 
 # --------------------------------------------------------------------------- refusals
@@ -183,196 +185,6 @@ def check_size(n_bytes: int, limit: int) -> None:
             f"{format_size(limit)} (ATLAS_MAX_UPLOAD_MB): split it into smaller files "
             "and upload them one by one."
         )
-
-
-def _refuse_by_magic(data: bytes) -> None:
-    """Refuse well-known binary formats by their first bytes."""
-    head = data[:8]
-    if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
-        sample = data[:200_000]
-        if b"xl/" in sample or (b"[Content_Types].xml" in sample and b"xl" in sample):
-            what = "an Excel workbook (.xlsx)"
-        elif b"opendocument.spreadsheet" in sample:
-            what = "an OpenDocument spreadsheet (.ods)"
-        elif b"word/" in sample:
-            what = "a Word document"
-        else:
-            what = "a zip archive"
-        raise FileRefused(f"This looks like {what}, not a CSV file: {_SAVE_AS_CSV}.")
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        raise FileRefused(
-            "This looks like an old-style Excel workbook (.xls), not a CSV file: "
-            f"open it in Excel, {_SAVE_AS_CSV}."
-        )
-    kinds = [
-        (b"\x1f\x8b", "a gzip-compressed file"),
-        (b"BZh", "a bzip2-compressed file"),
-        (b"\xfd7zXZ\x00", "an xz-compressed file"),
-        (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-        (b"Rar!", "a RAR archive"),
-        (b"%PDF", "a PDF document"),
-        (b"\x89PNG", "a PNG image"),
-        (b"\xff\xd8\xff", "a JPEG image"),
-        (b"GIF8", "a GIF image"),
-        (b"SQLite format 3\x00", "an SQLite database"),
-        (b"PAR1", "a Parquet file"),
-    ]
-    for magic, what in kinds:
-        if data.startswith(magic):
-            raise FileRefused(f"This looks like {what}, not a CSV file: {_SAVE_AS_CSV}.")
-
-
-def _refuse_by_content(text: str) -> None:
-    """Refuse decoded text that is binary noise, a web page, JSON or XML."""
-    if not text or text.isspace():  # (no copy of a large text, unlike strip)
-        raise FileRefused("The file holds only blank space: there is nothing to import.")
-    sample = text[:65536]
-    controls = len(_CONTROL_RE.findall(sample))
-    if text.count("\x00") > max(2, len(text) // 100) or controls > max(2, len(sample) // 10):
-        raise FileRefused(
-            f"This looks like a binary file, not a CSV (it is mostly not text): {_SAVE_AS_CSV}."
-        )
-    start = sample.lstrip().lower()
-    if start.startswith("<?xml"):
-        if "<html" in start[:4096] or "xhtml" in start[:4096]:
-            raise FileRefused(_web_page_message())
-        raise FileRefused(f"This looks like an XML file, not a CSV file: {_SAVE_AS_CSV}.")
-    html_starts = ("<!doctype", "<html", "<head", "<body", "<!--", "<meta", "<script", "<table")
-    if start.startswith(html_starts) or (start.startswith("<") and "<html" in start[:4096]):
-        raise FileRefused(_web_page_message())
-    if start.startswith("{\\rtf"):
-        raise FileRefused(f"This looks like a rich-text (RTF) document, not a CSV: {_SAVE_AS_CSV}.")
-    if start.startswith(("{", "[")) and _looks_like_json(text):
-        raise FileRefused(
-            "This looks like a JSON file, not a CSV file: export the data as CSV and upload again."
-        )
-
-
-def _web_page_message() -> str:
-    return (
-        "This looks like a web page (HTML), not a CSV file: the download may have "
-        "failed or needed a login; download the CSV itself and upload again."
-    )
-
-
-def _looks_like_json(text: str) -> bool:
-    stripped = text.strip()
-    if len(stripped) <= 10_000_000:
-        try:
-            json.loads(stripped)
-            return True
-        except (ValueError, RecursionError):
-            pass
-    first = stripped.split("\n", 1)[0].strip()
-    if first.startswith("{") and first.endswith("}"):
-        try:
-            json.loads(first)
-            return True
-        except (ValueError, RecursionError):
-            return False
-    return first in ("[", "{") or stripped.startswith(("[{", '{"'))
-
-
-# --------------------------------------------------------------------------- decoding
-
-_BOMS = [
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-]
-
-
-def _decode(data: bytes) -> tuple[str, str, bool]:
-    """Decode with the BOM's codec, UTF-16 by pattern, (mostly) UTF-8, or cp1252.
-
-    Returns the text, the codec, and whether the text still holds stray bytes
-    as lone surrogates (UTF-8 apart from a few bytes).
-    """
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            name = {
-                codecs.BOM_UTF16_LE: "utf-16-le",
-                codecs.BOM_UTF16_BE: "utf-16-be",
-                codecs.BOM_UTF32_LE: "utf-32-le",
-                codecs.BOM_UTF32_BE: "utf-32-be",
-            }.get(bom, codec)
-            try:
-                return data.decode(codec).lstrip("\ufeff"), name, False
-            except UnicodeDecodeError:
-                raise FileRefused(
-                    f"The file starts with a {name.upper()} marker but is not valid {name.upper()} "
-                    f"text (it may be cut short or damaged): {_SAVE_AS_CSV}."
-                ) from None
-    guess = _utf16_without_bom(data)
-    if guess:
-        try:
-            return data.decode(guess), guess, False
-        except UnicodeDecodeError:
-            pass
-    try:
-        return data.decode("utf-8").lstrip("\ufeff"), "utf-8", False
-    except UnicodeDecodeError:
-        pass
-    # UTF-8 with a few stray bytes: they stay as lone surrogates until the rows are
-    # parsed, then _repair_stray_bytes reads them as cp1252 and says where they were
-    mixed = data.decode("utf-8", errors="surrogateescape")
-    n_stray = sum(map(len, _STRAY_RE.findall(mixed)))
-    if len(_UTF8_MULTIBYTE_RE.findall(mixed)) * 4 >= n_stray:  # mostly UTF-8, not binary
-        return mixed.lstrip("\ufeff"), "utf-8", True
-    try:
-        return data.decode("cp1252"), "cp1252", False
-    except UnicodeDecodeError:
-        raise FileRefused(
-            "The file is not readable text (tried UTF-8, UTF-16 and Windows-1252): "
-            f"it may be a binary file; {_SAVE_AS_CSV}."
-        ) from None
-
-
-def _stray_as_cp1252(match: re.Match[str]) -> str:
-    return bytes(ord(c) - 0xDC00 for c in match.group()).decode("cp1252", errors="replace")
-
-
-def _unstray(text: str) -> str:
-    """``text`` with its stray bytes (lone surrogates) read as cp1252."""
-    return _STRAY_RE.sub(_stray_as_cp1252, text)
-
-
-def _stray_warnings(found: list[tuple[int, str, str]], limit: int = 100) -> list[Issue]:
-    """One warning per value that held stray bytes, the first ``limit`` of them."""
-    message = (
-        "This value held a byte that is not UTF-8 (the rest of the file is); it was read "
-        "as Windows-1252. Check the text: a pasted quote or apostrophe is the usual cause."
-    )
-    out = [Issue(line, col, value, message, level="warning") for line, col, value in found[:limit]]
-    if len(found) > limit:
-        out.append(
-            Issue(
-                None,
-                None,
-                None,
-                f"{len(found) - limit:,} more values held bytes that are not UTF-8 and were "
-                "read as Windows-1252.",
-                level="warning",
-            )
-        )
-    return out
-
-
-def _utf16_without_bom(data: bytes) -> str | None:
-    """``"utf-16-le"``/``"utf-16-be"`` when zero bytes sit in every other position."""
-    sample = data[:4096]
-    if len(sample) < 4 or len(data) % 2:
-        return None
-    even, odd = sample[0::2], sample[1::2]
-    even_zero = even.count(0) / len(even)
-    odd_zero = odd.count(0) / len(odd)
-    if odd_zero > 0.6 and even_zero < 0.05:
-        return "utf-16-le"
-    if even_zero > 0.6 and odd_zero < 0.05:
-        return "utf-16-be"
-    return None
 
 
 # --------------------------------------------------------------------------- parsing
@@ -531,11 +343,11 @@ def _collect(
     """Walk the records after the header, keeping good rows and noting bad ones.
 
     With ``stray``, the text holds bytes that were not UTF-8 as lone surrogates:
-    each field is mended (:func:`_unstray`) before anything else sees it.
+    each field is mended (:func:`unstray`) before anything else sees it.
     """
     header = next(reader)  # type: ignore[call-overload]
     if stray:
-        header = [_unstray(h) for h in header]
+        header = [unstray(h) for h in header]
     names = _clean_header(header)
     found: list[tuple[int, str, str]] = []
     width = len(names)
@@ -579,9 +391,9 @@ def _collect(
     warnings: list[Issue] = []
     if stray:
         for issue in errors:
-            issue.value = None if issue.value is None else _unstray(issue.value)
+            issue.value = None if issue.value is None else unstray(issue.value)
         kept = set(lines)
-        warnings = _stray_warnings([f for f in found if f[0] in kept])
+        warnings = stray_warnings([f for f in found if f[0] in kept])
     frame = pd.DataFrame(rows, columns=names, dtype=object)
     frame = _drop_empty_unnamed(frame, header)
     frame[LINE_COLUMN] = pd.Series(lines, dtype="int64")
@@ -592,12 +404,12 @@ def _unstray_fields(
     fields: list[str], names: list[str], line: int, found: list[tuple[int, str, str]]
 ) -> list[str]:
     """Mend the stray bytes of one record, noting (line, column, value) of each mended field."""
-    if not _STRAY_RE.search("".join(fields)):
+    if not STRAY_RE.search("".join(fields)):
         return fields
     out = []
     for i, value in enumerate(fields):
-        if _STRAY_RE.search(value):
-            value = _unstray(value)
+        if STRAY_RE.search(value):
+            value = unstray(value)
             found.append((line, names[i] if i < len(names) else f"field {i + 1}", value))
         out.append(value)
     return out
