@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 import geo.store as store_mod
+from geo import storage, transactions
 from geo.schema import INCIDENT_COLUMNS, normalise_dtypes
 from geo.store import Store, StoreBusy, UndoConflict, UnknownUpload
 
@@ -189,7 +190,7 @@ def test_a_failing_upload_writes_nothing(store: Store, monkeypatch) -> None:
     def fail(conn) -> None:
         raise RuntimeError("crash at the last statement of the upload")
 
-    monkeypatch.setattr(store_mod, "_bump_revision", fail)  # after every insert and move
+    monkeypatch.setattr(transactions, "bump_revision", fail)  # after every insert and move
     with pytest.raises(RuntimeError, match="crash"):
         commit(store, incidents(["A", "Z"], killed=[7, 7]))
     monkeypatch.undo()
@@ -316,7 +317,7 @@ def _hold_lock(path: Path, seconds: float, started: threading.Event) -> None:
 
 
 def test_busy_store_is_retried_not_reported(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(store_mod, "_BUSY_TIMEOUT_S", 0.05)  # force the retry path
+    monkeypatch.setattr(storage, "BUSY_TIMEOUT_S", 0.05)  # force the retry path
     store = Store(tmp_path / "atlas.sqlite", seed=False)
     commit(store, incidents(["A"]))
     started = threading.Event()
@@ -330,8 +331,8 @@ def test_busy_store_is_retried_not_reported(tmp_path: Path, monkeypatch) -> None
 
 
 def test_store_busy_past_patience_is_one_clear_error(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(store_mod, "_BUSY_TIMEOUT_S", 0.05)
-    monkeypatch.setattr(store_mod, "_LOCK_PATIENCE_S", 0.2)
+    monkeypatch.setattr(storage, "BUSY_TIMEOUT_S", 0.05)
+    monkeypatch.setattr(storage, "LOCK_PATIENCE_S", 0.2)
     store = Store(tmp_path / "atlas.sqlite", seed=False)
     commit(store, incidents(["A"]))
     started = threading.Event()

@@ -1,0 +1,374 @@
+"""How the store lays incidents out in SQLite: tables, the engine, values in and out.
+
+The layout behind :mod:`geo.store` (the API) and :mod:`geo.transactions`
+(the bodies of its write transactions): SQLAlchemy Core tables, the engine
+with the settings that keep writers and readers out of each other's way (WAL,
+a busy timeout, ``BEGIN`` emitted by SQLAlchemy so reads are transactional),
+and the conversions between typed incident frames and the plain values
+SQLite stores, including the ``row_hash`` that tells a changed incident from
+a repeated one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import operator
+import os
+import random
+import secrets
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+from geo.config import get_settings
+from geo.schema import (
+    CLAIM_COLUMNS,
+    DERIVED_COLUMNS,
+    FLOAT_COLUMNS,
+    INCIDENT_COLUMNS,
+    INT_COLUMNS,
+)
+
+__all__ = [
+    "BUSY_TIMEOUT_S",
+    "COLS_SQL",
+    "CONTENT_COLUMNS",
+    "COUNT_COLUMNS",
+    "ID_CHUNK",
+    "INSERT_CHUNK",
+    "INSERT_INCIDENT",
+    "LOCK_PATIENCE_S",
+    "METADATA",
+    "UPLOAD_COLUMNS",
+    "WRITTEN",
+    "frame_from_rows",
+    "hash_rows",
+    "is_memory",
+    "locked_text",
+    "make_engine",
+    "new_upload_id",
+    "pick",
+    "resolve_url",
+    "row_hashes",
+    "storage_columns",
+    "utc_now",
+]
+
+#: Seconds SQLite itself waits for a lock before answering busy.
+BUSY_TIMEOUT_S = 30.0
+#: Total seconds a transaction keeps retrying after SQLite answered busy.
+LOCK_PATIENCE_S = 300.0
+#: Ids per ``IN (...)`` look-up (SQLite allows 32,766 parameters).
+ID_CHUNK = 5000
+
+#: Columns that define an incident's content (what ``row_hash`` covers).
+CONTENT_COLUMNS: list[str] = [c for c in INCIDENT_COLUMNS if c not in DERIVED_COLUMNS]
+
+UPLOAD_COLUMNS: list[str] = [
+    "upload_id",
+    "file",
+    "sha256",
+    "format",
+    "created_at",
+    "rows_read",
+    "accepted",
+    "rejected",
+    "updated",
+    "duplicates",
+    "geocoded",
+    "undone_at",
+]
+COUNT_COLUMNS = ["rows_read", "accepted", "rejected", "updated", "duplicates", "geocoded"]
+
+
+# --------------------------------------------------------------------------- schema
+
+METADATA = sa.MetaData()
+
+
+def _incident_columns() -> list[sa.Column]:
+    cols = []
+    for name in INCIDENT_COLUMNS:
+        if name == "incident_id":
+            continue
+        if name in INT_COLUMNS or name == "cross_border":
+            typ: Any = sa.Integer
+        elif name in FLOAT_COLUMNS:
+            typ = sa.Float
+        else:
+            typ = sa.Text  # text columns and event_date (ISO YYYY-MM-DD)
+        cols.append(sa.Column(name, typ))
+    return cols
+
+
+_UPLOADS = sa.Table(
+    "uploads",
+    METADATA,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("upload_id", sa.Text, nullable=False, unique=True),
+    sa.Column("file", sa.Text),
+    sa.Column("sha256", sa.Text),
+    sa.Column("format", sa.Text),
+    sa.Column("created_at", sa.Text, nullable=False),
+    *[sa.Column(c, sa.Integer, nullable=False, server_default="0") for c in COUNT_COLUMNS],
+    sa.Column("undone_at", sa.Text),
+    sa.Column("report", sa.Text),
+    sqlite_autoincrement=True,
+)
+
+_INCIDENTS = sa.Table(
+    "incidents",
+    METADATA,
+    sa.Column("incident_id", sa.Text, primary_key=True),
+    *[c for c in _incident_columns() if c.name != "upload_id"],
+    sa.Column("upload_id", sa.Text, sa.ForeignKey("uploads.upload_id"), nullable=False),
+    sa.Column("row_hash", sa.Text, nullable=False),
+)
+sa.Index("ix_incidents_upload", _INCIDENTS.c.upload_id)
+
+_VERSIONS = sa.Table(
+    "incident_versions",
+    METADATA,
+    sa.Column("version_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("incident_id", sa.Text, nullable=False),
+    *[c for c in _incident_columns() if c.name != "upload_id"],
+    sa.Column("upload_id", sa.Text, sa.ForeignKey("uploads.upload_id"), nullable=False),
+    sa.Column("row_hash", sa.Text, nullable=False),
+    sa.Column("superseded_by", sa.Text, sa.ForeignKey("uploads.upload_id"), nullable=False),
+    sa.Column("superseded_at", sa.Text, nullable=False),
+)
+sa.Index("ix_versions_superseded_by", _VERSIONS.c.superseded_by)
+sa.Index("ix_versions_upload", _VERSIONS.c.upload_id)
+sa.Index("ix_versions_incident", _VERSIONS.c.incident_id)
+
+_CLAIMS = sa.Table(
+    "claims",
+    METADATA,
+    sa.Column("claim_id", sa.Text, primary_key=True),
+    *[sa.Column(c, sa.Text) for c in CLAIM_COLUMNS if c != "claim_id"],
+    sa.Column("upload_id", sa.Text, sa.ForeignKey("uploads.upload_id"), nullable=False),
+)
+
+_GEOCODE_CACHE = sa.Table(
+    "geocode_cache",
+    METADATA,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("json", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+)
+
+_META = sa.Table(
+    "meta",
+    METADATA,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text),
+)
+
+STORED = [*INCIDENT_COLUMNS, "row_hash"]
+COLS_SQL = ", ".join(f'"{c}"' for c in STORED)
+WRITTEN = [c for c in INCIDENT_COLUMNS if c != "upload_id"]
+WRITTEN_SQL = ", ".join(f'"{c}"' for c in WRITTEN)
+INSERT_INCIDENT = (
+    f"INSERT INTO incidents ({WRITTEN_SQL}, upload_id, row_hash) "
+    f"VALUES ({', '.join('?' * (len(WRITTEN) + 2))})"
+)
+
+
+# --------------------------------------------------------------------------- engine
+
+
+def resolve_url(url: str | os.PathLike[str] | None) -> str:
+    """Turn a path or URL into an SQLAlchemy URL, creating a SQLite file's folder."""
+    raw = str(url) if url is not None else get_settings().db
+    if "://" not in raw:
+        path = Path(raw).expanduser().resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    parsed = sa.engine.make_url(raw)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    return raw
+
+
+def is_memory(url: sa.engine.URL) -> bool:
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def make_engine(url: str) -> Engine:
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return sa.create_engine(url)
+    kwargs: dict[str, Any] = {
+        "connect_args": {"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}
+    }
+    if is_memory(parsed):
+        kwargs["poolclass"] = sa.pool.StaticPool
+    engine = sa.create_engine(url, **kwargs)
+    memory = is_memory(parsed)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take BEGIN away from the sqlite3 module: SQLAlchemy's begin hook
+        # below emits it, so DDL and reads are transactional too.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        try:
+            cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            cur.execute("PRAGMA foreign_keys = ON")
+            cur.execute("PRAGMA synchronous = FULL")
+            cur.execute("PRAGMA temp_store = MEMORY")
+            cur.execute("PRAGMA cache_size = -65536")
+            if not memory:
+                cur.execute("PRAGMA page_size = 16384")  # only takes effect on a new file
+                _set_wal(cur)
+        finally:
+            cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def _set_wal(cur: Any) -> None:
+    """Switch a SQLite file to WAL (persistent), retrying while another opener holds it."""
+    delay = 0.02
+    deadline = time.monotonic() + LOCK_PATIENCE_S
+    while True:
+        try:
+            mode = cur.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal":
+                cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except Exception as exc:  # sqlite3.OperationalError: database is locked
+            if not locked_text(str(exc)) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay * random.uniform(0.5, 1.5))
+            delay = min(delay * 2, 1.0)
+
+
+def locked_text(text: str) -> bool:
+    text = text.lower()
+    return "database is locked" in text or "database is busy" in text or "locked" in text
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def new_upload_id() -> str:
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+
+
+# --------------------------------------------------------------------------- conversions
+
+
+#: Rows handed to one executemany: bounds the memory of the parameter tuples.
+INSERT_CHUNK = 50_000
+
+
+def pick(values: list[Any], positions: list[int]) -> tuple[Any, ...]:
+    """``values`` at ``positions``, picked in C (itemgetter) rather than a comprehension."""
+    if len(positions) == 1:
+        return (values[positions[0]],)
+    return operator.itemgetter(*positions)(values)
+
+
+def storage_columns(df: pd.DataFrame) -> dict[str, list[Any]]:
+    """Column lists of plain Python values (None for missing), as SQLite stores them.
+
+    ``df`` must hold the canonical columns typed like :func:`geo.schema.normalise_dtypes`
+    (the ingest pipeline guarantees it); missing columns are stored as NULL.
+    """
+    n = len(df)
+    out: dict[str, list[Any]] = {}
+    for col in INCIDENT_COLUMNS:
+        if col not in df.columns:
+            out[col] = [None] * n
+            continue
+        s = df[col]
+        if col in INT_COLUMNS:
+            out[col] = pd.array(s, dtype="Int64").to_numpy(dtype=object, na_value=None).tolist()
+        elif col in FLOAT_COLUMNS:
+            vals = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64")
+            lst = vals.tolist()
+            if np.isnan(vals).any():
+                lst = [None if v != v else v for v in lst]
+            out[col] = lst
+        elif col == "event_date":
+            days = pd.to_datetime(s, errors="coerce").to_numpy(dtype="datetime64[D]")
+            text = np.datetime_as_string(days)
+            out[col] = [None if t == "NaT" else t for t in text.tolist()]
+        elif col == "cross_border":
+            b = pd.array(s, dtype="boolean")
+            out[col] = [None if v is None else int(v) for v in b.to_numpy(object, na_value=None)]
+        else:
+            vals = s.to_numpy(dtype=object, na_value=None)
+            lst = vals.tolist()
+            if pd.api.types.infer_dtype(vals, skipna=True) not in ("string", "empty"):
+                lst = [None if v is None or v != v else str(v) for v in lst]
+            out[col] = lst
+    return out
+
+
+def hash_rows(cols: dict[str, list[Any]]) -> list[str]:
+    """SHA-1 of each row's content columns (None and text kept apart by a NUL marker)."""
+    parts = []
+    for col in CONTENT_COLUMNS:
+        values = cols[col]
+        if col in INT_COLUMNS or col in FLOAT_COLUMNS or col == "cross_border":
+            parts.append(["\x00" if v is None else str(v) for v in values])
+        else:
+            parts.append(["\x00" if v is None else v for v in values])
+    sha1 = hashlib.sha1
+    return [
+        sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+        for text in map("\x1f".join, zip(*parts, strict=True))
+    ]
+
+
+def row_hashes(df: pd.DataFrame) -> list[str]:
+    """The ``row_hash`` the store would give each row of ``df`` (content columns only)."""
+    return hash_rows(storage_columns(df))
+
+
+def frame_from_rows(rows: list[tuple[Any, ...]], columns: list[str]) -> pd.DataFrame:
+    """Typed incidents frame from stored tuples, matching ``normalise_dtypes`` (fast)."""
+    n = len(rows)
+    transposed = list(zip(*rows, strict=True)) if n else [() for _ in columns]
+    data: dict[str, Any] = {}
+    for col, values in zip(columns, transposed, strict=True):
+        if col in INT_COLUMNS:
+            data[col] = pd.array(list(values), dtype="Int64")
+        elif col in FLOAT_COLUMNS:
+            data[col] = np.array(values, dtype="float64")
+        elif col == "event_date":
+            data[col] = pd.to_datetime(
+                pd.Series(np.array(values, dtype=object)), format="%Y-%m-%d", errors="coerce"
+            ).astype("datetime64[ns]")
+        elif col == "cross_border":
+            data[col] = pd.array(list(values), dtype="Int64").astype("boolean")
+        else:
+            arr = np.empty(n, dtype=object)
+            arr[:] = values
+            data[col] = pd.Series(arr, dtype=object)
+    frame = pd.DataFrame({c: _as_series(data[c], n) for c in columns})
+    return frame
+
+
+def _as_series(values: Any, n: int) -> pd.Series:
+    if isinstance(values, pd.Series):
+        return values.reset_index(drop=True)
+    s = pd.Series(values)
+    if len(s) == 0:
+        s = pd.Series(values, dtype=getattr(values, "dtype", object))
+    return s
