@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,3 +24,24 @@ def db_url(tmp_path: Path) -> str:
 def test_data() -> Path:
     """The folder of small input files written for the tests."""
     return TEST_DATA
+
+
+@pytest.fixture
+def record_figures() -> Callable[[str, dict[str, Any]], None]:
+    """Merge a test's counters into var/reliability.json, under ``section``.
+
+    ``scripts/reliability_figures.py`` turns that file into the table of
+    RELIABILITY.md, so the figures there come from a real run.
+    """
+
+    def record(section: str, data: dict[str, Any]) -> None:
+        path = ROOT / "var" / "reliability.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            figures = json.loads(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            figures = {}
+        figures[section] = {**data, "run_at": datetime.now(UTC).isoformat(timespec="seconds")}
+        path.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+    return record

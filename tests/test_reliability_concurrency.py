@@ -25,7 +25,6 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -69,18 +68,6 @@ while True:
 print(json.dumps({"reads": reads, "errors": errors, "partial": partial,
                   "distinct_totals": sorted(totals)}))
 """
-
-
-def _record(section: str, data: dict[str, Any]) -> None:
-    """Merge this test's counters into var/reliability.json."""
-    path = ROOT / "var" / "reliability.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        figures = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        figures = {}
-    figures[section] = {**data, "run_at": datetime.now(UTC).isoformat(timespec="seconds")}
-    path.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def _generated(rows: int, seed: int) -> Any:
@@ -153,7 +140,9 @@ def _has_open(pid: int, db: Path) -> bool:
         return False
 
 
-def test_four_writers_and_readers_lose_nothing_and_show_no_error(tmp_path: Path) -> None:
+def test_four_writers_and_readers_lose_nothing_and_show_no_error(
+    record_figures, tmp_path: Path
+) -> None:
     from geo.store import Store
 
     db = tmp_path / "shared" / "atlas.sqlite"  # does not exist yet: the readers race to create it
@@ -278,7 +267,7 @@ def test_four_writers_and_readers_lose_nothing_and_show_no_error(tmp_path: Path)
         "lock_errors_seen": sum("locked" in e.lower() for e in reader_errors),
         "rows_lost": len(seed_rows) + sum(sizes.values()) - len(incidents),
     }
-    _record("concurrency", figures)
+    record_figures("concurrency", figures)
     assert not reader_errors, reader_errors[:5]
     assert not partial, partial[:5]
     assert most_alive == WRITERS, "the writers did not overlap; the test proved nothing"

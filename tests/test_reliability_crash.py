@@ -37,7 +37,6 @@ import sys
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -60,18 +59,6 @@ pytestmark = [
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _record(section: str, data: dict[str, Any]) -> None:
-    """Merge this test's counters into var/reliability.json."""
-    path = ROOT / "var" / "reliability.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        figures = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        figures = {}
-    figures[section] = {**data, "run_at": datetime.now(UTC).isoformat(timespec="seconds")}
-    path.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def _lock_holder(db: Path, offset: int) -> int:
@@ -433,7 +420,7 @@ def _trial(setup: dict[str, Any], n: int, target: str, fraction: float, db: Path
 
 
 def test_sigkill_during_ingest_never_damages_the_store(
-    crash_setup: dict[str, Any], tmp_path: Path
+    record_figures, crash_setup: dict[str, Any], tmp_path: Path
 ) -> None:
     setup = crash_setup
     rng = random.Random(SEED)
@@ -480,7 +467,7 @@ def test_sigkill_during_ingest_never_damages_the_store(
         },
         "kill_times_s": sorted(t["killed_at_s"] for t in kills),
     }
-    _record("crash", figures)
+    record_figures("crash", figures)
 
     assert len(trials) >= min(TRIALS, 20)
     assert len(kills) >= 0.8 * len(trials), figures

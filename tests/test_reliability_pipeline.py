@@ -34,7 +34,6 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +46,9 @@ from geo.__main__ import main as cli
 from geo.ingest import default_gazetteer, ingest_bytes
 from geo.report import FileRefused, IngestReport
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from generate import ACLED_COLUMNS
+
 ROOT = Path(__file__).resolve().parent.parent
 BAD = ROOT / "tests" / "data" / "bad"
 MANIFEST = json.loads((BAD / "EXPECTED.json").read_text(encoding="utf-8"))
@@ -56,27 +58,8 @@ EXAMPLES = int(os.environ.get("ATLAS_HYPOTHESIS_EXAMPLES", "500"))
 COUNTS: Counter[str] = Counter()
 
 
-def _record(section: str, data: dict[str, Any]) -> None:
-    """Merge this test's counters into var/reliability.json."""
-    path = ROOT / "var" / "reliability.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        figures = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        figures = {}
-    figures[section] = {**data, "run_at": datetime.now(UTC).isoformat(timespec="seconds")}
-    path.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-
-
 # --------------------------------------------------------------------------- strategies
 
-ACLED_COLUMNS = [
-    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
-    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
-    "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2",
-    "admin3", "location", "latitude", "longitude", "geo_precision", "source", "source_scale",
-    "notes", "fatalities", "tags", "timestamp",
-]  # fmt: skip
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "cp1252"]
 DELIMITERS = [",", ";", "\t", "|"]
 TERMINATORS = ["\n", "\r\n", "\r"]
@@ -365,11 +348,11 @@ def test_into_a_store_counts_add_up_and_a_repeat_changes_nothing(
     COUNTS["store_round_trips"] += 1
 
 
-def test_zz_write_pipeline_figures() -> None:
+def test_zz_write_pipeline_figures(record_figures) -> None:
     """Runs after the property tests (file order): keep their counters."""
     if not COUNTS["inputs_tried"]:
         pytest.skip("the property tests did not run in this session")
-    _record(
+    record_figures(
         "pipeline",
         {
             "examples_setting": EXAMPLES,
