@@ -40,6 +40,10 @@ __all__ = [
     "write_incidents",
 ]
 
+# The process's umask, read once at import (os.umask can only be read by setting it).
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
 EXPORT_FORMATS: tuple[str, ...] = ("csv", "geojson", "gpkg")
 
 #: A text cell starting with one of these is prefixed with ``'`` in CSV exports.
@@ -224,12 +228,14 @@ def write_incidents(df: pd.DataFrame, path: str | Path, fmt: str = "csv") -> Pat
     data = writers[fmt](df)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_UMASK
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, mode)  # mkstemp makes 0600: colleagues could not open the export
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

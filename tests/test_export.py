@@ -169,3 +169,15 @@ def test_export_then_ingest_gives_the_same_rows(tmp_path: Path) -> None:
         back.loc[plain, text_cols].reset_index(drop=True),
         stored.loc[plain, text_cols].reset_index(drop=True),
     )
+
+
+def test_an_export_gets_the_permissions_of_a_plainly_written_file(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.csv"
+    plain.write_text("x\n")
+    out = write_incidents(
+        normalise_dtypes(pd.DataFrame({"incident_id": ["A"]})), tmp_path / "a.csv"
+    )
+    assert out.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
+    out.chmod(0o640)  # an existing file keeps its mode when written again
+    write_incidents(normalise_dtypes(pd.DataFrame({"incident_id": ["B"]})), out)
+    assert out.stat().st_mode & 0o777 == 0o640
