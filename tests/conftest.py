@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,3 +46,17 @@ def record_figures() -> Callable[[str, dict[str, Any]], None]:
         path.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
     return record
+
+
+@pytest.fixture(scope="session")
+def acled_rows() -> Callable[[int, int], Any]:
+    """Synthetic ACLED-layout rows with coordinates, from benchmarks/generate.py.
+
+    Call it with a row count and a seed; the same seed gives the same rows.
+    """
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    return lambda rows, seed: generate(rows, seed=seed, names_only=0.0)

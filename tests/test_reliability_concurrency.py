@@ -26,7 +26,6 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -68,15 +67,6 @@ while True:
 print(json.dumps({"reads": reads, "errors": errors, "partial": partial,
                   "distinct_totals": sorted(totals)}))
 """
-
-
-def _generated(rows: int, seed: int) -> Any:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from generate import generate
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
-    return generate(rows, seed=seed, names_only=0.0)
 
 
 def _env() -> dict[str, str]:
@@ -141,7 +131,7 @@ def _has_open(pid: int, db: Path) -> bool:
 
 
 def test_four_writers_and_readers_lose_nothing_and_show_no_error(
-    record_figures, tmp_path: Path
+    record_figures, acled_rows, tmp_path: Path
 ) -> None:
     from geo.store import Store
 
@@ -151,7 +141,7 @@ def test_four_writers_and_readers_lose_nothing_and_show_no_error(
     frames = {}
     for k in range(WRITERS):
         name = f"W{k}"
-        frame = _generated(ROWS_PER_FILE, seed=40 + k)
+        frame = acled_rows(ROWS_PER_FILE, seed=40 + k)
         frame["event_id_cnty"] = name + "-" + frame["event_id_cnty"]
         frame["notes"] = f"Written by analyst {k}; row " + frame.index.astype(str)
         path = tmp_path / f"analyst_{k}.csv"

@@ -36,6 +36,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -73,15 +74,6 @@ def _lock_holder(db: Path, offset: int) -> int:
         return 0 if kind == fcntl.F_UNLCK else pid
     finally:
         os.close(fd)
-
-
-def _generated(rows: int, seed: int) -> Any:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from generate import generate
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
-    return generate(rows, seed=seed, names_only=0.0)
 
 
 Snapshot = dict[str, list[tuple[Any, ...]]]
@@ -246,23 +238,25 @@ def _lock_intervals(proc: subprocess.Popen, db: Path) -> list[tuple[float, float
 
 
 @pytest.fixture(scope="module")
-def crash_setup(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def crash_setup(
+    tmp_path_factory: pytest.TempPathFactory, acled_rows: Callable[[int, int], Any]
+) -> dict[str, Any]:
     """A pristine store (seed + an earlier upload), the big upload, and a calibrated run."""
     from geo.ingest import ingest_path
     from geo.store import Store
 
     base = tmp_path_factory.mktemp("crash")
     earlier = base / "earlier.csv"
-    _generated(PRE_ROWS, seed=11).to_csv(earlier, index=False)
+    acled_rows(PRE_ROWS, seed=11).to_csv(earlier, index=False)
     upload = base / "big_upload.csv"
-    _generated(ROWS, seed=12).to_csv(upload, index=False)
+    acled_rows(ROWS, seed=12).to_csv(upload, index=False)
 
     pristine = base / "pristine.sqlite"
     store = Store(pristine)
     first = ingest_path(earlier, store)
     assert first.accepted == PRE_ROWS
     # a second, changed version of a few stored incidents: the store has history
-    frame = _generated(PRE_ROWS, seed=11).head(200)
+    frame = acled_rows(PRE_ROWS, seed=11).head(200)
     frame["notes"] = "Revised synthetic event."
     revised = base / "revised.csv"
     frame.to_csv(revised, index=False)
