@@ -40,7 +40,7 @@ import dataclasses
 import functools
 import gc
 import hashlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,16 +140,7 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _with_gc_paused(fn: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with _gc_paused():
-            return fn(*args, **kwargs)
-
-    return wrapper
-
-
-@_with_gc_paused
+@_gc_paused()  # a contextmanager is also a decorator
 def prepare(
     data: bytes,
     filename: str,
@@ -196,14 +187,9 @@ def prepare(
 
     settings = get_settings()
     data = bytes(data)
-    check_size(len(data), settings.max_upload_bytes)
+    # the reader refuses a file over either limit before parsing a row
     read = read_csv_bytes(data, max_bytes=settings.max_upload_bytes, max_rows=settings.max_rows)
     frame = read.frame
-    if len(frame) > settings.max_rows:
-        raise FileRefused(
-            f"The file has {len(frame):,} rows, over the limit of {settings.max_rows:,} "
-            "(ATLAS_MAX_ROWS): split it into smaller files."
-        )
     columns = [c for c in frame.columns if c != LINE]
     used_fmt = detect_format(columns) if fmt == "auto" else fmt
     if used_fmt not in FORMATS:
@@ -313,7 +299,7 @@ def _unplaced(row: pd.Series, line: int) -> Issue:
     return Issue(line, "location", place, message)
 
 
-@_with_gc_paused
+@_gc_paused()
 def commit(prepared: Prepared, store: Store) -> IngestReport:
     """Store a prepared upload in one transaction and return its report.
 

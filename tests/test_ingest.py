@@ -218,3 +218,20 @@ def test_report_json_is_kept_with_the_upload(store: Store) -> None:
     assert [e["line"] for e in saved["errors"]] == [e.line for e in report.errors]
     # the stated province survives in the saved warnings
     assert any(w["value"] == "Punjab" for w in saved["warnings"])
+
+
+def test_the_garbage_collector_is_paused_while_preparing_and_restored_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    import geo.validate
+
+    seen: list[bool] = []
+    real = geo.validate.validate
+    monkeypatch.setattr(
+        geo.validate, "validate", lambda df: seen.append(gc.isenabled()) or real(df)
+    )
+    assert gc.isenabled()
+    prepare(b"event_date,location,latitude,longitude\n2025-01-05,Quetta,30.18,67.0\n", "a.csv")
+    assert seen == [False] and gc.isenabled()
