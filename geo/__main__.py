@@ -44,8 +44,12 @@ _INDENT_UP_TO = 2_000
 
 
 def _print_json(obj: Any) -> None:
-    items = obj if isinstance(obj, list) else [*obj.get("errors", ()), *obj.get("warnings", ())]
-    indent = 2 if len(items) <= _INDENT_UP_TO else None
+    n_items = (
+        len(obj)
+        if isinstance(obj, list)
+        else len(obj.get("errors", ())) + len(obj.get("warnings", ()))
+    )
+    indent = 2 if n_items <= _INDENT_UP_TO else None
     text = json.dumps(
         _jsonable(obj), ensure_ascii=False, indent=indent, default=str, allow_nan=False
     )
