@@ -83,8 +83,6 @@ _LONG_TEXT = {"notes", "source", "source_ref", "casualty_note"}
 _CAPS = (10_000, 1_000)
 _EARLIEST = pd.Timestamp("1900-01-01")
 
-_CONTROL = CONTROL_RE
-
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f"}
 
@@ -207,8 +205,8 @@ def _clean_cell(value: object, cap: int) -> tuple[str | None, str]:
     if not isinstance(value, str):
         return None, ""
     text, problem = value.strip(), ""
-    if _CONTROL.search(text):
-        text, problem = _CONTROL.sub("", text).strip(), "control"
+    if CONTROL_RE.search(text):
+        text, problem = CONTROL_RE.sub("", text).strip(), "control"
     if len(text) > cap:
         text, problem = text[:cap], problem or "long"
     return text or None, problem
