@@ -118,10 +118,10 @@ def parse(data: bytes, delimiter: str, width: int) -> ArrowRows:
         raise pa.ArrowInvalid(f"{table.num_rows} rows parsed for {len(lines)} record lines")
     keep = _not_blank(table)
     if keep is not None:
-        table = table.filter(keep)
-        lines = lines[np.asarray(keep)]
+        table = table.filter(pa.array(keep))
+        lines = lines[keep]
     columns = [_to_objects(c) for c in table.columns]
-    return ArrowRows(columns, lines.astype(np.int64), odd)
+    return ArrowRows(columns, lines, odd)
 
 
 def _to_objects(column: pa.ChunkedArray) -> np.ndarray:
@@ -199,8 +199,8 @@ def _odd_row(
     return int(lines[k]), text
 
 
-def _not_blank(table: pa.Table) -> pa.ChunkedArray | None:
-    """Mask of rows with at least one field that is not empty or blank (None: all are).
+def _not_blank(table: pa.Table) -> np.ndarray | None:
+    """Mask of the rows with a field that is not empty or blank; None when no row is blank.
 
     Column by column over the rows still blank so far, which are few after the
     first column of a real file.
@@ -216,4 +216,4 @@ def _not_blank(table: pa.Table) -> pa.ChunkedArray | None:
         return None
     keep = np.ones(table.num_rows, dtype=bool)
     keep[candidates] = False
-    return pa.chunked_array([pa.array(keep)])
+    return keep
