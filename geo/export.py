@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -39,10 +41,6 @@ __all__ = [
     "to_gpkg_bytes",
     "write_incidents",
 ]
-
-# The process's umask, read once at import (os.umask can only be read by setting it).
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
 
 EXPORT_FORMATS: tuple[str, ...] = ("csv", "geojson", "gpkg")
 
@@ -228,14 +226,15 @@ def write_incidents(df: pd.DataFrame, path: str | Path, fmt: str = "csv") -> Pat
     data = writers[fmt](df)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_UMASK
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    # a plain new file, so the umask sets its mode (mkstemp's 0600 locked colleagues out)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with open(tmp, "xb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, mode)  # mkstemp makes 0600: colleagues could not open the export
+        if path.exists():
+            shutil.copymode(path, tmp)  # a file written again keeps its mode
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
