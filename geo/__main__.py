@@ -29,13 +29,20 @@ def _jsonable(obj: Any) -> Any:
     if isinstance(obj, float) and math.isnan(obj):
         return None
     if obj is not None and not isinstance(obj, str | int | float | bool):
-        import pandas as pd
-
-        if pd.api.types.is_scalar(obj) and pd.isna(obj):
-            return None
-        if hasattr(obj, "item"):  # numpy scalars
-            return _jsonable(obj.item())
+        return _plain(obj)
     return obj
+
+
+def _plain(obj: Any) -> Any:
+    """A JSON value for what :mod:`json` cannot encode: None for NA/NaT, numpy scalars
+    as Python ones, anything else as text."""
+    import pandas as pd
+
+    if pd.api.types.is_scalar(obj) and pd.isna(obj):
+        return None
+    if hasattr(obj, "item"):  # numpy scalars
+        return _jsonable(obj.item())
+    return str(obj)
 
 
 #: Reports with more issues than this print on one line: only ``json.dumps`` without an
@@ -50,9 +57,11 @@ def _print_json(obj: Any) -> None:
         else len(obj.get("errors", ())) + len(obj.get("warnings", ()))
     )
     indent = 2 if n_items <= _INDENT_UP_TO else None
-    text = json.dumps(
-        _jsonable(obj), ensure_ascii=False, indent=indent, default=str, allow_nan=False
-    )
+    options: dict[str, Any] = {"ensure_ascii": False, "indent": indent, "allow_nan": False}
+    try:  # most reports hold no NaN: encode them as they are (one pass, in C)
+        text = json.dumps(obj, default=_plain, **options)
+    except ValueError:  # a NaN somewhere: replace every one, then encode
+        text = json.dumps(_jsonable(obj), default=str, **options)
     sys.stdout.write(text + "\n")
 
 

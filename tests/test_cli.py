@@ -199,3 +199,20 @@ def test_snapshot_with_an_unknown_suffix_exits_1_and_writes_nothing(
     assert run.returncode == 1
     assert ".png" in run.stderr and "Traceback" not in run.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["indented", "one line"])
+def test_json_output_has_no_nan_and_plain_numbers(capsys, many: bool) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from geo.__main__ import _INDENT_UP_TO, _print_json
+
+    extra = [{"line": i} for i in range(_INDENT_UP_TO + 1 if many else 0)]
+    _print_json({"errors": extra, "warnings": [], "n": np.int64(3), "missing": pd.NA})
+    clean = strict_json(capsys.readouterr().out)
+    assert (clean["n"], clean["missing"], len(clean["errors"])) == (3, None, len(extra))
+
+    _print_json({"errors": extra, "warnings": [{"x": float("nan"), "y": [np.float32("nan")]}]})
+    dirty = strict_json(capsys.readouterr().out)
+    assert dirty["warnings"] == [{"x": None, "y": [None]}]
