@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from itertools import repeat
 from typing import Any
 
 import pandas as pd
@@ -24,10 +23,8 @@ from geo.storage import (
     COLS_SQL,
     ID_CHUNK,
     INSERT_CHUNK,
-    INSERT_INCIDENT,
-    WRITTEN,
     hash_rows,
-    pick,
+    incident_insert,
     storage_columns,
     utc_now,
 )
@@ -183,10 +180,8 @@ def commit_in(
     if take:
         take.sort(key=ids.__getitem__)  # B-tree friendly insert order
         for start in range(0, len(take), INSERT_CHUNK):  # no million-tuple list at once
-            part = take[start : start + INSERT_CHUNK]
-            columns = [pick(cols[c], part) for c in WRITTEN]
-            rows = list(zip(*columns, repeat(upload_id), pick(hashes, part)))
-            conn.exec_driver_sql(INSERT_INCIDENT, rows)
+            sql, rows = incident_insert(cols, hashes, take[start : start + INSERT_CHUNK], upload_id)
+            conn.exec_driver_sql(sql, rows)
     updated = len(changed)
     result = CommitResult(
         upload_id=upload_id, accepted=len(take), updated=updated, duplicates=duplicates
