@@ -40,7 +40,7 @@ def _halves(data: bytes) -> list[bytes]:
 
 def _prepare_and_stage(job: tuple[bytes, str]) -> dict[str, Any]:
     from geo.ingest import prepare
-    from geo.storage import WRITTEN, hash_rows, storage_columns
+    from geo.storage import INSERT_CHUNK, STORED, hash_rows, incident_insert, storage_columns
 
     part, stage = job
     times: dict[str, float] = {}
@@ -52,15 +52,14 @@ def _prepare_and_stage(job: tuple[bytes, str]) -> dict[str, Any]:
     hashes = hash_rows(cols)
     times["stored values + row hashes"] = time.perf_counter() - t
     t = time.perf_counter()
-    names = [*WRITTEN, "row_hash"]
-    with sqlite3.connect(stage) as conn:
+    with sqlite3.connect(stage) as conn:  # a bare table, inserted into as the store does
         conn.execute("PRAGMA journal_mode = OFF")
-        conn.execute(f"CREATE TABLE stage ({', '.join(names)})")
-        marks = ", ".join("?" * len(names))
-        rows = zip(*(cols[c] for c in WRITTEN), hashes, strict=True)
-        conn.executemany(f"INSERT INTO stage VALUES ({marks})", rows)
+        conn.execute(f"CREATE TABLE incidents ({', '.join(STORED)})")
+        for start in range(0, len(hashes), INSERT_CHUNK):
+            part = list(range(start, min(start + INSERT_CHUNK, len(hashes))))
+            conn.executemany(*incident_insert(cols, hashes, part, "probe"))
     conn.close()
-    times["staging table (executemany)"] = time.perf_counter() - t
+    times["staging table (the store's inserts)"] = time.perf_counter() - t
     return {"rows": len(prepared.frame), "times": times}
 
 
@@ -78,10 +77,9 @@ def _copy_into_store(db: Path, stages: list[str]) -> int:
     )
     for i, stage in enumerate(stages):
         conn.execute(f"ATTACH DATABASE ? AS s{i}", (stage,))
-    union = " UNION ALL ".join(f"SELECT * FROM s{i}.stage" for i in range(len(stages)))
+    union = " UNION ALL ".join(f"SELECT * FROM s{i}.incidents" for i in range(len(stages)))
     copied = conn.execute(
-        f"INSERT INTO incidents ({COLS_SQL}, upload_id, row_hash) "
-        f"SELECT {COLS_SQL}, 'probe', row_hash FROM ({union}) ORDER BY incident_id"
+        f"INSERT INTO incidents ({COLS_SQL}) SELECT {COLS_SQL} FROM ({union}) ORDER BY incident_id"
     ).rowcount
     conn.execute("COMMIT")
     conn.close()
