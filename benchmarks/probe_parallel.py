@@ -40,7 +40,7 @@ def _halves(data: bytes) -> list[bytes]:
 
 def _prepare_and_stage(job: tuple[bytes, str]) -> dict[str, Any]:
     from geo.ingest import prepare
-    from geo.storage import INSERT_CHUNK, STORED, hash_rows, incident_insert, storage_columns
+    from geo.storage import COLS_SQL, INSERT_CHUNK, hash_rows, incident_insert, storage_columns
 
     part, stage = job
     times: dict[str, float] = {}
@@ -54,7 +54,7 @@ def _prepare_and_stage(job: tuple[bytes, str]) -> dict[str, Any]:
     t = time.perf_counter()
     with sqlite3.connect(stage) as conn:  # a bare table, inserted into as the store does
         conn.execute("PRAGMA journal_mode = OFF")
-        conn.execute(f"CREATE TABLE incidents ({', '.join(STORED)})")
+        conn.execute(f"CREATE TABLE incidents ({COLS_SQL})")
         for start in range(0, len(hashes), INSERT_CHUNK):
             part = list(range(start, min(start + INSERT_CHUNK, len(hashes))))
             conn.executemany(*incident_insert(cols, hashes, part, "probe"))

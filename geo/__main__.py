@@ -34,8 +34,7 @@ def _jsonable(obj: Any) -> Any:
 
 
 def _plain(obj: Any) -> Any:
-    """A JSON value for what :mod:`json` cannot encode: None for NA/NaT, numpy scalars
-    as Python ones, anything else as text."""
+    """What :mod:`json` cannot encode, made JSON: NA/NaT → None, numpy scalars → Python."""
     import pandas as pd
 
     if pd.api.types.is_scalar(obj) and pd.isna(obj):

@@ -288,8 +288,8 @@ def incident_insert(
     statement, and SQLite stores NULL for them. Python's ``sqlite3`` looks for an
     adapter for every None it binds, which costs about five times as much as
     binding a string. ACLED has no injured count, casualty range, claim or
-    cross-border field, so a third of the 32 values of each row are None; binding
-    them took half the time of storing the benchmark's million-row file.
+    cross-border field, so nine of the 32 values of each row are None; binding
+    them took half of the insert time for the benchmark's million-row file.
 
     Examples
     --------

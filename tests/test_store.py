@@ -143,15 +143,17 @@ def test_commit_round_trips_every_value_and_type(store: Store) -> None:
 def test_columns_empty_in_one_insert_chunk_are_still_stored_from_the_others(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # chunks of two rows: "notes" is empty in the first chunk only, "actor2" in all
+    # chunks of two rows: "notes" is empty in the first, starts empty in the second and
+    # has a value in the third; "actor2" is empty in all
     monkeypatch.setattr(transactions, "INSERT_CHUNK", 2)
-    df = incidents(["A", "B", "C", "D", "E"], notes=[None, None, "n3", None, "n5"])
+    notes = [None, None, None, "n4", "n5"]
+    df = incidents(["A", "B", "C", "D", "E"], notes=notes)
     result = commit(store, df)
     assert result.accepted == 5
 
     got = store.incidents().drop(columns="upload_id")
     pd.testing.assert_frame_equal(got, df.drop(columns="upload_id"))
-    assert got["notes"].tolist() == [None, None, "n3", None, "n5"]
+    assert got["notes"].tolist() == notes
     assert got["actor2"].isna().all() and got["killed"].isna().any()
 
 
