@@ -12,11 +12,13 @@ a repeated one.
 from __future__ import annotations
 
 import hashlib
+import json
 import operator
 import os
 import random
 import secrets
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from itertools import repeat
 from pathlib import Path
@@ -48,6 +50,8 @@ __all__ = [
     "METADATA",
     "UPLOAD_COLUMNS",
     "WRITTEN",
+    "fetch_incident_columns",
+    "frame_from_columns",
     "frame_from_rows",
     "hash_rows",
     "incident_insert",
@@ -375,26 +379,89 @@ def row_hashes(df: pd.DataFrame) -> list[str]:
 
 def frame_from_rows(rows: list[tuple[Any, ...]], columns: list[str]) -> pd.DataFrame:
     """Typed incidents frame from stored tuples, matching ``normalise_dtypes`` (fast)."""
-    n = len(rows)
-    transposed = list(zip(*rows, strict=True)) if n else [() for _ in columns]
-    data: dict[str, Any] = {}
-    for col, values in zip(columns, transposed, strict=True):
+    transposed = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
+    return frame_from_columns(dict(zip(columns, transposed, strict=True)))
+
+
+def frame_from_columns(data: dict[str, Sequence[Any]]) -> pd.DataFrame:
+    """Typed incidents frame from stored column values, matching ``normalise_dtypes``.
+
+    Examples
+    --------
+    >>> frame = frame_from_columns({"killed": [3, None], "event_date": ["2024-03-01", None]})
+    >>> frame["killed"].tolist()
+    [3, <NA>]
+    >>> frame["event_date"].tolist()
+    [Timestamp('2024-03-01 00:00:00'), NaT]
+    """
+    n = len(next(iter(data.values()))) if data else 0
+    out: dict[str, Any] = {}
+    for col, values in data.items():
         if col in INT_COLUMNS:
-            data[col] = pd.array(list(values), dtype="Int64")
+            out[col] = pd.array(list(values), dtype="Int64")
         elif col in FLOAT_COLUMNS:
-            data[col] = np.array(values, dtype="float64")
+            out[col] = np.array(values, dtype="float64")
         elif col == "event_date":
-            data[col] = pd.to_datetime(
-                pd.Series(np.array(values, dtype=object)), format="%Y-%m-%d", errors="coerce"
-            ).astype("datetime64[ns]")
+            out[col] = _iso_days(values)
         elif col == "cross_border":
-            data[col] = pd.array(list(values), dtype="Int64").astype("boolean")
+            out[col] = pd.array(list(values), dtype="Int64").astype("boolean")
         else:
             arr = np.empty(n, dtype=object)
             arr[:] = values
-            data[col] = pd.Series(arr, dtype=object)
-    frame = pd.DataFrame({c: _as_series(data[c], n) for c in columns})
-    return frame
+            out[col] = pd.Series(arr, dtype=object)
+    return pd.DataFrame({c: _as_series(out[c], n) for c in data})
+
+
+def _iso_days(values: Sequence[Any]) -> pd.Series:
+    """Stored ``YYYY-MM-DD`` text (or None) as ``datetime64[ns]``; anything else is NaT."""
+    try:  # numpy parses ISO dates in C; the store writes nothing else
+        days = np.array(values, dtype="datetime64[D]")
+        known = days[~np.isnat(days)]
+        if known.size and (known.min() < _NS_RANGE[0] or known.max() > _NS_RANGE[1]):
+            raise ValueError("a date that nanoseconds cannot hold")
+    except ValueError:  # text from elsewhere: parse leniently, NaT where it fails
+        return pd.to_datetime(
+            pd.Series(np.array(values, dtype=object)), format="%Y-%m-%d", errors="coerce"
+        ).astype("datetime64[ns]")
+    return pd.Series(days.astype("datetime64[ns]"))
+
+
+#: The days ``datetime64[ns]`` can hold (numpy would wrap the others around silently).
+_NS_RANGE = (np.datetime64("1678-01-01", "D"), np.datetime64("2262-04-11", "D"))
+
+
+def fetch_incident_columns(conn: Connection) -> dict[str, list[Any]] | None:
+    """Every current incident as column lists in ``incident_id`` order, or None.
+
+    Text and integer columns come as one JSON array each (``json_group_array``),
+    one pass over the table, which is faster than building a tuple per row and
+    transposing. Floats are read as values, because SQLite writes them into JSON
+    with 15 significant digits. None when the two reads disagree on the order of
+    the rows (SQLite does not promise an aggregate's order): then read rows.
+    """
+    texts = [c for c in INCIDENT_COLUMNS if c not in FLOAT_COLUMNS]
+    floats = [c for c in INCIDENT_COLUMNS if c in FLOAT_COLUMNS]
+    arrays = ", ".join(f'json_group_array("{c}")' for c in texts)
+    inner = ", ".join(f'"{c}"' for c in texts)
+    cur = conn.connection.dbapi_connection.cursor()
+    try:
+        encoded = cur.execute(
+            f"SELECT {arrays} FROM (SELECT {inner} FROM incidents ORDER BY incident_id)"
+        ).fetchone()
+        numbers = cur.execute(
+            f"SELECT incident_id, {', '.join(floats)} FROM incidents ORDER BY incident_id"
+        ).fetchall()
+    finally:
+        cur.close()
+    data: dict[str, list[Any]] = {
+        c: json.loads(text) for c, text in zip(texts, encoded, strict=True)
+    }
+    if data["incident_id"] != [r[0] for r in numbers]:
+        return None
+    values = np.array([r[1:] for r in numbers], dtype="float64").reshape(len(numbers), len(floats))
+    for i, col in enumerate(floats):
+        data[col] = values[:, i]
+    return {c: data[c] for c in INCIDENT_COLUMNS}
 
 
 def _as_series(values: Any, n: int) -> pd.Series:

@@ -77,6 +77,8 @@ from geo.storage import (
     COUNT_COLUMNS,
     METADATA,
     UPLOAD_COLUMNS,
+    fetch_incident_columns,
+    frame_from_columns,
     frame_from_rows,
     hash_rows,
     is_memory,
@@ -254,9 +256,16 @@ class Store:
         pandas.DataFrame
             The canonical columns in order, sorted by ``incident_id``.
         """
-        cols = ", ".join(f'"{c}"' for c in INCIDENT_COLUMNS)
-        rows = self._read(lambda c: fetch(c, f"SELECT {cols} FROM incidents ORDER BY incident_id"))
-        return frame_from_rows(rows, INCIDENT_COLUMNS)
+
+        def read(conn: Connection) -> pd.DataFrame:
+            columns = fetch_incident_columns(conn)
+            if columns is not None:
+                return frame_from_columns(columns)
+            cols = ", ".join(f'"{c}"' for c in INCIDENT_COLUMNS)
+            rows = fetch(conn, f"SELECT {cols} FROM incidents ORDER BY incident_id")
+            return frame_from_rows(rows, INCIDENT_COLUMNS)
+
+        return self._read(read)
 
     def versions(self) -> pd.DataFrame:
         """Every superseded version: ``version_id``, the canonical columns,

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from geo import store as store_mod
 from geo.schema import INCIDENT_COLUMNS, normalise_dtypes
 from geo.storage import (
+    _iso_days,
+    frame_from_columns,
     frame_from_rows,
     locked_text,
     make_engine,
@@ -52,6 +58,78 @@ def test_round_trip_through_stored_tuples(two: pd.DataFrame) -> None:
     rows = list(zip(*(cols[c] for c in INCIDENT_COLUMNS), strict=True))
     back = frame_from_rows(rows, INCIDENT_COLUMNS)
     pd.testing.assert_frame_equal(back, two[INCIDENT_COLUMNS], check_dtype=True)
+
+
+def test_round_trip_through_stored_columns(two: pd.DataFrame) -> None:
+    back = frame_from_columns(storage_columns(two))
+    pd.testing.assert_frame_equal(back, two[INCIDENT_COLUMNS], check_dtype=True)
+
+
+def _rows_one_by_one(store: store_mod.Store) -> pd.DataFrame:
+    """What ``Store.incidents`` returned before it read columns as JSON arrays."""
+    cols = ", ".join(f'"{c}"' for c in INCIDENT_COLUMNS)
+    sql = f"SELECT {cols} FROM incidents ORDER BY incident_id"
+    rows = store._read(lambda conn: store_mod.fetch(conn, sql))
+    return frame_from_rows(rows, INCIDENT_COLUMNS)
+
+
+_maybe = st.none() | st.text(max_size=12)  # any text: quotes, backslashes, NUL, emoji
+_rows = st.lists(
+    st.fixed_dictionaries(
+        {
+            "incident_id": st.text("AFGPK-0123456789é", min_size=1, max_size=8),
+            "event_date": st.none() | st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1)),
+            "killed": st.none() | st.integers(0, 10**12),
+            "latitude": st.none() | st.floats(-90, 90),
+            "longitude": st.none() | st.floats(-180, 180),
+            "cross_border": st.none() | st.booleans(),
+            "actor1": _maybe,
+            "notes": _maybe,
+        }
+    ),
+    max_size=6,
+    unique_by=lambda r: r["incident_id"],
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=_rows)
+def test_incidents_read_as_json_arrays_equal_rows_read_one_by_one(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[dict]
+) -> None:
+    store = store_mod.Store(tmp_path_factory.mktemp("s") / "s.sqlite", seed=False)
+    if rows:
+        frame = pd.DataFrame(rows).astype({"event_date": "datetime64[ns]"})
+        store.commit(normalise_dtypes(frame), file="f.csv", sha256="0" * 64, fmt="native")
+    # every float keeps all 17 digits (SQLite's JSON would round them to 15)
+    pd.testing.assert_frame_equal(store.incidents(), _rows_one_by_one(store), check_exact=True)
+
+
+def test_incidents_fall_back_to_rows_when_the_column_read_declines(
+    tmp_path: Path, two: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = store_mod.Store(tmp_path / "s.sqlite", seed=False)
+    store.commit(two, file="f.csv", sha256="0" * 64, fmt="native")
+    monkeypatch.setattr(store_mod, "fetch_incident_columns", lambda conn: None)
+    got = store.incidents()
+    pd.testing.assert_frame_equal(got.drop(columns="upload_id"), two.drop(columns="upload_id"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-03-01", "2024-03-01"),
+        (None, None),
+        ("", None),
+        ("2024-3-1", "2024-03-01"),  # not ISO: parsed the lenient way
+        ("12024-01-01", None),  # beyond what nanoseconds hold: NaT, not a wrapped date
+        ("soon", None),
+    ],
+)
+def test_stored_dates_become_days_or_nat(text: str | None, expected: str | None) -> None:
+    got = _iso_days(["2020-01-02", text])
+    assert got.dtype == "datetime64[ns]" and got[0] == pd.Timestamp("2020-01-02")
+    assert (None if pd.isna(got[1]) else got[1].strftime("%Y-%m-%d")) == expected
 
 
 def test_row_hash_sees_content_and_tells_none_from_the_text_none(two: pd.DataFrame) -> None:
