@@ -17,6 +17,7 @@ import operator
 import os
 import random
 import secrets
+import sqlite3
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -437,7 +438,8 @@ def fetch_incident_columns(conn: Connection) -> dict[str, list[Any]] | None:
     one pass over the table, which is faster than building a tuple per row and
     transposing. Floats are read as values, because SQLite writes them into JSON
     with 15 significant digits. None when the two reads disagree on the order of
-    the rows (SQLite does not promise an aggregate's order): then read rows.
+    the rows (SQLite does not promise an aggregate's order), or when this SQLite
+    has no JSON functions: then read rows.
     """
     texts = [c for c in INCIDENT_COLUMNS if c not in FLOAT_COLUMNS]
     floats = [c for c in INCIDENT_COLUMNS if c in FLOAT_COLUMNS]
@@ -445,17 +447,24 @@ def fetch_incident_columns(conn: Connection) -> dict[str, list[Any]] | None:
     inner = ", ".join(f'"{c}"' for c in texts)
     cur = conn.connection.dbapi_connection.cursor()
     try:
-        encoded = cur.execute(
-            f"SELECT {arrays} FROM (SELECT {inner} FROM incidents ORDER BY incident_id)"
-        ).fetchone()
+        encoded = list(
+            cur.execute(
+                f"SELECT {arrays} FROM (SELECT {inner} FROM incidents ORDER BY incident_id)"
+            ).fetchone()
+        )
         numbers = cur.execute(
             f"SELECT incident_id, {', '.join(floats)} FROM incidents ORDER BY incident_id"
         ).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such function" in str(exc):
+            return None
+        raise
     finally:
         cur.close()
-    data: dict[str, list[Any]] = {
-        c: json.loads(text) for c, text in zip(texts, encoded, strict=True)
-    }
+    data: dict[str, list[Any]] = {}
+    for i, col in enumerate(texts):
+        data[col] = json.loads(encoded[i])
+        encoded[i] = None  # each column's text is freed once parsed
     if data["incident_id"] != [r[0] for r in numbers]:
         return None
     values = np.array([r[1:] for r in numbers], dtype="float64").reshape(len(numbers), len(floats))

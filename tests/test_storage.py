@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -14,6 +16,7 @@ from geo import store as store_mod
 from geo.schema import INCIDENT_COLUMNS, normalise_dtypes
 from geo.storage import (
     _iso_days,
+    fetch_incident_columns,
     frame_from_columns,
     frame_from_rows,
     locked_text,
@@ -113,6 +116,28 @@ def test_incidents_fall_back_to_rows_when_the_column_read_declines(
     monkeypatch.setattr(store_mod, "fetch_incident_columns", lambda conn: None)
     got = store.incidents()
     pd.testing.assert_frame_equal(got.drop(columns="upload_id"), two.drop(columns="upload_id"))
+
+
+@pytest.mark.parametrize(
+    ("message", "declines"),
+    [("no such function: json_group_array", True), ("disk I/O error", False)],
+)
+def test_column_read_declines_only_when_sqlite_lacks_json(message: str, declines: bool) -> None:
+    class Cursor:
+        def execute(self, sql: str) -> None:
+            raise sqlite3.OperationalError(message)
+
+        def close(self) -> None:
+            pass
+
+    conn = SimpleNamespace(
+        connection=SimpleNamespace(dbapi_connection=SimpleNamespace(cursor=Cursor))
+    )
+    if declines:
+        assert fetch_incident_columns(conn) is None
+    else:
+        with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+            fetch_incident_columns(conn)
 
 
 @pytest.mark.parametrize(
