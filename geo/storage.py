@@ -437,9 +437,9 @@ def fetch_incident_columns(conn: Connection) -> dict[str, list[Any]] | None:
     Text and integer columns come as one JSON array each (``json_group_array``),
     one pass over the table, which is faster than building a tuple per row and
     transposing. Floats are read as values, because SQLite writes them into JSON
-    with 15 significant digits. None when the two reads disagree on the order of
-    the rows (SQLite does not promise an aggregate's order), or when this SQLite
-    has no JSON functions: then read rows.
+    with 15 significant digits. None when the ids did not come in order (SQLite
+    does not promise the order an aggregate sees its rows in), or when this
+    SQLite has no JSON functions: then read rows.
     """
     texts = [c for c in INCIDENT_COLUMNS if c not in FLOAT_COLUMNS]
     floats = [c for c in INCIDENT_COLUMNS if c in FLOAT_COLUMNS]
@@ -453,7 +453,7 @@ def fetch_incident_columns(conn: Connection) -> dict[str, list[Any]] | None:
             ).fetchone()
         )
         numbers = cur.execute(
-            f"SELECT incident_id, {', '.join(floats)} FROM incidents ORDER BY incident_id"
+            f"SELECT {', '.join(floats)} FROM incidents ORDER BY incident_id"
         ).fetchall()
     except sqlite3.OperationalError as exc:
         if "no such function" in str(exc):
@@ -461,16 +461,25 @@ def fetch_incident_columns(conn: Connection) -> dict[str, list[Any]] | None:
         raise
     finally:
         cur.close()
-    data: dict[str, list[Any]] = {}
+    data: dict[str, Any] = {}
     for i, col in enumerate(texts):
         data[col] = json.loads(encoded[i])
         encoded[i] = None  # each column's text is freed once parsed
-    if data["incident_id"] != [r[0] for r in numbers]:
+    if len(numbers) != len(data["incident_id"]) or not _increasing(data["incident_id"]):
         return None
-    values = np.array([r[1:] for r in numbers], dtype="float64").reshape(len(numbers), len(floats))
+    values = np.array(numbers, dtype="float64").reshape(len(numbers), len(floats))
     for i, col in enumerate(floats):
         data[col] = values[:, i]
     return {c: data[c] for c in INCIDENT_COLUMNS}
+
+
+def _increasing(ids: list[Any]) -> bool:
+    """Whether the ids are text in strictly increasing order (SQLite's BINARY order:
+    UTF-8 bytes sort as Python sorts code points)."""
+    try:
+        return all(map(operator.lt, ids, ids[1:]))
+    except TypeError:  # an id that is not text
+        return False
 
 
 def _as_series(values: Any, n: int) -> pd.Series:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from geo import store as store_mod
 from geo.schema import INCIDENT_COLUMNS, normalise_dtypes
 from geo.storage import (
+    _increasing,
     _iso_days,
     fetch_incident_columns,
     frame_from_columns,
@@ -104,8 +105,23 @@ def test_incidents_read_as_json_arrays_equal_rows_read_one_by_one(
     if rows:
         frame = pd.DataFrame(rows).astype({"event_date": "datetime64[ns]"})
         store.commit(normalise_dtypes(frame), file="f.csv", sha256="0" * 64, fmt="native")
+    assert store._read(fetch_incident_columns) is not None  # the JSON read, not its fallback
     # every float keeps all 17 digits (SQLite's JSON would round them to 15)
     pd.testing.assert_frame_equal(store.incidents(), _rows_one_by_one(store), check_exact=True)
+
+
+@pytest.mark.parametrize(
+    ("ids", "increasing"),
+    [
+        ([], True),
+        (["A", "B", "Z", "a", "é"], True),  # SQLite's BINARY order is code point order
+        (["B", "A"], False),
+        (["A", "A"], False),
+        (["A", 7], False),
+    ],
+)
+def test_ids_in_order(ids: list, increasing: bool) -> None:
+    assert _increasing(ids) is increasing
 
 
 def test_incidents_fall_back_to_rows_when_the_column_read_declines(
