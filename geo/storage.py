@@ -413,6 +413,10 @@ def frame_from_columns(data: dict[str, Sequence[Any]]) -> pd.DataFrame:
     return pd.DataFrame({c: _as_series(out[c], n) for c in data})
 
 
+#: The days ``datetime64[ns]`` can hold (numpy would wrap the others around silently).
+_NS_RANGE = (np.datetime64("1678-01-01", "D"), np.datetime64("2262-04-11", "D"))
+
+
 def _iso_days(values: Sequence[Any]) -> pd.Series:
     """Stored ``YYYY-MM-DD`` text (or None) as ``datetime64[ns]``; anything else is NaT."""
     try:  # numpy parses ISO dates in C; the store writes nothing else
@@ -425,10 +429,6 @@ def _iso_days(values: Sequence[Any]) -> pd.Series:
             pd.Series(np.array(values, dtype=object)), format="%Y-%m-%d", errors="coerce"
         ).astype("datetime64[ns]")
     return pd.Series(days.astype("datetime64[ns]"))
-
-
-#: The days ``datetime64[ns]`` can hold (numpy would wrap the others around silently).
-_NS_RANGE = (np.datetime64("1678-01-01", "D"), np.datetime64("2262-04-11", "D"))
 
 
 def fetch_incident_columns(conn: Connection) -> dict[str, list[Any]] | None:
