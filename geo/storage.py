@@ -42,6 +42,7 @@ from geo.schema import (
 
 __all__ = [
     "BUSY_TIMEOUT_S",
+    "CLAIMS_SQL",
     "COLS_SQL",
     "CONTENT_COLUMNS",
     "COUNT_COLUMNS",
@@ -49,6 +50,7 @@ __all__ = [
     "INSERT_CHUNK",
     "LOCK_PATIENCE_S",
     "METADATA",
+    "STORED",
     "UPLOAD_COLUMNS",
     "WRITTEN",
     "fetch_incident_columns",
@@ -64,6 +66,7 @@ __all__ = [
     "resolve_url",
     "row_hashes",
     "storage_columns",
+    "upgrade_tables",
     "utc_now",
 ]
 
@@ -90,6 +93,8 @@ UPLOAD_COLUMNS: list[str] = [
     "duplicates",
     "geocoded",
     "undone_at",
+    "user",
+    "redo_of",
 ]
 COUNT_COLUMNS = ["rows_read", "accepted", "rejected", "updated", "duplicates", "geocoded"]
 
@@ -126,6 +131,8 @@ _UPLOADS = sa.Table(
     *[sa.Column(c, sa.Integer, nullable=False, server_default="0") for c in COUNT_COLUMNS],
     sa.Column("undone_at", sa.Text),
     sa.Column("report", sa.Text),
+    sa.Column("user", sa.Text),
+    sa.Column("redo_of", sa.Text),
     sqlite_autoincrement=True,
 )
 
@@ -162,6 +169,26 @@ _CLAIMS = sa.Table(
     sa.Column("upload_id", sa.Text, sa.ForeignKey("uploads.upload_id"), nullable=False),
 )
 
+# What an undo took out of ``incidents`` and ``claims``, kept so a redo can put it back.
+_UNDONE_INCIDENTS = sa.Table(
+    "undone_incidents",
+    METADATA,
+    sa.Column("incident_id", sa.Text, nullable=False),
+    *[c for c in _incident_columns() if c.name != "upload_id"],
+    sa.Column("upload_id", sa.Text, sa.ForeignKey("uploads.upload_id"), nullable=False),
+    sa.Column("row_hash", sa.Text, nullable=False),
+    sa.PrimaryKeyConstraint("upload_id", "incident_id"),
+)
+
+_UNDONE_CLAIMS = sa.Table(
+    "undone_claims",
+    METADATA,
+    sa.Column("claim_id", sa.Text, nullable=False),
+    *[sa.Column(c, sa.Text) for c in CLAIM_COLUMNS if c != "claim_id"],
+    sa.Column("upload_id", sa.Text, sa.ForeignKey("uploads.upload_id"), nullable=False),
+    sa.PrimaryKeyConstraint("upload_id", "claim_id"),
+)
+
 _GEOCODE_CACHE = sa.Table(
     "geocode_cache",
     METADATA,
@@ -178,8 +205,35 @@ _META = sa.Table(
 )
 
 STORED = [*INCIDENT_COLUMNS, "row_hash"]
+CLAIMS_SQL = ", ".join(f'"{c}"' for c in [*CLAIM_COLUMNS, "upload_id"])
 COLS_SQL = ", ".join(f'"{c}"' for c in STORED)
 WRITTEN = [c for c in INCIDENT_COLUMNS if c != "upload_id"]
+
+
+def upgrade_tables(conn: Connection) -> list[str]:
+    """Add to an existing store every column the tables define but its file lacks.
+
+    New columns are nullable (or carry a server default), so the rows already
+    stored read as "not known" in them. Returns the ``table.column`` names added.
+    Run inside the store's creating transaction, after ``create_all``.
+    """
+    added = []
+    inspector = sa.inspect(conn)
+    for table in METADATA.sorted_tables:
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in have:
+                continue
+            typ = column.type.compile(dialect=conn.dialect)
+            default = (
+                f" DEFAULT {column.server_default.arg}" if column.server_default is not None else ""
+            )
+            null = " NOT NULL" if column.server_default is not None and not column.nullable else ""
+            conn.exec_driver_sql(
+                f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {typ}{default}{null}'
+            )
+            added.append(f"{table.name}.{column.name}")
+    return added
 
 
 # --------------------------------------------------------------------------- engine
