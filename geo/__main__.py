@@ -123,9 +123,10 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from geo.ingest import ingest_path
     from geo.report import FileRefused
-    from geo.store import Store, StoreBusy
+    from geo.seed import open_store
+    from geo.store import StoreBusy
 
-    store = Store(args.db)
+    store = open_store(args.db)
     if args.dry_run and (store.path is None or not store.path.exists()):
         store = None  # a dry run never creates a store; without one it cannot see duplicates
     try:
@@ -144,9 +145,9 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     from geo.export import write_incidents
     from geo.query import apply
-    from geo.store import Store
+    from geo.seed import open_store
 
-    df = apply(Store(args.db).incidents(), _filters(args))
+    df = apply(open_store(args.db).incidents(), _filters(args))
     write_incidents(df, Path(args.out), fmt=args.format)
     print(f"wrote {len(df)} incidents to {args.out}", file=sys.stderr)
     return EXIT_OK
@@ -154,9 +155,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
     from geo.briefing import write_view
-    from geo.store import Store
+    from geo.seed import open_store
 
-    store = Store(args.db)
+    store = open_store(args.db)
     try:
         write_view(store, _filters(args), Path(args.out), title=args.title, caveat=args.caveat)
     except ValueError as exc:  # an unsupported suffix: nothing was written
@@ -167,21 +168,45 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def _cmd_uploads(args: argparse.Namespace) -> int:
-    from geo.store import Store
+    from geo.seed import open_store
 
-    _print_json(Store(args.db).uploads().to_dict(orient="records"))
+    _print_json(open_store(args.db).uploads().to_dict(orient="records"))
     return EXIT_OK
 
 
 def _cmd_undo(args: argparse.Namespace) -> int:
-    from geo.store import Store, UndoError
+    from geo.seed import open_store
+    from geo.store import UndoError
 
     try:
-        result = Store(args.db).undo(args.upload_id)
+        result = open_store(args.db).undo(args.upload_id, allow_seed=args.allow_seed)
     except UndoError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     _print_json(result)
+    return EXIT_OK
+
+
+def _cmd_redo(args: argparse.Namespace) -> int:
+    from geo.seed import open_store
+    from geo.store import UndoError
+
+    try:
+        result = open_store(args.db).redo(args.upload_id)
+    except UndoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    _print_json(result)
+    return EXIT_OK
+
+
+def _cmd_seed(args: argparse.Namespace) -> int:
+    from geo.seed import seed_store
+    from geo.store import Store
+
+    store = Store(args.db)
+    seeded = seed_store(store)
+    _print_json({"seeded": seeded, "state": store.seed_state()})
     return EXIT_OK
 
 
@@ -229,8 +254,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("undo", help="restore the store to its state before an upload")
     p.add_argument("upload_id")
+    p.add_argument(
+        "--allow-seed",
+        action="store_true",
+        help="confirm the undo of the curated seed (its incidents and claims)",
+    )
     _add_db(p)
     p.set_defaults(func=_cmd_undo)
+
+    p = sub.add_parser("redo", help="apply an undone upload again (as a new upload)")
+    p.add_argument("upload_id")
+    _add_db(p)
+    p.set_defaults(func=_cmd_redo)
+
+    p = sub.add_parser("seed", help="seed a new store from the curated tables in data/")
+    _add_db(p)
+    p.set_defaults(func=_cmd_seed)
     return ap
 
 
