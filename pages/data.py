@@ -1,4 +1,4 @@
-"""Data: upload a CSV, check it, resolve ambiguous places, commit; the upload history with undo."""
+"""Data: upload a CSV, check it, resolve ambiguous places, commit; the upload history with undo and redo."""
 
 import pandas as pd
 import streamlit as st
@@ -6,7 +6,7 @@ import streamlit as st
 from geo import formats, ingest
 from geo.report import FileRefused
 from geo.schema import DERIVED_COLUMNS, INCIDENT_COLUMNS
-from ui import cache, state, widgets
+from ui import cache, history, state, widgets
 
 state.ensure_frame()
 
@@ -114,17 +114,4 @@ if "last_result" in ss:
     )
 
 st.subheader("Upload history")
-uploads = cache.load_uploads()
-widgets.upload_history(uploads)
-active = uploads[uploads["undone_at"].isna()]["upload_id"].tolist() if len(uploads) else []
-if active:
-    c1, c2 = st.columns([3, 1])
-    c1.selectbox("Undo an upload", active[::-1], key="undo_target")
-    c2.button("Undo…", key="undo_ask", on_click=cache.ask_undo)
-    if ss.get("undo_pending"):
-        st.warning(f"Undo upload {ss.undo_pending}? The store returns to its state before it.")
-        y, n = st.columns(2)
-        y.button("Yes, undo it", type="primary", key="undo_yes", on_click=cache.undo_upload)
-        n.button("Cancel", key="undo_no", on_click=cache.cancel_undo)
-if "undo_message" in ss:
-    st.info(ss.pop("undo_message"))
+history.draw()

@@ -50,9 +50,9 @@ def _metric(at: AppTest, label: str) -> str:
 
 
 def _seed_count() -> int:
-    from geo.store import Store
+    from geo.seed import open_store
 
-    return len(Store().incidents())
+    return len(open_store().incidents())
 
 
 def test_every_page_renders(app):
@@ -119,6 +119,7 @@ def test_upload_commit_shows_in_headline_then_undo(app):
     commit.click().run()
     _no_exception(app)
     assert any("Stored upload" in s.value for s in app.success)
+    stored_id = app.session_state["last_result"]["upload_id"]
     accepted = _seed_count() - before
     assert accepted == 3
     app.switch_page("pages/overview.py").run()
@@ -127,13 +128,45 @@ def test_upload_commit_shows_in_headline_then_undo(app):
     assert not any(XSS in m.value for m in app.markdown)
 
     app.switch_page("pages/data.py").run()
+    # right after a commit the undo box offers that upload, never the curated seed
+    target = next(b for b in app.selectbox if b.label == "Undo an upload")
+    assert target.value == stored_id and "seed" not in target.options
     app.button(key="undo_ask").click().run()
-    assert any("Undo upload" in w.value for w in app.warning)  # asks before undoing
+    warning = " ".join(w.value for w in app.warning)
+    assert f"Undo upload {stored_id}?" in warning and "acled_test.csv" in warning
+    assert "removes 3 incidents and 0 claims" in warning
     app.button(key="undo_yes").click().run()
     _no_exception(app)
     assert any("Undone upload" in i.value and "3 incidents removed" in i.value for i in app.info)
+    assert not app.success  # the commit message went with the upload
     app.switch_page("pages/overview.py").run()
     assert _metric(app, "Incidents") == f"{before:,}"
+
+    # redo puts it back, as a new upload
+    app.switch_page("pages/data.py").run()
+    redo = next(b for b in app.selectbox if b.label == "Redo an undone upload")
+    assert redo.value == stored_id
+    app.button(key="redo").click().run()
+    _no_exception(app)
+    assert any(f"Redone upload {stored_id}" in i.value for i in app.info)
+    assert _seed_count() == before + 3
+
+
+def test_the_curated_seed_needs_an_explicit_confirmation_to_undo(app):
+    from geo.seed import open_store
+
+    app.run()
+    app.switch_page("pages/data.py").run()
+    assert not [b for b in app.selectbox if b.label == "Undo an upload"]  # only the seed stands
+    app.checkbox(key="undo_include_seed").check().run()
+    target = next(b for b in app.selectbox if b.label == "Undo an upload")
+    assert target.options == [next(o for o in target.options if "curated seed" in o)]
+    app.button(key="undo_ask").click().run()
+    claims = len(open_store().claims())
+    assert any(f"and {claims} claims" in w.value for w in app.warning)
+    assert app.button(key="undo_yes").disabled  # not before the second confirmation
+    app.button(key="undo_no").click().run()
+    assert _seed_count() > 0 and len(open_store().claims()) == claims
 
 
 def test_filters_come_from_the_url_and_survive_page_switches(app):
@@ -144,9 +177,9 @@ def test_filters_come_from_the_url_and_survive_page_switches(app):
     f = app.session_state["filters"]
     assert f == Filters(countries=("PAK",), event_types=("Battles", "Explosions/Remote violence"))
     from geo.query import apply
-    from geo.store import Store
+    from geo.seed import open_store
 
-    expected = len(apply(Store().incidents(), f))
+    expected = len(apply(open_store().incidents(), f))
     assert _metric(app, "Incidents") == f"{expected:,}"
     app.switch_page("pages/casualties.py").run()
     app.switch_page("pages/overview.py").run()
