@@ -198,7 +198,7 @@ def prepare(
         clean_mapping(mapping) if mapping is not None else default_mapping(columns, used_fmt)
     )
     canonical, format_issues = to_canonical(frame, used_fmt, used_mapping)
-    checked = validate(canonical)
+    checked = validate(canonical, fmt=used_fmt, source=frame)
 
     errors: list[Issue] = [*read.errors, *_errors(format_issues), *checked.errors]
     warnings: list[Issue] = [*read.warnings, *_warnings(format_issues), *checked.warnings]
