@@ -88,5 +88,3 @@ def parse_counts(
         extra = "; ".join(p for p in parts if not base or p not in base)
         merged[i] = "; ".join(x for x in (base, extra) if x) or None
     typed["casualty_note"] = merged
-
-

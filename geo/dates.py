@@ -59,6 +59,7 @@ from geo.report import Issue
 
 __all__ = ["DateColumn", "parse_dates", "span_precision"]
 
+
 @dataclass
 class DateColumn:
     """A column of dates read with the file's conventions.
@@ -143,9 +144,7 @@ def _resolve(raw: str, r: Reading, conv: _Conventions) -> tuple[dt.date | None, 
         both = f"it could be {a} {_month_name(b)} or {b} {_month_name(a)} {year}"
         if conv.conflict:
             d, m = conv.conflict
-            why = (
-                f"the file writes some dates day first ({d!r}) and others month first ({m!r})"
-            )
+            why = f"the file writes some dates day first ({d!r}) and others month first ({m!r})"
         else:
             why = "no date in the file settles whether the day or the month comes first"
         return None, f"{raw!r} is ambiguous, {both}: {why}; write it as YYYY-MM-DD."

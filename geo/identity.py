@@ -50,7 +50,12 @@ CONTENT_COLUMNS: list[str] = [
     c for c in INCIDENT_COLUMNS if c not in DERIVED_COLUMNS and c not in ("incident_id",)
 ]
 #: Prefix of content ids by format.
-ID_PREFIXES: dict[str, str] = {"native": "NAT-", "acled": "ACLED-c", "ucdp": "UCDP-c", "gtd": "GTD-c"}
+ID_PREFIXES: dict[str, str] = {
+    "native": "NAT-",
+    "acled": "ACLED-c",
+    "ucdp": "UCDP-c",
+    "gtd": "GTD-c",
+}
 _SCIENTIFIC = re.compile(r"^(?:[A-Za-z]+-)?[+-]?\d(?:\.\d+)?[eE][+]?\d+$")
 _FLOAT_ZERO = re.compile(r"^((?:[A-Za-z]+-)?\d+)\.0+$")
 
@@ -166,8 +171,7 @@ def _as_text(series: pd.Series) -> list[str]:
         number = pd.to_numeric(series, errors="coerce")
         digits = 6 if name in FLOAT_COLUMNS else 0
         return [
-            "" if v != v else (f"{v:.{digits}f}" if digits else f"{v:.0f}")
-            for v in number.tolist()
+            "" if v != v else (f"{v:.{digits}f}" if digits else f"{v:.0f}") for v in number.tolist()
         ]
     return ["" if v is None or v is pd.NA or v != v else str(v) for v in series.tolist()]
 
@@ -271,7 +275,9 @@ def explain_cut_short(errors: list[Issue], source: pd.DataFrame) -> list[Issue]:
     if "_line" not in source.columns:
         return errors
     cols = [c for c in source.columns if c != "_line"]
-    position = {int(v): n for n, v in enumerate(pd.to_numeric(source["_line"], errors="coerce").fillna(-1))}
+    position = {
+        int(v): n for n, v in enumerate(pd.to_numeric(source["_line"], errors="coerce").fillna(-1))
+    }
     filled = source[cols].notna().mean()
     notes: dict[int, str] = {}
     for line in {e.line for e in errors if e.line is not None}:
@@ -335,13 +341,18 @@ def likely_duplicates(values: pd.DataFrame, rows: np.ndarray, lines: pd.Series) 
     if rows.sum() < 2:
         return []
     picked = values.loc[rows]
-    place = picked["location"].astype(object).map(
-        lambda v: v.casefold() if isinstance(v, str) else None
+    place = (
+        picked["location"]
+        .astype(object)
+        .map(lambda v: v.casefold() if isinstance(v, str) else None)
     )
-    xy = _as_text(picked["latitude"].rename("latitude")), _as_text(
-        picked["longitude"].rename("longitude")
+    xy = (
+        _as_text(picked["latitude"].rename("latitude")),
+        _as_text(picked["longitude"].rename("longitude")),
     )
-    where = place.where(place.notna(), pd.Series([f"{a},{b}" for a, b in zip(*xy, strict=True)], index=picked.index))
+    where = place.where(
+        place.notna(), pd.Series([f"{a},{b}" for a, b in zip(*xy, strict=True)], index=picked.index)
+    )
     key = pd.DataFrame(
         {
             "date": picked["event_date"],

@@ -237,9 +237,13 @@ def _core(low: str, raw: str) -> Reading:
     if m := _NUMERIC.match(low):
         return Reading(year=int(m[3]), first=int(m[1]), second=int(m[2]), short_year=len(m[3]) == 2)
     if (m := _DAY_NAME.match(low)) and m[2] in _MONTHS:
-        return Reading(year=int(m[3]), month=_MONTHS[m[2]], day=int(m[1]), short_year=len(m[3]) == 2)
+        return Reading(
+            year=int(m[3]), month=_MONTHS[m[2]], day=int(m[1]), short_year=len(m[3]) == 2
+        )
     if (m := _NAME_DAY.match(low)) and m[1] in _MONTHS:
-        return Reading(year=int(m[3]), month=_MONTHS[m[1]], day=int(m[2]), short_year=len(m[3]) == 2)
+        return Reading(
+            year=int(m[3]), month=_MONTHS[m[1]], day=int(m[2]), short_year=len(m[3]) == 2
+        )
     if m := _YEAR_MONTH.match(low):
         return Reading(year=int(m[1]), month=int(m[2]), day=1, precision="month")
     if m := _MONTH_YEAR.match(low):

@@ -379,7 +379,9 @@ def hash_rows(cols: dict[str, list[Any]]) -> list[str]:
         values = cols.get(col)
         if values is None or values.count(None) == len(values):
             continue
-        texts = [t if v is None else f"{t}\x1e{col}={v}" for t, v in zip(texts, values, strict=True)]
+        texts = [
+            t if v is None else f"{t}\x1e{col}={v}" for t, v in zip(texts, values, strict=True)
+        ]
     sha1 = hashlib.sha1
     return [sha1(text.encode("utf-8", "surrogatepass")).hexdigest() for text in texts]
 

@@ -471,5 +471,3 @@ def _explain_non_incidents(
                 f"This line has no date and no place, only {shown}: it looks like a note, "
                 "not an incident, and is left out."
             )
-
-

@@ -9,8 +9,8 @@ import re
 import pandas as pd
 import pytest
 
-from geo.schema import INCIDENT_COLUMNS
 from geo.identity import CONTENT_COLUMNS
+from geo.schema import INCIDENT_COLUMNS
 from geo.validate import ValidationResult, parse_casualty, parse_date, validate
 
 TODAY = dt.date(2025, 6, 30)
