@@ -151,6 +151,7 @@ def prepare(
     choices: Mapping[int, Mapping[str, Any]] | None = None,
     online: Any = None,
     cache: Any = None,
+    overrides: Mapping[str, str] | None = None,
 ) -> Prepared:
     """Read, map, validate, geocode and place an upload without writing anything.
 
@@ -164,6 +165,9 @@ def prepare(
         The format, or "auto" to detect it from the header.
     mapping : dict, optional
         ``{file column: canonical column}`` replacing the format's default.
+    overrides : dict, optional
+        ``{file column: canonical column or ""}`` laid over the mapping (the
+        CLI's ``--map``): only the columns named change; ``""`` ignores one.
     gazetteer : Gazetteer, optional
         Used for rows without coordinates; :func:`default_gazetteer` when
         needed and not given.
@@ -181,7 +185,14 @@ def prepare(
     FileRefused
         The file cannot be used at all; nothing was written.
     """
-    from geo.formats import FORMATS, clean_mapping, default_mapping, detect_format, to_canonical
+    from geo.formats import (
+        FORMATS,
+        apply_overrides,
+        clean_mapping,
+        default_mapping,
+        detect_format,
+        to_canonical,
+    )
     from geo.reader import read_csv_bytes
     from geo.validate import validate
 
@@ -197,6 +208,8 @@ def prepare(
     used_mapping = (
         clean_mapping(mapping) if mapping is not None else default_mapping(columns, used_fmt)
     )
+    if overrides:
+        used_mapping = apply_overrides(columns, used_mapping, overrides)
     canonical, format_issues = to_canonical(frame, used_fmt, used_mapping)
     checked = validate(canonical, fmt=used_fmt, source=frame)
 
@@ -316,7 +329,7 @@ def commit(prepared: Prepared, store: Store) -> IngestReport:
         ``duplicates`` counts.
     """
     result = store.commit(
-        prepared.frame,
+        _adopt_stored_ids(prepared.frame, store),
         file=prepared.file,
         sha256=prepared.sha256,
         fmt=prepared.format,
@@ -336,7 +349,7 @@ def preview(prepared: Prepared, store: Store) -> IngestReport:
     """The report a commit would give against ``store``, computed read-only."""
     from geo.store import row_hashes
 
-    frame = prepared.frame
+    frame = _adopt_stored_ids(prepared.frame, store)
     ids = frame["incident_id"].astype(object).tolist()
     stored = store.stored_hashes(ids)
     hashes = row_hashes(frame)
@@ -349,6 +362,44 @@ def preview(prepared: Prepared, store: Store) -> IngestReport:
         duplicates=same,
         dry_run=True,
     )
+
+
+def _adopt_stored_ids(frame: pd.DataFrame, store: Store) -> pd.DataFrame:
+    """Rows stored under the ids of the first content-id recipe keep those ids.
+
+    A hand-made sheet uploaded before content ids covered every column was
+    stored under ``NAT-`` ids of date, place, type and source
+    (:func:`geo.identity.legacy_ids`). When such a stored row has exactly this
+    row's content, this row is that incident: it takes the old id, so the
+    upload sees a repeat instead of a new incident. Rows whose old id collided
+    (two strikes on one day) differ in content and keep their new ids.
+    """
+    from geo.store import row_hashes
+    from geo.validate import LEGACY_ID
+
+    if LEGACY_ID not in frame.columns or not frame[LEGACY_ID].notna().any():
+        return frame
+    new_ids = frame["incident_id"].astype(object)
+    legacy = frame[LEGACY_ID].astype(object)
+    stored = store.stored_hashes([i for i in legacy.dropna().unique() if i not in set(new_ids)])
+    if not stored:
+        return frame
+    candidates = legacy.isin(list(stored)).to_numpy()
+    trial = frame.loc[candidates].copy()
+    trial["incident_id"] = legacy[candidates].to_numpy()
+    already = set(store.stored_hashes(new_ids[candidates].tolist()))
+    same = [
+        h == stored.get(old) and new not in already
+        for h, old, new in zip(
+            row_hashes(trial), trial["incident_id"], new_ids[candidates], strict=True
+        )
+    ]
+    if not any(same):
+        return frame
+    out = frame.copy()
+    rows = np.flatnonzero(candidates)[np.array(same, dtype=bool)]
+    out.iloc[rows, out.columns.get_loc("incident_id")] = legacy.iloc[rows].to_numpy()
+    return out
 
 
 class _ReadOnlyCache:
@@ -376,12 +427,13 @@ def ingest_bytes(
     choices: Mapping[int, Mapping[str, Any]] | None = None,
     gazetteer: Gazetteer | None = None,
     online: Any = None,
+    overrides: Mapping[str, str] | None = None,
 ) -> IngestReport:
     """Prepare and (unless ``dry_run``) commit one file.
 
     Parameters
     ----------
-    data, filename, fmt, mapping, choices, gazetteer, online
+    data, filename, fmt, mapping, choices, gazetteer, online, overrides
         As for :func:`prepare`.
     store : Store or None
         Where to write; may be None for a dry run (then duplicates and
@@ -409,6 +461,7 @@ def ingest_bytes(
         choices=choices,
         online=online,
         cache=cache,
+        overrides=overrides,
     )
     if dry_run:
         if store is not None:
@@ -428,6 +481,7 @@ def ingest_path(
     choices: Mapping[int, Mapping[str, Any]] | None = None,
     gazetteer: Gazetteer | None = None,
     online: Any = None,
+    overrides: Mapping[str, str] | None = None,
 ) -> IngestReport:
     """:func:`ingest_bytes` for a file on disk (refused before reading when too big)."""
     path = Path(path)
@@ -444,4 +498,5 @@ def ingest_path(
         choices=choices,
         gazetteer=gazetteer,
         online=online,
+        overrides=overrides,
     )
