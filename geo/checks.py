@@ -65,7 +65,8 @@ def _schema(
 
     def place(d: pd.DataFrame) -> pd.Series:
         has_xy = given["latitude"] & given["longitude"] & ~d["_zero_xy"]
-        return has_xy | d["location"].notna() | d["admin1"].notna()
+        named = d["location"].notna() | d["admin1"].notna()
+        return has_xy | named | d["country"].notna() | d["country_code"].notna()
 
     def order(best: str) -> pa.Check:
         def ok(d: pd.DataFrame) -> pd.Series:
@@ -126,7 +127,10 @@ _MESSAGES = {
         "Latitude and longitude look swapped: ({value}) is outside the region but lies in "
         "Afghanistan/Pakistan the other way round; swap the two columns."
     ),
-    "row:place": "No coordinates and no place name: give latitude/longitude, a location or an admin1.",
+    "row:place": (
+        "No coordinates and no place name: give latitude/longitude, a location, an admin1 "
+        "or a country."
+    ),
     "killed:order": "killed_low ≤ killed ≤ killed_high does not hold ({value}).",
     "injured:order": "injured_low ≤ injured ≤ injured_high does not hold ({value}).",
 }

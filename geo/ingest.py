@@ -231,16 +231,24 @@ def prepare(
 
         rows, geo_issues = geocode_rows(rows, gaz, choices=choices, online=online, cache=cache)
         geocoded = int(rows.attrs.get("geocoded", 0))
+        abroad_lines = set(rows.loc[_outside_region(rows) & _no_coordinates(rows), LINE].tolist())
+        geo_issues = [i for i in geo_issues if not (i.level == "error" and i.line in abroad_lines)]
         errors.extend(_errors(geo_issues))
         warnings.extend(_warnings(geo_issues))
         ambiguous = [i for i in geo_issues if i.candidates]
 
-        # every row still without a point is rejected, with a reason
+        # every row still without a point is rejected with a reason, except a row the
+        # file places in a country beyond the gazetteer's (kept, unmapped, with a warning)
         lines = rows[LINE].to_numpy()
         known = _lines_of(errors)
+        abroad = _outside_region(rows)
         for pos in np.flatnonzero(_no_coordinates(rows)):
             line = int(lines[pos])
-            if line not in known:
+            if line in known:
+                continue
+            if abroad[pos]:
+                warnings.append(_unmapped(rows.iloc[pos], line))
+            else:
                 errors.append(_unplaced(rows.iloc[pos], line))
         bad = _lines_of(errors)
         placed_mask = ~pd.Series(lines).isin(bad).to_numpy()
@@ -301,6 +309,29 @@ def _errors(issues: list[Issue]) -> list[Issue]:
 
 def _warnings(issues: list[Issue]) -> list[Issue]:
     return [i for i in issues if i.level != "error"]
+
+
+#: Countries the offline gazetteer and the boundaries cover.
+_REGION = {"AFG", "PAK"}
+
+
+def _outside_region(rows: pd.DataFrame) -> np.ndarray:
+    """Rows whose file names a country (ISO3) other than Afghanistan and Pakistan."""
+    codes = rows["country_code"].astype(object)
+    return (codes.notna() & ~codes.isin(list(_REGION))).to_numpy()
+
+
+def _unmapped(row: pd.Series, line: int) -> Issue:
+    where = ", ".join(str(v) for v in (row.get("admin1"), row.get("country")) if v)
+    return Issue(
+        line,
+        "latitude",
+        None,
+        f"No coordinates, and the offline gazetteer covers Afghanistan and Pakistan only: "
+        f"kept with the place the file gives ({where or row.get('country_code')}) but not "
+        "drawn on the map.",
+        level="warning",
+    )
 
 
 def _unplaced(row: pd.Series, line: int) -> Issue:

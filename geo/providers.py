@@ -38,7 +38,7 @@ GTD
     Assault → Violence against civilians; Facility/Infrastructure Attack →
     Strategic developments; Unknown → empty. ``gname`` → actor1, and also
     claimed_by when ``claimed`` is 1 (without a ``claimed`` column: whenever
-    gname is not "Unknown"). A city of "Unknown" becomes empty. GTD's -9/-99 "unknown" codes in nkill/nwound
+    gname is not "Unknown"). A city or provstate of "Unknown" becomes empty. GTD's -9/-99 "unknown" codes in nkill/nwound
     become empty, never 0.
 Native
     The canonical names, forgiving case, spaces and punctuation, and the
@@ -300,7 +300,8 @@ def _gtd(
         if "date_precision" not in sources:
             out["date_precision"] = pd.Series([d[1] for d in dates], index=out.index, dtype=object)
     out["geo_precision"] = _codes(out["geo_precision"], _GTD_SPEC)
-    out["location"] = _omap(out["location"], lambda v: None if _is_unknown(v) else v)
+    for col in ("location", "admin1"):
+        out[col] = _omap(out[col], lambda v: None if _is_unknown(v) else v)
     for col in ("killed", "injured"):
         out[col] = _omap(out[col], lambda v: None if v in _GTD_UNKNOWN else v)
     if "event_type" not in sources:

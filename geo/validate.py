@@ -177,7 +177,8 @@ def validate(
     errors = run_checks(typed, raw, reasons, lines, today, strict=fmt == "native")
     errors, explained = _one_reason_for_non_incidents(errors, reasons, lines)
     if src is not None and errors:
-        errors = explained + explain_cut_short(errors, src)
+        errors = explain_cut_short(errors, src)
+    errors += explained
     if fmt != "native":
         warnings.extend(range_warnings(typed, raw, lines))
     bad = {i.line for i in errors}
@@ -316,8 +317,8 @@ def _parse_values(
             text.at[i, "cross_border"],
             "cross_border is not yes/no; left empty.",
         )
-    typed["location"] = text["location"]
-    typed["admin1"] = text["admin1"]
+    for col in ("location", "admin1", "country", "country_code"):
+        typed[col] = text[col]
     _ids(text, typed, lines, warnings, fmt, source)
     _explain_non_incidents(text, typed, reasons)
     return typed, text, reasons
