@@ -235,3 +235,30 @@ def test_the_garbage_collector_is_paused_while_preparing_and_restored_after(
     assert gc.isenabled()
     prepare(b"event_date,location,latitude,longitude\n2025-01-05,Quetta,30.18,67.0\n", "a.csv")
     assert seen == [False] and gc.isenabled()
+
+
+def test_sheet_stored_under_the_first_id_recipe_is_a_repeat_when_uploaded_again(
+    store: Store,
+) -> None:
+    from geo.ingest import commit, preview
+
+    sheet = (
+        b"Date,Time,Location,Latitude,Longitude,Killed\n"
+        b"2010-03-02,21:00,Datta Khel,32.95,69.95,2\n"
+        b"2010-03-02,23:30,Datta Khel,32.95,69.95,3\n"
+    )
+    old = prepare(sheet, "sheet.csv")
+    assert old.frame["incident_id"].nunique() == 2
+    assert old.frame["_legacy_id"].nunique() == 1  # the first recipe made them collide
+    # as an older version stored it: the first row under the old id
+    stored = old.frame.iloc[:1].copy()
+    stored["incident_id"] = stored["_legacy_id"]
+    old.frame = stored
+    commit(old, store)
+
+    again = prepare(sheet, "sheet.csv")
+    report = preview(again, store)
+    assert report.duplicates == 1 and report.accepted == 1  # only the second strike is new
+    result = commit(again, store)
+    assert result.duplicates == 1 and result.accepted == 1
+    assert len(store.incidents()) == 2
