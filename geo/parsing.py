@@ -145,7 +145,7 @@ def parse_date(text: str | None) -> tuple[dt.date | None, str | None, str | None
     --------
     >>> parse_date("Friday, June 18, 2004")
     (datetime.date(2004, 6, 18), None, None)
-    >>> parse_date("03/04/2025")[2][:47]
+    >>> parse_date("03/04/2025")[2][:46]
     "'03/04/2025' is ambiguous, it could be 3 April"
     """
     import pandas as pd
