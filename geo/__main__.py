@@ -121,6 +121,7 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
+    from geo.formats import parse_overrides
     from geo.ingest import ingest_path
     from geo.report import FileRefused
     from geo.seed import open_store
@@ -130,7 +131,10 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     if args.dry_run and (store.path is None or not store.path.exists()):
         store = None  # a dry run never creates a store; without one it cannot see duplicates
     try:
-        report = ingest_path(Path(args.file), store, fmt=args.format, dry_run=args.dry_run)
+        overrides = parse_overrides(args.map or [])
+        report = ingest_path(
+            Path(args.file), store, fmt=args.format, dry_run=args.dry_run, overrides=overrides
+        )
     except FileRefused as exc:
         _print_json({"file": args.file, "refused": True, "message": str(exc)})
         print(f"refused: {exc}", file=sys.stderr)
@@ -220,6 +224,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     p.add_argument("--format", default="auto", choices=["auto", "native", "acled", "ucdp", "gtd"])
     p.add_argument("--dry-run", action="store_true", help="report only; write nothing")
+    p.add_argument(
+        "--map",
+        action="append",
+        metavar="FILE COLUMN=canonical_column",
+        help='map a file column yourself, e.g. --map "Total Died Max=killed_high"; '
+        'an empty target ignores the column ("Temperature(C)="); repeatable',
+    )
     p.set_defaults(func=_cmd_ingest)
 
     p = sub.add_parser("export", help="write the (filtered) incidents as data")

@@ -33,6 +33,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from geo.config import get_settings
 from geo.schema import (
+    ADDED_COLUMNS,
     CLAIM_COLUMNS,
     DERIVED_COLUMNS,
     FLOAT_COLUMNS,
@@ -412,19 +413,31 @@ def storage_columns(df: pd.DataFrame) -> dict[str, list[Any]]:
 
 
 def hash_rows(cols: dict[str, list[Any]]) -> list[str]:
-    """SHA-1 of each row's content columns (None and text kept apart by a NUL marker)."""
+    """SHA-1 of each row's content columns (None and text kept apart by a NUL marker).
+
+    The columns of :data:`geo.schema.ADDED_COLUMNS` join the hashed text only
+    where the row has a value (as ``name=value``), so a row without them hashes
+    as it did before they existed.
+    """
     parts = []
     for col in CONTENT_COLUMNS:
+        if col in ADDED_COLUMNS:
+            continue
         values = cols[col]
         if col in INT_COLUMNS or col in FLOAT_COLUMNS or col == "cross_border":
             parts.append(["\x00" if v is None else str(v) for v in values])
         else:
             parts.append(["\x00" if v is None else v for v in values])
+    texts = list(map("\x1f".join, zip(*parts, strict=True)))
+    for col in ADDED_COLUMNS:
+        values = cols.get(col)
+        if values is None or values.count(None) == len(values):
+            continue
+        texts = [
+            t if v is None else f"{t}\x1e{col}={v}" for t, v in zip(texts, values, strict=True)
+        ]
     sha1 = hashlib.sha1
-    return [
-        sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
-        for text in map("\x1f".join, zip(*parts, strict=True))
-    ]
+    return [sha1(text.encode("utf-8", "surrogatepass")).hexdigest() for text in texts]
 
 
 def row_hashes(df: pd.DataFrame) -> list[str]:

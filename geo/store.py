@@ -133,8 +133,9 @@ __all__ = [
 
 T = TypeVar("T")
 
-#: Version 2 added ``uploads.user`` / ``uploads.redo_of`` and the tables of undone rows.
-SCHEMA_VERSION = "2"
+#: Version 2 added ``uploads.user`` / ``uploads.redo_of`` and the tables of undone rows;
+#: version 3 the incident columns ``event_time``, ``injured_low`` and ``injured_high``.
+SCHEMA_VERSION = "3"
 #: Who wrote an upload when nobody signed in (the embedded single-user mode).
 LOCAL_USER = "local"
 
@@ -246,8 +247,7 @@ class Store:
             raise RuntimeError(
                 f"store schema version {found} is newer than this code ({SCHEMA_VERSION})"
             )
-        if found != SCHEMA_VERSION:
-            upgrade_tables(conn)
+        upgrade_tables(conn)  # cheap when nothing is missing; a store may predate a column
         for key, value in (
             ("schema_version", SCHEMA_VERSION),
             ("store_id", secrets.token_hex(8)),

@@ -255,3 +255,39 @@ def test_ambiguous_place_is_resolved_by_picking_a_candidate(app):
     picker.select_index(1).run()
     _no_exception(app)
     assert _metric(app, "Rejected") == "0" and _metric(app, "New or changed") == "1"
+
+
+def test_reupload_of_an_updated_export_counts_only_new_and_changed_rows(app):
+    """Old rows, one changed row and one new row: the counts add up and Commit works."""
+    app.run()
+    app.switch_page("pages/data.py").run()
+    app.file_uploader[0].set_value(("acled_v1.csv", ACLED.encode(), "text/csv")).run()
+    next(b for b in app.button if b.label.startswith("Commit")).click().run()
+    _no_exception(app)
+    before = _seed_count()
+
+    lines = ACLED.splitlines()
+    changed = lines[2].replace(f'"{XSS} notes",', f'"{XSS} notes",7')  # a toll now known
+    assert changed != lines[2]
+    new = (
+        "PAK9004,2025-06-04,1,Battles,Armed clash,TTP,Police Forces of Pakistan (2018-),"
+        "Khyber Pakhtunkhwa,Bannu,Bannu,32.99,70.60,1,Test Wire,A new clash.,1"
+    )
+    updated = "\n".join([lines[0], lines[1], changed, lines[3], new]) + "\n"
+    app.file_uploader[0].set_value(("acled_v2.csv", updated.encode(), "text/csv")).run()
+    _no_exception(app)
+    assert _metric(app, "Rows read") == "4"
+    assert _metric(app, "Already stored") == "2"
+    assert _metric(app, "New or changed") == "2"
+    commit = next(b for b in app.button if b.label.startswith("Commit"))
+    assert commit.label == "Commit 2 incidents" and not commit.disabled
+    commit.click().run()
+    _no_exception(app)
+    message = next(s.value for s in app.success if "Stored upload" in s.value)
+    assert "2 accepted, 1 updated, 2 already stored, 0 rejected" in message
+    assert _seed_count() == before + 1  # the changed row replaced its old version
+
+    from geo.store import Store
+
+    stored = Store().incidents().set_index("incident_id")
+    assert stored.loc["PAK9002", "killed"] == 7

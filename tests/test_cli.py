@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pyogrio
 import pytest
 
@@ -239,3 +240,22 @@ def test_json_output_has_no_nan_and_plain_numbers(capsys, many: bool) -> None:
     _print_json({"errors": extra, "warnings": [{"x": float("nan"), "y": [np.float32("nan")]}]})
     dirty = strict_json(capsys.readouterr().out)
     assert dirty["warnings"] == [{"x": None, "y": [None]}]
+
+
+def test_ingest_map_option_lays_the_analysts_mapping_over_the_proposal(tmp_path: Path) -> None:
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text(
+        "Date,Location,Latitude,Longitude,Total Died Min,Total Died Mix,Temp\n"
+        '"Friday, June 18, 2004",Wana,32.30,69.57,2,5,28\n',
+        encoding="utf-8",
+    )
+    db = tmp_path / "atlas.sqlite"
+    run = geo("ingest", str(sheet), "--map", "Temp=notes", "--map", "Total Died Min=", db=db)
+    assert run.returncode == 0, run.stderr
+    assert strict_json(run.stdout)["accepted"] == 1
+    from geo.store import Store
+
+    row = Store(db).incidents().set_index("notes").loc["28"]
+    assert row["killed_high"] == 5 and row["killed_low"] is pd.NA
+    run = geo("ingest", str(sheet), "--map", "Nope=killed", db=db)
+    assert run.returncode == 2 and "does not have" in strict_json(run.stdout)["message"]

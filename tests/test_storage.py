@@ -249,3 +249,37 @@ def test_a_store_from_newer_code_is_refused(tmp_path: Path) -> None:
     con.close()
     with pytest.raises(RuntimeError, match="newer than this code"):
         store_mod.Store(path).version()
+
+
+def test_rows_without_the_added_columns_keep_the_hash_they_had_before() -> None:
+    """Golden hashes computed with the recipe before event_time/injured ranges existed."""
+    from geo.schema import normalise_dtypes
+    from geo.storage import row_hashes
+
+    frame = normalise_dtypes(
+        pd.DataFrame(
+            {
+                "incident_id": ["PAK1", "NAT-x"],
+                "event_date": ["2024-03-01", "2004-06-18"],
+                "date_precision": ["day", "day"],
+                "event_type": ["Battles", None],
+                "location": ["Wana", "Mir Ali"],
+                "latitude": [32.3, 33.0],
+                "longitude": [69.6, 70.1],
+                "geo_precision": [1, 2],
+                "killed": [3, None],
+                "killed_low": [None, 2],
+                "killed_high": [None, 5],
+                "casualty_note": [None, "at least"],
+                "cross_border": [True, None],
+                "source": ["Dawn", "x"],
+            }
+        )
+    )
+    before = [
+        "1524ccd2b2d53b62cce6a73ebefcb4de140aad2d",
+        "48567323a0ac0fb29b7071b426c3e361519ee436",
+    ]
+    assert row_hashes(frame) == before
+    frame.loc[1, "event_time"] = "22:00"
+    assert row_hashes(frame)[0] == before[0] and row_hashes(frame)[1] != before[1]
