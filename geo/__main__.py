@@ -129,7 +129,9 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     if args.dry_run and (store.path is None or not store.path.exists()):
         store = None  # a dry run never creates a store; without one it cannot see duplicates
     try:
-        report = ingest_path(Path(args.file), store, fmt=args.format, dry_run=args.dry_run)
+        report = ingest_path(
+            Path(args.file), store, fmt=args.format, dry_run=args.dry_run, sheet=args.sheet
+        )
     except FileRefused as exc:
         _print_json({"file": args.file, "refused": True, "message": str(exc)})
         print(f"refused: {exc}", file=sys.stderr)
@@ -190,11 +192,16 @@ def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m geo", description="Incident Atlas command line")
     sub = ap.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", help="validate, geocode and store an incident CSV")
+    p = sub.add_parser(
+        "ingest", help="validate, geocode and store an incident CSV or Excel workbook"
+    )
     p.add_argument("file")
     _add_db(p)
     p.add_argument("--format", default="auto", choices=["auto", "native", "acled", "ucdp", "gtd"])
     p.add_argument("--dry-run", action="store_true", help="report only; write nothing")
+    p.add_argument(
+        "--sheet", help="the sheet of an Excel workbook to read (needed when several hold data)"
+    )
     p.set_defaults(func=_cmd_ingest)
 
     p = sub.add_parser("export", help="write the (filtered) incidents as data")

@@ -2,8 +2,9 @@
 
 The first half of reading a file (:mod:`geo.reader` does the rest). Whole
 files that cannot be a table of incidents are refused here with one sentence
-for the analyst: archives, workbooks, PDFs and images by their first bytes;
-web pages, JSON, XML, RTF and binary noise by their text.
+for the analyst: archives, PDFs and images by their first bytes; web pages,
+JSON, XML, RTF and binary noise by their text. Excel workbooks are told apart
+here too (:func:`workbook_kind`) and read by :mod:`geo.workbook`.
 
 Encodings: a byte-order mark wins (UTF-8, UTF-16 LE/BE, UTF-32); without
 one, UTF-16 is recognised by its pattern of zero bytes; then strict UTF-8,
@@ -36,6 +37,7 @@ __all__ = [
     "stray_bytes",
     "stray_warnings",
     "unstray",
+    "workbook_kind",
 ]
 
 SAVE_AS_CSV = "save it as CSV (UTF-8) and upload again"
@@ -48,25 +50,60 @@ _UTF8_MULTIBYTE_RE = re.compile("[^\x00-\x7f\udc80-\udcff]")
 _MAX_UNDEFINED = 16
 
 
+def workbook_kind(data: bytes) -> str | None:
+    """Which spreadsheet the bytes are, by their first bytes, or None for anything else.
+
+    ``"xlsx"`` (also .xlsm: a zip holding ``xl/`` parts), ``"xlsb"`` (the
+    binary variant), ``"ods"`` (OpenDocument) or ``"xls"`` (an OLE2 container,
+    as old Excel workbooks are; other old Office files share it).
+
+    Examples
+    --------
+    >>> ole2 = bytes.fromhex("d0cf11e0a1b11ae1")
+    >>> workbook_kind(b"event_date,location"), workbook_kind(ole2 + bytes(504))
+    (None, 'xls')
+    """
+    head = data[:8]
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "xls"
+    if not head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
+        return None
+    sample = data[:200_000]
+    if b"opendocument.spreadsheet" in sample:
+        return "ods"
+    if b"xl/workbook.bin" in sample:
+        return "xlsb"
+    if b"xl/" in sample or (b"[Content_Types].xml" in sample and b"xl" in sample):
+        return "xlsx"
+    return None
+
+
 def refuse_by_magic(data: bytes) -> None:
-    """Refuse well-known binary formats by their first bytes."""
+    """Refuse well-known binary formats by their first bytes.
+
+    Excel workbooks (.xlsx, .xls) are read by :mod:`geo.workbook`, not as CSV:
+    the ingest sends them there (:func:`workbook_kind`), so this refusal only
+    meets a caller that asks for CSV explicitly.
+    """
+    kind = workbook_kind(data)
+    if kind in ("xlsx", "xls"):
+        raise FileRefused(
+            f"This is an Excel workbook (.{kind}), not a CSV file: upload it as it is "
+            "(python -m geo ingest and the Data page read workbooks) or save it as CSV."
+        )
+    if kind in ("ods", "xlsb"):
+        what = {
+            "ods": "an OpenDocument spreadsheet (.ods)",
+            "xlsb": "a binary Excel workbook (.xlsb)",
+        }
+        raise FileRefused(
+            f"This looks like {what[kind]}, which is not read here: save it as an Excel "
+            "workbook (.xlsx) or as CSV (UTF-8) and upload again."
+        )
     head = data[:8]
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
-        sample = data[:200_000]
-        if b"xl/" in sample or (b"[Content_Types].xml" in sample and b"xl" in sample):
-            what = "an Excel workbook (.xlsx)"
-        elif b"opendocument.spreadsheet" in sample:
-            what = "an OpenDocument spreadsheet (.ods)"
-        elif b"word/" in sample:
-            what = "a Word document"
-        else:
-            what = "a zip archive"
+        what = "a Word document" if b"word/" in data[:200_000] else "a zip archive"
         raise FileRefused(f"This looks like {what}, not a CSV file: {SAVE_AS_CSV}.")
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        raise FileRefused(
-            "This looks like an old-style Excel workbook (.xls), not a CSV file: "
-            f"open it in Excel, {SAVE_AS_CSV}."
-        )
     kinds = [
         (b"\x1f\x8b", "a gzip-compressed file"),
         (b"BZh", "a bzip2-compressed file"),

@@ -65,6 +65,7 @@ __all__ = [
     "LINE_COLUMN",
     "ReadResult",
     "check_size",
+    "clean_header",
     "format_size",
     "read_csv_bytes",
 ]
@@ -100,6 +101,9 @@ class ReadResult:
     warnings : list of Issue
         Values that were read but may not be what the file meant (stray
         bytes in a UTF-8 file), with line and column.
+    sheet : str or None
+        For a workbook (:mod:`geo.workbook`), the sheet read; its
+        ``encoding`` is then the workbook kind and ``delimiter`` is empty.
     """
 
     frame: pd.DataFrame
@@ -108,6 +112,7 @@ class ReadResult:
     errors: list[Issue] = field(default_factory=list)
     header_line: int = 1
     warnings: list[Issue] = field(default_factory=list)
+    sheet: str | None = None
 
 
 def read_csv_bytes(
@@ -246,7 +251,14 @@ def _pick_delimiter(text: str, start: int, forced: str | None) -> str:
     return best
 
 
-def _clean_header(fields: list[str]) -> list[str]:
+def clean_header(fields: list[str]) -> list[str]:
+    """The header's column names, stripped; ``column_<n>`` for an empty one.
+
+    Raises
+    ------
+    FileRefused
+        A name appears twice, or every name looks like a value (no header).
+    """
     names = []
     for i, raw in enumerate(fields, start=1):
         name = raw.replace("\ufeff", "").strip()
@@ -350,7 +362,7 @@ def _collect(
     header = next(reader)  # type: ignore[call-overload]
     if stray:
         header = [unstray(h) for h in header]
-    names = _clean_header(header)
+    names = clean_header(header)
     found: list[tuple[int, str, str, str]] = []
     width = len(names)
     rows: list[list[str | None]] = []
@@ -412,7 +424,7 @@ def _collect_arrow(
     end = body.find("\n")
     first = body if end < 0 else body[:end]
     header = next(csv.reader([first.rstrip("\r")], delimiter=delimiter))
-    names = _clean_header(header)
+    names = clean_header(header)
     width = len(names)
     try:
         parsed = arrowcsv.parse(data, delimiter, width)
