@@ -14,11 +14,12 @@ Decisions
   not by name: .xlsx/.xlsm and .xls. OpenDocument (.ods) and binary .xlsb
   workbooks are refused with a request to save them as .xlsx or CSV.
 * **Limits before reading.** The upload limit (``ATLAS_MAX_UPLOAD_MB``) applies
-  to the file. An .xlsx is a zip: it is refused when its parts would expand
-  past eight times that limit, when a part fails its CRC check, or when the
+  to the file. An .xlsx is a zip: it is refused when its parts would unpack
+  to over eight times that limit, when a part fails its CRC check, or when the
   chosen sheet's cells span more than :data:`MAX_CELLS` cells (rows × columns
-  of the grid the reader lays out) or more rows than ``ATLAS_MAX_ROWS`` —
-  all measured by :mod:`geo.xlsxcheck` before a cell is read.
+  of the grid the reader lays out), all measured by :mod:`geo.xlsxcheck`
+  before a cell is read. A sheet with more data rows than ``ATLAS_MAX_ROWS``
+  is refused once read.
 * **Sheet.** ``sheet=`` names it (case and surrounding spaces aside). Without
   a name, the one visible worksheet holding data is read; with several, the
   file is refused with their names, and the analyst picks one (``--sheet`` on
@@ -72,8 +73,6 @@ WORKBOOK_KINDS: tuple[str, ...] = ("xlsx", "xls")
 #: Largest sheet grid (rows × columns) read: about 1.3 GB inside the reader.
 MAX_CELLS = 40_000_000
 
-#: How many times the upload limit an .xlsx may expand to when unpacked.
-_EXPANSION = 8
 _HEADER_SEARCH = 30
 _BLOCK = 20_000
 _MIDNIGHT = dt.time(0, 0)
@@ -136,7 +135,7 @@ def read_workbook_bytes(
     max_rows, max_bytes = _limits(max_bytes, max_rows)
     with _Workbook(data, max_bytes) as book:
         name = book.choose(sheet)
-        book.check_extent(name, max_rows)
+        book.check_extent(name)
         cells = book.sheet(name)
         return _read_sheet(cells, name, book.kind, max_rows)
 
@@ -170,7 +169,7 @@ class _Workbook:
         self.kind = kind
         self.extents: dict[str, SheetExtent] | None = None
         if kind == "xlsx":
-            self.extents = check_xlsx(data, _EXPANSION * max_bytes)
+            self.extents = check_xlsx(data, max_bytes)
         try:
             self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         except Exception as exc:  # calamine's errors, from a damaged or unusual file
@@ -196,8 +195,7 @@ class _Workbook:
     def _has_data(self, name: str) -> bool:
         if self.extents is not None and name in self.extents:
             return self.extents[name].has_values
-        rows = self.sheet(name)
-        return any(_filled(row) for row in rows)
+        return any(_filled(row) for row in self.sheet(name).iter_rows())
 
     def choose(self, sheet: str | None) -> str:
         """The sheet to read: the one named, or the only visible one holding data."""
@@ -221,8 +219,12 @@ class _Workbook:
             "one (--sheet NAME on the command line, or the sheet list on the Data page)."
         )
 
-    def check_extent(self, name: str, max_rows: int) -> None:
-        """Refuse a sheet too large to lay out, before the reader does."""
+    def check_extent(self, name: str) -> None:
+        """Refuse a sheet too large to lay out, before the reader does.
+
+        (The row limit is checked on the rows read: formatted empty rows
+        count in the sheet's XML but are no data.)
+        """
         extent = None if self.extents is None else self.extents.get(name)
         if extent is None:
             return  # .xls: at most 65,536 × 256 cells, about 0.5 GB at worst
@@ -233,8 +235,6 @@ class _Workbook:
                 "table makes the span large): delete what lies outside the table, or save "
                 "the sheet as CSV."
             )
-        if extent.rows - 1 > max_rows:
-            raise _too_many_rows(name, extent.rows - 1, max_rows)
 
     def sheet(self, name: str) -> Any:
         try:
@@ -293,11 +293,7 @@ def _read_sheet(cells: Any, name: str, kind: str, max_rows: int) -> ReadResult:
     columns: list[list[str | None]] = [[] for _ in range(width)]
     memos: list[dict[Any, str | None]] = [{} for _ in range(width)]
     _convert(head[at + 1 :], columns, memos)
-    n_rows = len(head) - at - 1
     while block := list(islice(rows, _BLOCK)):
-        n_rows += len(block)
-        if n_rows > max_rows:
-            raise _too_many_rows(name, n_rows, max_rows)
         _convert(block, columns, memos)
     warnings += _fill_merged(cells, columns, names, header_row, start_col)
 
@@ -430,9 +426,25 @@ def _fill_merged(
                 r0 + 1,
                 names[col],
                 value,
-                f"Merged cells (rows {r0 + 1}–{r1 + 1}): the value was copied into each "
-                "row of the block.",
+                f"Merged cells {_cell_name(r0, c0)}:{_cell_name(r1, c1)}: the value shown "
+                "across the block was copied into each of its cells.",
                 level="warning",
             )
         )
     return warnings
+
+
+def _cell_name(row: int, col: int) -> str:
+    """A1-style name of a 0-based cell position.
+
+    Examples
+    --------
+    >>> _cell_name(0, 0), _cell_name(2, 12), _cell_name(9, 30)
+    ('A1', 'M3', 'AE10')
+    """
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row + 1}"

@@ -21,9 +21,13 @@ from dataclasses import dataclass
 from io import BytesIO
 from xml.etree import ElementTree
 
+from geo.reader import format_size
 from geo.report import FileRefused
 
-__all__ = ["SheetExtent", "check_xlsx", "column_number"]
+__all__ = ["EXPANSION", "SheetExtent", "check_xlsx", "column_number"]
+
+#: How many times the upload limit (``ATLAS_MAX_UPLOAD_MB``) an .xlsx may unpack to.
+EXPANSION = 8
 
 _CHUNK = 1 << 22
 #: A single row element longer than this is not a table row anyone typed.
@@ -142,15 +146,16 @@ def _refuse_damaged(detail: str) -> FileRefused:
     )
 
 
-def check_xlsx(data: bytes, max_expanded: int) -> dict[str, SheetExtent]:
+def check_xlsx(data: bytes, max_bytes: int) -> dict[str, SheetExtent]:
     """Check an .xlsx file's zip and measure its worksheets, reading no cell.
 
     Parameters
     ----------
     data : bytes
         The whole file.
-    max_expanded : int
-        Refuse the file when its parts add up to more bytes than this.
+    max_bytes : int
+        The upload limit: the file is refused when its parts add up to more
+        than :data:`EXPANSION` times this.
 
     Returns
     -------
@@ -160,7 +165,7 @@ def check_xlsx(data: bytes, max_expanded: int) -> dict[str, SheetExtent]:
     Raises
     ------
     FileRefused
-        The zip cannot be opened, is encrypted, expands past ``max_expanded``,
+        The zip cannot be opened, is encrypted, expands past the limit,
         or a part fails its CRC check.
     """
     try:
@@ -175,11 +180,11 @@ def check_xlsx(data: bytes, max_expanded: int) -> dict[str, SheetExtent]:
                 "(or as CSV) and upload again."
             )
         expanded = sum(info.file_size for info in infos)
-        if expanded > max_expanded:
+        if expanded > EXPANSION * max_bytes:
             raise FileRefused(
-                f"This Excel workbook expands to {expanded / 2**20:,.0f} MB when unpacked, "
-                f"over the limit of {max_expanded / 2**20:,.0f} MB (eight times "
-                "ATLAS_MAX_UPLOAD_MB): split it into smaller workbooks or save it as CSV."
+                f"This Excel workbook unpacks to {format_size(expanded)}, over the limit of "
+                f"{format_size(EXPANSION * max_bytes)} ({EXPANSION} times ATLAS_MAX_UPLOAD_MB): "
+                "split it into smaller workbooks or save it as CSV."
             )
         paths = _sheet_paths(archive)
         extents = {path: _Scanner() for path in paths.values()}
