@@ -77,6 +77,8 @@ _HEADER_SEARCH = 30
 _BLOCK = 20_000
 _MIDNIGHT = dt.time(0, 0)
 _UNSEEN = object()
+# an .xlsx saved with a password is an OLE2 container holding this stream (UTF-16 name)
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 
 def is_workbook(data: bytes) -> bool:
@@ -166,6 +168,8 @@ class _Workbook:
                 "This is not an Excel workbook (.xlsx or .xls): upload it as CSV, or "
                 "save it from the spreadsheet as .xlsx."
             )
+        if kind == "xls" and _ENCRYPTED_PACKAGE in data:
+            raise _password_protected()
         self.kind = kind
         self.extents: dict[str, SheetExtent] | None = None
         if kind == "xlsx":
@@ -243,13 +247,17 @@ class _Workbook:
             raise _unreadable(self.kind, exc) from None
 
 
+def _password_protected() -> FileRefused:
+    return FileRefused(
+        "This Excel workbook is protected by a password: save a copy without one "
+        "(or as CSV) and upload again."
+    )
+
+
 def _unreadable(kind: str, exc: Exception) -> FileRefused:
     detail = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
     if "password" in detail.lower() or "encrypt" in detail.lower():
-        return FileRefused(
-            "This Excel workbook is protected by a password: save a copy without one "
-            "(or as CSV) and upload again."
-        )
+        return _password_protected()
     what = "an Excel workbook (.xlsx)" if kind == "xlsx" else "an old-style Excel workbook (.xls)"
     return FileRefused(
         f"This looks like {what}, but it cannot be read ({detail}): open it in Excel and "

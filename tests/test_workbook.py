@@ -342,9 +342,10 @@ def test_a_sheet_spanning_too_many_cells_is_refused_before_reading(
         (two_sheets()[:-200], "damaged or cut short"),
         (b"PK\x03\x04" + b"xl/workbook.xml" + bytes(300), "damaged or cut short"),
         (XLS.read_bytes()[:1024], "cannot be read"),
+        ((XLS.parent / "password_protected.xlsx").read_bytes(), "protected by a password"),
         (b"event_date,location\n2025-01-05,Quetta\n", "not an Excel workbook"),
     ],
-    ids=["cut-short xlsx", "not a zip", "cut-short xls", "a CSV"],
+    ids=["cut-short xlsx", "not a zip", "cut-short xls", "password", "a CSV"],
 )
 def test_unreadable_workbooks_are_refused_in_one_sentence(data: bytes, fragment: str) -> None:
     with pytest.raises(FileRefused, match=fragment) as info:

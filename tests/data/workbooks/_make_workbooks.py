@@ -5,6 +5,10 @@ test dependency); nothing maintained writes .xls any more, so this one file is
 kept here, written once with xlwt (``pip install xlwt``; not a project
 dependency): ``python tests/data/workbooks/_make_workbooks.py``.
 
+``password_protected.xlsx``: a two-row workbook saved with the password "secret"
+(encrypted with msoffcrypto-tool, ``pip install msoffcrypto-tool``, also not a
+project dependency): an OLE2 container, as Excel writes one.
+
 ``gtd_style.xls``: a GTD-layout sheet "Data" (header on row 1; eventid, iyear,
 imonth, iday, nkill, nwound stored as numbers; a real Excel date in
 ``resolution``; one unknown death toll) and a second sheet "Notes" with a line
@@ -14,9 +18,12 @@ of text, so a sheet has to be chosen.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
+import xlsxwriter
 import xlwt
+from msoffcrypto.format.ooxml import OOXMLFile
 
 HERE = Path(__file__).resolve().parent
 
@@ -57,5 +64,19 @@ def gtd_style() -> xlwt.Workbook:
     return book
 
 
+def password_protected() -> bytes:
+    plain = io.BytesIO()
+    book = xlsxwriter.Workbook(plain, {"in_memory": True})
+    sheet = book.add_worksheet("Data")
+    sheet.write_row(0, 0, ["date", "location", "latitude", "longitude"])
+    sheet.write_row(1, 0, ["2025-01-05", "Quetta", 30.1798, 66.975])
+    book.close()
+    plain.seek(0)
+    out = io.BytesIO()
+    OOXMLFile(plain).encrypt("secret", out)
+    return out.getvalue()
+
+
 if __name__ == "__main__":
     gtd_style().save(str(HERE / "gtd_style.xls"))
+    (HERE / "password_protected.xlsx").write_bytes(password_protected())
