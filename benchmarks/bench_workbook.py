@@ -11,7 +11,7 @@ the peak memory (``VmHWM``) is that reader's alone:
   up to the :class:`~geo.reader.ReadResult`;
 * ``geo.reader (CSV)``: the same rows as CSV through ``read_csv_bytes``, for scale.
 
-usage: python benchmarks/bench_workbook.py [--rows 100000] [--repeat 3]
+usage: python benchmarks/bench_workbook.py [--rows 100000] [--repeat 3] [--shared-strings]
 """
 
 from __future__ import annotations
@@ -35,9 +35,14 @@ sys.path.insert(0, str(ROOT))
 _NUMERIC = {"latitude", "longitude", "fatalities", "year", "time_precision", "geo_precision"}
 
 
-def _workbook(rows: int) -> Path:
-    """The cached workbook of ``rows`` events (written once with xlsxwriter)."""
-    path = OUT / f"acled_{rows}.xlsx"
+def _workbook(rows: int, shared: bool = False) -> Path:
+    """The cached workbook of ``rows`` events (written once with xlsxwriter).
+
+    ``shared``: text in a shared-strings table, as Excel itself saves it; otherwise
+    inline in each cell (xlsxwriter's low-memory mode), which makes the sheet's XML
+    about three times larger.
+    """
+    path = OUT / f"acled_{rows}{'_shared' if shared else ''}.xlsx"
     if path.exists():
         return path
     import pandas as pd
@@ -46,7 +51,7 @@ def _workbook(rows: int) -> Path:
 
     frame = generate(rows)
     OUT.mkdir(parents=True, exist_ok=True)
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": not shared})
     sheet = book.add_worksheet("Data")
     dates = book.add_format({"num_format": "yyyy-mm-dd"})
     sheet.write_row(0, 0, ACLED_COLUMNS)
@@ -60,7 +65,7 @@ def _workbook(rows: int) -> Path:
             elif value != "":
                 sheet.write_string(r, c, value)
     book.close()
-    frame.to_csv(path.with_suffix(".csv"), index=False)
+    frame.to_csv(OUT / f"acled_{rows}.csv", index=False)
     return path
 
 
@@ -86,7 +91,8 @@ def _measure(reader: str, path: Path) -> dict[str, float]:
     else:
         from geo.reader import read_csv_bytes
 
-        n = len(read_csv_bytes(path.with_suffix(".csv").read_bytes()).frame) + 1
+        csv = path.with_name(path.name.split(".")[0].removesuffix("_shared") + ".csv")
+        n = len(read_csv_bytes(csv.read_bytes()).frame) + 1
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu0
     return {"rows": n, "wall": wall, "cpu": cpu, "rss_mb": _peak_mb()}
 
@@ -102,13 +108,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--shared-strings", action="store_true", help="text as Excel saves it")
     ap.add_argument("--readers", default="calamine,openpyxl,geo.workbook,geo.reader (CSV)")
     ap.add_argument("--worker", nargs=2, metavar=("READER", "PATH"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
         print(json.dumps(_measure(args.worker[0], Path(args.worker[1]))))
         return 0
-    path = _workbook(args.rows)
+    path = _workbook(args.rows, args.shared_strings)
     size = path.stat().st_size / 2**20
     print(f"{args.rows:,} rows, {size:.1f} MB workbook; load {os.getloadavg()[0]:.1f}")
     print("| reader | wall s (median, range) | CPU s | peak MB |\n|---|---:|---:|---:|")

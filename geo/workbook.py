@@ -361,12 +361,22 @@ def _convert(
             columns[i].extend(map(_text, values))
             continue
         memo = memos[i]
-        out = columns[i]
-        for value in values:
-            text = memo.get(value, _UNSEEN)
-            if text is _UNSEEN:
-                text = memo[value] = _text(value)
-            out.append(text)  # type: ignore[arg-type]
+        if kinds <= {str}:  # most columns: the text itself, one str per distinct value
+            keep = memo.setdefault
+            columns[i].extend([keep(v, v) or None for v in values])  # type: ignore[misc]
+            continue
+        seen = memo.get
+        columns[i].extend(
+            [
+                text if (text := seen(v, _UNSEEN)) is not _UNSEEN else _remember(memo, v)
+                for v in values
+            ]
+        )
+
+
+def _remember(memo: dict[Any, str | None], value: Any) -> str | None:
+    text = memo[value] = _text(value)
+    return text
 
 
 def _text(value: Any) -> str | None:

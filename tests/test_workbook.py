@@ -364,3 +364,36 @@ def test_the_ingest_reads_workbooks_by_content_and_csv_as_before() -> None:
     prepared = prepare(csv, "plain.csv", sheet="Data")
     assert prepared.report.accepted == 1 and prepared.report.sheet is None
     assert any("not a workbook" in w.message for w in prepared.report.warnings)
+
+
+NUMERIC = {"year", "time_precision", "inter1", "inter2", "interaction", "iso", "latitude",
+           "longitude", "geo_precision", "fatalities", "timestamp"}  # fmt: skip
+
+
+def test_a_workbook_gives_the_same_incidents_as_the_same_rows_in_csv(acled_rows) -> None:
+    """Dates as Excel dates and numbers as floats come out as the CSV's text does."""
+    frame = acled_rows(300, 11)
+    csv_bytes = frame.to_csv(index=False).encode()
+
+    def build(book: xlsxwriter.Workbook) -> None:
+        sheet = book.add_worksheet("Data")
+        dates = book.add_format({"num_format": "dd-mmm-yy"})
+        sheet.write_row(0, 0, list(frame.columns))
+        for r, row in enumerate(frame.itertuples(index=False), start=1):
+            for c, (name, value) in enumerate(zip(frame.columns, row, strict=True)):
+                if value == "":
+                    continue
+                if name == "event_date":
+                    sheet.write_datetime(r, c, dt.datetime.fromisoformat(value), dates)
+                elif name in NUMERIC:
+                    sheet.write_number(r, c, float(value))
+                else:
+                    sheet.write_string(r, c, value)
+
+    from_csv = prepare(csv_bytes, "rows.csv")
+    from_xlsx = prepare(_book(build), "rows.xlsx")
+    assert from_xlsx.report.accepted == from_csv.report.accepted > 250
+    assert [e.to_dict() for e in from_xlsx.report.errors] == [
+        e.to_dict() for e in from_csv.report.errors
+    ]
+    pd.testing.assert_frame_equal(from_xlsx.frame, from_csv.frame)
