@@ -190,11 +190,12 @@ class _Workbook:
     def __exit__(self, *exc: object) -> None:
         self._book.close()
 
+    def visible(self) -> list[str]:
+        shown = self._calamine.SheetVisibleEnum.Visible
+        return [m.name for m in self._meta if m.visible == shown]
+
     def filled_visible(self) -> list[str]:
-        visible = [
-            m.name for m in self._meta if m.visible == self._calamine.SheetVisibleEnum.Visible
-        ]
-        return [name for name in visible if self._has_data(name)]
+        return [name for name in self.visible() if self._has_data(name)]
 
     def _has_data(self, name: str) -> bool:
         if self.extents is not None and name in self.extents:
@@ -217,6 +218,12 @@ class _Workbook:
         if len(filled) == 1:
             return filled[0]
         if not filled:
+            hidden = [m.name for m in self._meta if m.name not in self.visible()]
+            if any(self._has_data(name) for name in hidden):
+                raise FileRefused(
+                    "No visible sheet of this workbook holds data; its hidden sheets are "
+                    f"{_listed(hidden)}: name the one to read (--sheet NAME) or unhide it."
+                )
             raise FileRefused("Every sheet of this workbook is empty: there is nothing to import.")
         raise FileRefused(
             f"This workbook has {len(filled)} sheets with data ({_listed(filled)}): choose "

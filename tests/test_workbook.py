@@ -288,6 +288,20 @@ def test_a_hidden_sheet_is_read_only_when_named() -> None:
     assert read_workbook_bytes(data, sheet="Codebook").frame.empty
 
 
+def test_data_only_on_a_hidden_sheet_is_said_so() -> None:
+    def build(book: xlsxwriter.Workbook) -> None:
+        book.add_worksheet("Cover")
+        hidden = book.add_worksheet("Raw")
+        hidden.write_row(0, 0, ["date", "location"])
+        hidden.write_row(1, 0, ["2023-01-05", "Quetta"])
+        hidden.hide()
+
+    data = _book(build)
+    with pytest.raises(FileRefused, match=r"hidden sheets are 'Raw': name the one"):
+        read_workbook_bytes(data)
+    assert read_workbook_bytes(data, sheet="Raw").frame["location"].tolist() == ["Quetta"]
+
+
 def test_an_empty_workbook_is_refused() -> None:
     with pytest.raises(FileRefused, match="Every sheet of this workbook is empty"):
         read_workbook_bytes(_book(lambda book: book.add_worksheet("Sheet1")))
@@ -321,6 +335,19 @@ def test_limits_come_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ATLAS_MAX_ROWS", "2")
     with pytest.raises(FileRefused, match="ATLAS_MAX_ROWS"):
         prepare(gtd_workbook(), "gtd.xlsx")
+
+
+def test_a_workbook_that_unpacks_far_past_the_limit_is_refused() -> None:
+    def build(book: xlsxwriter.Workbook) -> None:
+        sheet = book.add_worksheet("S")
+        sheet.write_row(0, 0, ["date", "location", "notes"])
+        for r in range(1, 5000):
+            sheet.write_row(r, 0, ["2023-01-05", "Quetta", "the same words " * 8])
+
+    data = _book(build)  # the same cells row after row: the zip is small, the XML is not
+    with pytest.raises(FileRefused, match=r"unpacks to .* over the limit .* ATLAS_MAX_UPLOAD_MB"):
+        read_workbook_bytes(data, max_bytes=len(data) + 1)  # the file itself is within it
+    assert len(read_workbook_bytes(data, max_bytes=len(data) * 100).frame) == 4999
 
 
 def test_a_sheet_spanning_too_many_cells_is_refused_before_reading(
