@@ -6,7 +6,8 @@ fatalities as numbers, one sheet) and times, each in its own child process so
 the peak memory (``VmHWM``) is that reader's alone:
 
 * ``calamine``: python-calamine, ``get_sheet_by_name(...).to_python()``;
-* ``openpyxl``: openpyxl in read-only mode, ``iter_rows(values_only=True)``;
+* ``openpyxl``: openpyxl in read-only mode, ``iter_rows(values_only=True)``
+  (not a project dependency: ``pip install openpyxl`` to compare);
 * ``geo.workbook``: the project's reader (calamine, checks and text conversion)
   up to the :class:`~geo.reader.ReadResult`;
 * ``geo.reader (CSV)``: the same rows as CSV through ``read_csv_bytes``, for scale.
@@ -88,11 +89,13 @@ def _measure(reader: str, path: Path) -> dict[str, float]:
         from geo.workbook import read_workbook_bytes
 
         n = len(read_workbook_bytes(path.read_bytes()).frame) + 1
-    else:
+    elif reader == "geo.reader (CSV)":
         from geo.reader import read_csv_bytes
 
         csv = path.with_name(path.name.split(".")[0].removesuffix("_shared") + ".csv")
         n = len(read_csv_bytes(csv.read_bytes()).frame) + 1
+    else:
+        raise SystemExit(f"unknown reader {reader!r}")
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu0
     return {"rows": n, "wall": wall, "cpu": cpu, "rss_mb": _peak_mb()}
 
@@ -126,10 +129,14 @@ def main(argv: list[str] | None = None) -> int:
                 [sys.executable, __file__, "--worker", reader, str(path)],
                 capture_output=True,
                 text=True,
-                check=True,
                 cwd=ROOT,
             )
+            if proc.returncode:  # e.g. openpyxl is not installed (not a project dependency)
+                print(f"| {reader} | not run: {proc.stderr.strip().splitlines()[-1]} | | |")
+                break
             runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        if not runs:
+            continue
         walls = sorted(r["wall"] for r in runs)
         print(
             f"| {reader} | {statistics.median(walls):.2f} ({walls[0]:.2f}–{walls[-1]:.2f}) "
