@@ -133,7 +133,12 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     try:
         overrides = parse_overrides(args.map or [])
         report = ingest_path(
-            Path(args.file), store, fmt=args.format, dry_run=args.dry_run, overrides=overrides
+            Path(args.file),
+            store,
+            fmt=args.format,
+            dry_run=args.dry_run,
+            overrides=overrides,
+            sheet=args.sheet,
         )
     except FileRefused as exc:
         _print_json({"file": args.file, "refused": True, "message": str(exc)})
@@ -219,7 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m geo", description="Incident Atlas command line")
     sub = ap.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", help="validate, geocode and store an incident CSV")
+    p = sub.add_parser(
+        "ingest", help="validate, geocode and store an incident CSV or Excel workbook"
+    )
     p.add_argument("file")
     _add_db(p)
     p.add_argument("--format", default="auto", choices=["auto", "native", "acled", "ucdp", "gtd"])
@@ -230,6 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE COLUMN=canonical_column",
         help='map a file column yourself, e.g. --map "Total Died Max=killed_high"; '
         'an empty target ignores the column ("Temperature(C)="); repeatable',
+    )
+    p.add_argument(
+        "--sheet", help="the sheet of an Excel workbook to read (needed when several hold data)"
     )
     p.set_defaults(func=_cmd_ingest)
 

@@ -2,15 +2,21 @@
 
 The first half of reading a file (:mod:`geo.reader` does the rest). Whole
 files that cannot be a table of incidents are refused here with one sentence
-for the analyst: archives, workbooks, PDFs and images by their first bytes;
-web pages, JSON, XML, RTF and binary noise by their text.
+for the analyst: archives, PDFs and images by their first bytes; web pages,
+JSON, XML, RTF and binary noise by their text. Excel workbooks are told apart
+here too (:func:`workbook_kind`) and read by :mod:`geo.workbook`.
 
 Encodings: a byte-order mark wins (UTF-8, UTF-16 LE/BE, UTF-32); without
 one, UTF-16 is recognised by its pattern of zero bytes; then strict UTF-8,
-then Windows-1252. A file that is UTF-8 apart from a few stray bytes stays
-UTF-8: the stray bytes are kept as lone surrogates (``surrogateescape``) so
-the parser can say where they were, and :func:`unstray` reads each one as
-Windows-1252.
+then Windows-1252 (which reads Latin-1 text the same, letter for letter). A
+file that is UTF-8 apart from a few stray bytes stays UTF-8, and a
+Windows-1252 file with a few of the five bytes that code page leaves
+undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) stays Windows-1252: in both cases
+the stray bytes are kept as lone surrogates (``surrogateescape``) so the
+parser can say where they were (:func:`mend_fields`), and :func:`unstray`
+then reads each one as Windows-1252 (an undefined byte becomes U+FFFD, the
+replacement character). Only a file where such bytes are common is refused
+as not being text.
 """
 
 from __future__ import annotations
@@ -25,10 +31,13 @@ __all__ = [
     "SAVE_AS_CSV",
     "STRAY_RE",
     "decode",
+    "mend_fields",
     "refuse_by_content",
     "refuse_by_magic",
+    "stray_bytes",
     "stray_warnings",
     "unstray",
+    "workbook_kind",
 ]
 
 SAVE_AS_CSV = "save it as CSV (UTF-8) and upload again"
@@ -37,27 +46,64 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 STRAY_RE = re.compile("[\udc80-\udcff]+")
 # a character that only a valid multi-byte UTF-8 sequence can produce
 _UTF8_MULTIBYTE_RE = re.compile("[^\x00-\x7f\udc80-\udcff]")
+# undefined Windows-1252 bytes always tolerated (more only in 1% of a file's bytes)
+_MAX_UNDEFINED = 16
+
+
+def workbook_kind(data: bytes) -> str | None:
+    """Which spreadsheet the bytes are, by their first bytes, or None for anything else.
+
+    ``"xlsx"`` (also .xlsm: a zip holding ``xl/`` parts), ``"xlsb"`` (the
+    binary variant), ``"ods"`` (OpenDocument) or ``"xls"`` (an OLE2 container,
+    as old Excel workbooks are; other old Office files share it).
+
+    Examples
+    --------
+    >>> ole2 = bytes.fromhex("d0cf11e0a1b11ae1")
+    >>> workbook_kind(b"event_date,location"), workbook_kind(ole2 + bytes(504))
+    (None, 'xls')
+    """
+    head = data[:8]
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "xls"
+    if not head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
+        return None
+    sample = data[:200_000]
+    if b"opendocument.spreadsheet" in sample:
+        return "ods"
+    if b"xl/workbook.bin" in sample:
+        return "xlsb"
+    if b"xl/" in sample or (b"[Content_Types].xml" in sample and b"xl" in sample):
+        return "xlsx"
+    return None
 
 
 def refuse_by_magic(data: bytes) -> None:
-    """Refuse well-known binary formats by their first bytes."""
+    """Refuse well-known binary formats by their first bytes.
+
+    Excel workbooks (.xlsx, .xls) are read by :mod:`geo.workbook`, not as CSV:
+    the ingest sends them there (:func:`workbook_kind`), so this refusal only
+    meets a caller that asks for CSV explicitly.
+    """
+    kind = workbook_kind(data)
+    if kind in ("xlsx", "xls"):
+        raise FileRefused(
+            f"This is an Excel workbook (.{kind}), not a CSV file: upload it as it is "
+            "(python -m geo ingest and the Data page read workbooks) or save it as CSV."
+        )
+    if kind in ("ods", "xlsb"):
+        what = {
+            "ods": "an OpenDocument spreadsheet (.ods)",
+            "xlsb": "a binary Excel workbook (.xlsb)",
+        }
+        raise FileRefused(
+            f"This looks like {what[kind]}, which is not read here: save it as an Excel "
+            "workbook (.xlsx) or as CSV (UTF-8) and upload again."
+        )
     head = data[:8]
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
-        sample = data[:200_000]
-        if b"xl/" in sample or (b"[Content_Types].xml" in sample and b"xl" in sample):
-            what = "an Excel workbook (.xlsx)"
-        elif b"opendocument.spreadsheet" in sample:
-            what = "an OpenDocument spreadsheet (.ods)"
-        elif b"word/" in sample:
-            what = "a Word document"
-        else:
-            what = "a zip archive"
+        what = "a Word document" if b"word/" in data[:200_000] else "a zip archive"
         raise FileRefused(f"This looks like {what}, not a CSV file: {SAVE_AS_CSV}.")
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        raise FileRefused(
-            "This looks like an old-style Excel workbook (.xls), not a CSV file: "
-            f"open it in Excel, {SAVE_AS_CSV}."
-        )
     kinds = [
         (b"\x1f\x8b", "a gzip-compressed file"),
         (b"BZh", "a bzip2-compressed file"),
@@ -176,10 +222,18 @@ def decode(data: bytes) -> tuple[str, str, bool]:
     try:
         return data.decode("cp1252"), "cp1252", False
     except UnicodeDecodeError:
+        pass
+    # Windows-1252 text with a few bytes that code page leaves undefined: kept as lone
+    # surrogates like the UTF-8 stray bytes above, so each is reported with its line
+    text = data.decode("cp1252", errors="surrogateescape")
+    n_stray = sum(map(len, STRAY_RE.findall(text)))
+    if n_stray > max(_MAX_UNDEFINED, len(data) // 100):
         raise FileRefused(
-            "The file is not readable text (tried UTF-8, UTF-16 and Windows-1252): "
+            "The file is not readable text (tried UTF-8, UTF-16 and Windows-1252; "
+            f"{n_stray:,} bytes are not characters in any of them): "
             f"it may be a binary file; {SAVE_AS_CSV}."
-        ) from None
+        )
+    return text, "cp1252", True
 
 
 def _stray_as_cp1252(match: re.Match[str]) -> str:
@@ -191,21 +245,81 @@ def unstray(text: str) -> str:
     return STRAY_RE.sub(_stray_as_cp1252, text)
 
 
-def stray_warnings(found: list[tuple[int, str, str]], limit: int = 100) -> list[Issue]:
-    """One warning per value that held stray bytes, the first ``limit`` of them."""
-    message = (
-        "This value held a byte that is not UTF-8 (the rest of the file is); it was read "
-        "as Windows-1252. Check the text: a pasted quote or apostrophe is the usual cause."
+def stray_bytes(text: str) -> str:
+    """The stray bytes held in ``text``, as hex for a message.
+
+    Examples
+    --------
+    >>> stray_bytes("Bara" + chr(0xDC92) + "s " + chr(0xDC90))
+    '0x92 0x90'
+    """
+    return " ".join(f"0x{ord(c) - 0xDC00:02X}" for c in "".join(STRAY_RE.findall(text)))
+
+
+def mend_fields(
+    fields: list[str], names: list[str], line: int, found: list[tuple[int, str, str, str]]
+) -> list[str]:
+    """Mend the stray bytes of one record (:func:`unstray`), noting where each was.
+
+    Appends ``(line, column, mended value, the bytes as hex)`` to ``found`` for
+    every field that held stray bytes; returns the mended fields.
+    """
+    if not STRAY_RE.search("".join(fields)):
+        return fields
+    out = []
+    for i, value in enumerate(fields):
+        if STRAY_RE.search(value):
+            raw = stray_bytes(value)
+            value = unstray(value)
+            found.append((line, names[i] if i < len(names) else f"field {i + 1}", value, raw))
+        out.append(value)
+    return out
+
+
+def _stray_message(raw: str, codec: str) -> str:
+    if codec.startswith("utf-8"):
+        return (
+            f"This value held a byte that is not UTF-8 ({raw}; the rest of the file is); "
+            "it was read as Windows-1252. Check the text: a pasted quote or apostrophe is "
+            "the usual cause."
+        )
+    return (
+        f"This value held a byte that Windows-1252, the file's encoding, does not define "
+        f"({raw}); it is shown as \ufffd. Check the value against the original."
     )
-    out = [Issue(line, col, value, message, level="warning") for line, col, value in found[:limit]]
+
+
+def stray_warnings(
+    found: list[tuple[int, str, str, str]], limit: int = 100, *, codec: str = "utf-8"
+) -> list[Issue]:
+    """One warning per value that held stray bytes, the first ``limit`` of them.
+
+    Parameters
+    ----------
+    found : list of (line, column, value, bytes)
+        As collected by :func:`mend_fields`.
+    limit : int
+        Warnings beyond it are summed up in one last warning (line None).
+    codec : str
+        The file's codec: says whether the bytes were not UTF-8 (and read as
+        Windows-1252) or not defined in Windows-1252.
+    """
+    out = [
+        Issue(line, col, value, _stray_message(raw, codec), level="warning")
+        for line, col, value, raw in found[:limit]
+    ]
     if len(found) > limit:
+        what = (
+            "were not UTF-8 and were read as Windows-1252"
+            if codec.startswith("utf-8")
+            else "are not defined in Windows-1252"
+        )
         out.append(
             Issue(
                 None,
                 None,
                 None,
-                f"{len(found) - limit:,} more values held bytes that are not UTF-8 and were "
-                "read as Windows-1252.",
+                f"{len(found) - limit:,} more values held bytes that {what}.",
                 level="warning",
             )
         )

@@ -2,7 +2,7 @@
 
 Stages (each speaks in :class:`~geo.report.Issue` objects)::
 
-    limits → reader → formats → validate → geocode → spatial → store
+    limits → reader (CSV) or workbook (Excel) → formats → validate → geocode → spatial → store
 
 :func:`prepare` runs every stage but the last and writes nothing (the Data page
 shows its result for review); :func:`commit` stores a prepared upload in one
@@ -55,6 +55,7 @@ from geo.report import FileRefused, IngestReport, Issue
 
 if TYPE_CHECKING:
     from geo.gazetteer import Gazetteer
+    from geo.reader import ReadResult
     from geo.store import Store
 
 __all__ = [
@@ -152,6 +153,7 @@ def prepare(
     online: Any = None,
     cache: Any = None,
     overrides: Mapping[str, str] | None = None,
+    sheet: str | None = None,
 ) -> Prepared:
     """Read, map, validate, geocode and place an upload without writing anything.
 
@@ -175,6 +177,8 @@ def prepare(
         ``{file line: chosen candidate}`` for ambiguous places.
     online, cache
         Passed to :func:`geo.geocode.geocode_rows` (opt-in Nominatim and its cache).
+    sheet : str, optional
+        For an Excel workbook, the sheet to read (see :mod:`geo.workbook`).
 
     Returns
     -------
@@ -193,13 +197,11 @@ def prepare(
         detect_format,
         to_canonical,
     )
-    from geo.reader import read_csv_bytes
     from geo.validate import validate
 
-    settings = get_settings()
     data = bytes(data)
     # the reader refuses a file over either limit before parsing a row
-    read = read_csv_bytes(data, max_bytes=settings.max_upload_bytes, max_rows=settings.max_rows)
+    read = _read(data, sheet)
     frame = read.frame
     columns = [c for c in frame.columns if c != LINE]
     used_fmt = detect_format(columns) if fmt == "auto" else fmt
@@ -280,6 +282,7 @@ def prepare(
         accepted=len(rows),
         rejected=len(_lines_of(errors)),
         geocoded=max(geocoded, 0),
+        sheet=read.sheet,
         errors=errors,
         warnings=warnings,
     )
@@ -293,6 +296,22 @@ def prepare(
         sha256=hashlib.sha256(data).hexdigest(),
         columns=columns,
     )
+
+
+def _read(data: bytes, sheet: str | None) -> ReadResult:
+    """The file as a table of text: an Excel workbook's sheet, or else the CSV."""
+    from geo.reader import read_csv_bytes
+    from geo.workbook import is_workbook, read_workbook_bytes
+
+    settings = get_settings()
+    limits = {"max_bytes": settings.max_upload_bytes, "max_rows": settings.max_rows}
+    if is_workbook(data):  # by content: a workbook renamed .csv is still one
+        return read_workbook_bytes(data, sheet=sheet, **limits)
+    read = read_csv_bytes(data, **limits)
+    if sheet is not None:
+        message = "The file is not a workbook: the sheet named was ignored, the whole file read."
+        read.warnings.insert(0, Issue(None, None, sheet, message, level="warning"))
+    return read
 
 
 def _join(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
@@ -459,12 +478,13 @@ def ingest_bytes(
     gazetteer: Gazetteer | None = None,
     online: Any = None,
     overrides: Mapping[str, str] | None = None,
+    sheet: str | None = None,
 ) -> IngestReport:
     """Prepare and (unless ``dry_run``) commit one file.
 
     Parameters
     ----------
-    data, filename, fmt, mapping, choices, gazetteer, online, overrides
+    data, filename, fmt, mapping, choices, gazetteer, online, overrides, sheet
         As for :func:`prepare`.
     store : Store or None
         Where to write; may be None for a dry run (then duplicates and
@@ -493,6 +513,7 @@ def ingest_bytes(
         online=online,
         cache=cache,
         overrides=overrides,
+        sheet=sheet,
     )
     if dry_run:
         if store is not None:
@@ -513,6 +534,7 @@ def ingest_path(
     gazetteer: Gazetteer | None = None,
     online: Any = None,
     overrides: Mapping[str, str] | None = None,
+    sheet: str | None = None,
 ) -> IngestReport:
     """:func:`ingest_bytes` for a file on disk (refused before reading when too big)."""
     path = Path(path)
@@ -530,4 +552,5 @@ def ingest_path(
         gazetteer=gazetteer,
         online=online,
         overrides=overrides,
+        sheet=sheet,
     )

@@ -17,8 +17,10 @@ Decisions
   second. A file that is UTF-8 apart from a few stray bytes (a Windows
   apostrophe pasted into a note) stays UTF-8, so its Pashto, Dari or Urdu
   names are kept; each stray byte is read as Windows-1252 and every value
-  that held one gets a warning naming its line and column. Bytes that are
-  neither are refused.
+  that held one gets a warning naming its line and column. Likewise a
+  Windows-1252 (or Latin-1) file with a few bytes that code page leaves
+  undefined is read, each such byte shown as U+FFFD and warned about with its
+  line and column; only a file where such bytes are common is refused.
 * **Delimiter.** Counted outside quotes on the header line only: the most
   frequent of ``,`` ``;`` TAB ``|`` (ties in that order). An Excel
   ``sep=;`` first line is honoured. :class:`csv.Sniffer` is never used.
@@ -49,8 +51,8 @@ import pyarrow as pa
 from geo import arrowcsv
 from geo.config import get_settings
 from geo.decoding import (
-    STRAY_RE,
     decode,
+    mend_fields,
     refuse_by_content,
     refuse_by_magic,
     stray_warnings,
@@ -63,6 +65,7 @@ __all__ = [
     "LINE_COLUMN",
     "ReadResult",
     "check_size",
+    "clean_header",
     "format_size",
     "read_csv_bytes",
 ]
@@ -98,6 +101,9 @@ class ReadResult:
     warnings : list of Issue
         Values that were read but may not be what the file meant (stray
         bytes in a UTF-8 file), with line and column.
+    sheet : str or None
+        For a workbook (:mod:`geo.workbook`), the sheet read; its
+        ``encoding`` is then the workbook kind and ``delimiter`` is empty.
     """
 
     frame: pd.DataFrame
@@ -106,6 +112,7 @@ class ReadResult:
     errors: list[Issue] = field(default_factory=list)
     header_line: int = 1
     warnings: list[Issue] = field(default_factory=list)
+    sheet: str | None = None
 
 
 def read_csv_bytes(
@@ -244,7 +251,14 @@ def _pick_delimiter(text: str, start: int, forced: str | None) -> str:
     return best
 
 
-def _clean_header(fields: list[str]) -> list[str]:
+def clean_header(fields: list[str]) -> list[str]:
+    """The header's column names, stripped; ``column_<n>`` for an empty one.
+
+    Raises
+    ------
+    FileRefused
+        A name appears twice, or every name looks like a value (no header).
+    """
     names = []
     for i, raw in enumerate(fields, start=1):
         name = raw.replace("\ufeff", "").strip()
@@ -348,8 +362,8 @@ def _collect(
     header = next(reader)  # type: ignore[call-overload]
     if stray:
         header = [unstray(h) for h in header]
-    names = _clean_header(header)
-    found: list[tuple[int, str, str]] = []
+    names = clean_header(header)
+    found: list[tuple[int, str, str, str]] = []
     width = len(names)
     rows: list[list[str | None]] = []
     lines: list[int] = []
@@ -368,7 +382,7 @@ def _collect(
         if n_records > max_rows:
             continue
         if stray:
-            fields = _unstray_fields(fields, names, row_start, found)
+            fields = mend_fields(fields, names, row_start, found)
         if has_nul and any("\x00" in f for f in fields):
             errors.append(
                 Issue(
@@ -393,26 +407,11 @@ def _collect(
         for issue in errors:
             issue.value = None if issue.value is None else unstray(issue.value)
         kept = set(lines)
-        warnings = stray_warnings([f for f in found if f[0] in kept])
+        warnings = stray_warnings([f for f in found if f[0] in kept], codec=encoding)
     frame = pd.DataFrame(rows, columns=names, dtype=object)
     frame = _drop_empty_unnamed(frame, header)
     frame[LINE_COLUMN] = pd.Series(lines, dtype="int64")
     return ReadResult(frame, encoding, delimiter, errors, header_line, warnings)
-
-
-def _unstray_fields(
-    fields: list[str], names: list[str], line: int, found: list[tuple[int, str, str]]
-) -> list[str]:
-    """Mend the stray bytes of one record, noting (line, column, value) of each mended field."""
-    if not STRAY_RE.search("".join(fields)):
-        return fields
-    out = []
-    for i, value in enumerate(fields):
-        if STRAY_RE.search(value):
-            value = unstray(value)
-            found.append((line, names[i] if i < len(names) else f"field {i + 1}", value))
-        out.append(value)
-    return out
 
 
 def _collect_arrow(
@@ -425,7 +424,7 @@ def _collect_arrow(
     end = body.find("\n")
     first = body if end < 0 else body[:end]
     header = next(csv.reader([first.rstrip("\r")], delimiter=delimiter))
-    names = _clean_header(header)
+    names = clean_header(header)
     width = len(names)
     try:
         parsed = arrowcsv.parse(data, delimiter, width)

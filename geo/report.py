@@ -68,7 +68,10 @@ class Issue:
 
 @dataclass
 class IngestReport:
-    """What one ingest did (or, for a dry run, would do)."""
+    """What one ingest did (or, for a dry run, would do).
+
+    ``sheet`` names the sheet read when the file was an Excel workbook.
+    """
 
     file: str
     format: str
@@ -80,6 +83,7 @@ class IngestReport:
     duplicates: int = 0
     geocoded: int = 0
     dry_run: bool = False
+    sheet: str | None = None
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
 

@@ -1,4 +1,4 @@
-"""Data: upload a CSV, check it, resolve ambiguous places, commit; the upload history with undo and redo."""
+"""Data: upload a CSV or workbook, check it, resolve places, commit; the history with undo and redo."""
 
 import pandas as pd
 import streamlit as st
@@ -15,11 +15,13 @@ ss.setdefault("upload_round", 0)
 
 st.subheader("Upload incidents")
 st.caption(
-    f"ACLED, UCDP GED, GTD or native CSV, up to {widgets.upload_limit()}. "
+    f"ACLED, UCDP GED, GTD or native, as CSV or Excel workbook, up to {widgets.upload_limit()}. "
     "Nothing is stored until you commit."
 )
 upload = st.file_uploader(
-    "Incident CSV", type=["csv", "tsv", "txt"], key=f"upload_{ss.upload_round}"
+    "Incident file",
+    type=["csv", "tsv", "txt", "xlsx", "xlsm", "xls"],
+    key=f"upload_{ss.upload_round}",
 )
 
 if upload is not None:
@@ -37,8 +39,15 @@ if upload is not None:
         for k, v in ss.items()
         if k.startswith(f"amb_{ss.upload_round}_") and isinstance(v, dict)
     }
+    sheet = None
     try:
-        prepared = cache.prepare_upload(data, upload.name, fmt, None, choices)
+        sheets = cache.workbook_sheets(data)
+        sheet = sheets[0] if sheets else None
+        if sheets and len(sheets) > 1:
+            sheet = st.selectbox("Sheet", sheets, key=f"sheet_{ss.upload_round}")
+        elif sheet:
+            st.caption(f"Sheet: {widgets.md_escape(sheet)}")
+        prepared = cache.prepare_upload(data, upload.name, fmt, None, choices, sheet)
         st.markdown(f"Detected format: **{prepared.format}** · {len(prepared.columns)} columns")
         st.caption(
             "Column mapping: change where a file column goes, or clear it to ignore the column."
@@ -58,9 +67,12 @@ if upload is not None:
         )
         mapping = formats.clean_mapping(edited.set_index("file column")["maps to"].to_dict())
         if mapping != prepared.mapping:
-            prepared = cache.prepare_upload(data, upload.name, prepared.format, mapping, choices)
-    except FileRefused as exc:
-        st.error(f"This file cannot be used: {exc}")
+            prepared = cache.prepare_upload(
+                data, upload.name, prepared.format, mapping, choices, sheet
+            )
+    except FileRefused as exc:  # the message may quote the file: escaped
+        where = f"The sheet {widgets.md_escape(sheet)} of this file" if sheet else "This file"
+        st.error(f"{where} cannot be used: {widgets.md_escape(exc, None)}")
         st.stop()
 
     report = ingest.preview(prepared, cache.get_store())

@@ -14,6 +14,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DATA = Path(__file__).resolve().parent / "data"
 
+#: The scripts that wrote the fixtures under data/ are not tests (some need tools the
+#: project does not install, such as xlwt for the .xls fixture).
+collect_ignore_glob = ["data/*"]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _no_test_touches_the_default_store(tmp_path_factory: pytest.TempPathFactory):

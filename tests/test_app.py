@@ -287,7 +287,39 @@ def test_reupload_of_an_updated_export_counts_only_new_and_changed_rows(app):
     assert "2 accepted, 1 updated, 2 already stored, 0 rejected" in message
     assert _seed_count() == before + 1  # the changed row replaced its old version
 
-    from geo.store import Store
+    from geo.seed import open_store
 
-    stored = Store().incidents().set_index("incident_id")
+    stored = open_store().incidents().set_index("incident_id")
     assert stored.loc["PAK9002", "killed"] == 7
+
+
+def _two_sheet_workbook() -> bytes:
+    import io
+
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    for name, rows in (("Khyber", 1), ("Balochistan", 2)):
+        sheet = book.add_worksheet(name)
+        sheet.write(0, 0, f"Invented incidents, {name}")  # a title above the header
+        sheet.write_row(2, 0, ["date", "location", "latitude", "longitude", "killed"])
+        for i in range(rows):
+            sheet.write_row(3 + i, 0, [f"2025-06-0{i + 1}", "Quetta", 30.19, 67.01, float(i)])
+    book.close()
+    return buf.getvalue()
+
+
+def test_a_workbook_upload_offers_its_sheets(app):
+    app.run()
+    app.switch_page("pages/data.py").run()
+    app.file_uploader[0].set_value(("two sheets.xlsx", _two_sheet_workbook(), "")).run()
+    _no_exception(app)
+    sheet = app.selectbox(key="sheet_0")
+    assert sheet.options == ["Khyber", "Balochistan"] and sheet.value == "Khyber"
+    assert _metric(app, "Rows read") == "1"
+    sheet.set_value("Balochistan").run()
+    _no_exception(app)
+    assert _metric(app, "Rows read") == "2" and _metric(app, "Rejected") == "0"
+    next(b for b in app.button if b.label.startswith("Commit")).click().run()
+    assert any("Stored upload" in s.value and "2 accepted" in s.value for s in app.success)

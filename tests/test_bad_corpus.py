@@ -26,7 +26,7 @@ def _run(data: bytes) -> tuple[list[int], set[str], int]:
     canonical, format_issues = to_canonical(read.frame)
     result = validate(canonical)
     rejected = sorted({i.line for i in read.errors} | set(result.rejected_lines))
-    warned = {w.column for w in format_issues + result.warnings if w.column}
+    warned = {w.column for w in read.warnings + format_issues + result.warnings if w.column}
     return rejected, warned, len(result.valid)
 
 

@@ -253,9 +253,34 @@ def test_ingest_map_option_lays_the_analysts_mapping_over_the_proposal(tmp_path:
     run = geo("ingest", str(sheet), "--map", "Temp=notes", "--map", "Total Died Min=", db=db)
     assert run.returncode == 0, run.stderr
     assert strict_json(run.stdout)["accepted"] == 1
-    from geo.store import Store
-
-    row = Store(db).incidents().set_index("notes").loc["28"]
+    row = open_store(db).incidents().set_index("notes").loc["28"]
     assert row["killed_high"] == 5 and row["killed_low"] is pd.NA
     run = geo("ingest", str(sheet), "--map", "Nope=killed", db=db)
     assert run.returncode == 2 and "does not have" in strict_json(run.stdout)["message"]
+
+
+def test_ingest_of_a_workbook_takes_the_sheet_to_read(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "two sheets.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    for name, city, lat, lon in (("Khyber", "Peshawar", 34.0151, 71.5249), ("Kunduz", "Kunduz", 36.728, 68.8681)):  # fmt: skip
+        sheet = book.add_worksheet(name)
+        sheet.write(0, 0, f"Incidents in {city} (invented)")  # a title above the header
+        sheet.write_row(2, 0, ["date", "location", "latitude", "longitude", "killed"])
+        sheet.write_row(3, 0, ["2023-03-01", city, lat, lon, 2.0])
+        sheet.write_row(4, 0, ["2023-02-30", city, lat, lon, 1.0])  # no such day
+    book.close()
+    db = tmp_path / "atlas.sqlite"
+
+    refused = geo("ingest", str(path), "--db", str(db), db=db)
+    assert refused.returncode == 2
+    assert "'Khyber', 'Kunduz'" in strict_json(refused.stdout)["message"]
+
+    run = geo("ingest", str(path), "--sheet", "Kunduz", "--db", str(db), db=db)
+    assert run.returncode == 0, run.stderr
+    report = strict_json(run.stdout)
+    assert (report["sheet"], report["accepted"], report["rejected"]) == ("Kunduz", 1, 1)
+    assert [e["line"] for e in report["errors"]] == [5]  # the spreadsheet row
+    stored = open_store(db).incidents()
+    assert stored.loc[stored["upload_id"] == report["upload_id"], "location"].tolist() == ["Kunduz"]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import io
+import unicodedata
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +14,8 @@ from geo.reader import read_csv_bytes
 from geo.report import FileRefused
 
 HEADER = "event_date,location,latitude,longitude"
+ENCODINGS = Path(__file__).resolve().parent / "data" / "encodings"
+REALDATA = Path(__file__).resolve().parent.parent.parent / "shared" / "realdata"
 
 
 def _read(text: str, encoding: str = "utf-8", **kw: int):
@@ -70,6 +74,54 @@ def test_stray_bytes_in_utf8_keep_the_utf8_names_and_are_warned_per_value() -> N
         (4, "location", "warning"),
     ]
     assert "Windows-1252" in result.warnings[0].message
+
+
+def test_windows_1252_sheet_with_an_undefined_byte_is_read_whole() -> None:
+    """The hand-made sheet with one 0x90 byte: every row read, the byte named on its line."""
+    data = (ENCODINGS / "handmade_cp1252_undefined_byte.csv").read_bytes()
+    result = read_csv_bytes(data)
+    assert result.encoding == "cp1252" and result.errors == []
+    assert len(result.frame) == 30 and result.frame["_line"].tolist() == list(range(2, 32))
+    (warning,) = result.warnings
+    assert (warning.line, warning.column, warning.level) == (16, "Notes", "warning")
+    assert "0x90" in warning.message
+    note = result.frame.set_index("_line").loc[16, "Notes"]
+    assert note == "Attack on a café near the bazaar\ufffd, owner’s son hurt"
+    # the Windows-1252 letters and quotes of the other rows are read as such
+    assert "“heavy exchange”" in result.frame["Notes"].tolist()[13]
+
+
+def test_undefined_bytes_in_a_header_and_in_a_rejected_row() -> None:
+    data = b"event_date,loc\x8fation,latitude,longitude\n2025-01-05,Qu\xe9tta\x9d\n"
+    result = read_csv_bytes(data)
+    assert result.frame.columns[1] == "loc\ufffdation"
+    assert [e.line for e in result.errors] == [2]
+    assert result.errors[0].value == "2025-01-05,Qu\xe9tta\ufffd"
+
+
+@pytest.mark.parametrize(
+    ("name", "codec"),
+    [
+        ("gtd_1970_full_columns.csv", "cp1252"),  # Latin-1 letters, Windows-1252 quotes
+        ("pakistan_drone_attacks_sheet.csv", "cp1252"),
+        ("acled_2020_south_asia_excel_dates.csv", "utf-8"),
+        ("ucdp_ged_pakistan_download.csv", "utf-8"),
+    ],
+)
+def test_real_files_keep_decoding(name: str, codec: str) -> None:
+    path = REALDATA / name
+    if not path.exists():
+        pytest.skip(f"../shared/realdata/{name} is absent (the real files are not in the repo)")
+    data = path.read_bytes()
+    result = read_csv_bytes(data)
+    assert result.encoding == codec
+    assert result.warnings == []  # no stray or undefined byte anywhere
+    text = "".join(v for col in result.frame.columns[:-1] for v in result.frame[col].dropna())
+    odd = {c for c in text if unicodedata.category(c) in ("Cc", "Cs", "Co") and c not in "\t\n\r"}
+    assert odd == set() and "\ufffd" not in text  # no control, surrogate or replaced byte
+    non_ascii = {c for c in text if ord(c) > 127}
+    assert bool(non_ascii) == any(b > 127 for b in data)  # (the ACLED file is all ASCII)
+    assert all(unicodedata.category(c)[0] in "LPSN" for c in non_ascii)
 
 
 def test_stray_bytes_in_a_rejected_row_are_quoted_readably() -> None:
@@ -241,7 +293,7 @@ def test_field_longer_than_csv_default_limit() -> None:
         (b"event_date,location,event_date\n1,2,3\n", "twice"),
         (bytes(range(1, 32)) * 40, "binary"),
         (b"event_date,location\n" + b"\x00" * 200, "binary"),
-        (b"event_date,location\n2025,\x81\x8d\x8f\x90\x9d\n", "not readable text"),
+        (b"event_date,location\n" + b"2025,\x81\x8d\x8f\x90\x9d\n" * 10, "not readable text"),
         (b"\xff\xfe" + b"a\x00,\x00b\x00" + b"\x00", "damaged"),
         (b"sep=;\n\n", "no header"),
     ],

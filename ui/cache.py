@@ -138,11 +138,17 @@ _PREPARED = "_prepared_uploads"
 
 
 def prepare_upload(
-    data: bytes, filename: str, fmt: str, mapping: dict[str, str] | None, choices: dict[int, Any]
+    data: bytes,
+    filename: str,
+    fmt: str,
+    mapping: dict[str, str] | None,
+    choices: dict[int, Any],
+    sheet: str | None = None,
 ) -> Any:
     """:func:`geo.ingest.prepare` memoised for this session (the last three inputs).
 
-    Raises ``geo.report.FileRefused`` like ``prepare`` does.
+    ``sheet`` is the sheet of an Excel workbook to read. Raises
+    ``geo.report.FileRefused`` like ``prepare`` does.
     """
     import hashlib
 
@@ -151,6 +157,7 @@ def prepare_upload(
     key = (
         hashlib.sha256(data).hexdigest(),
         filename,
+        sheet,
         fmt,
         tuple(sorted((mapping or {}).items())) if mapping is not None else None,
         tuple(
@@ -163,11 +170,36 @@ def prepare_upload(
     memo: dict[Any, Any] = st.session_state.setdefault(_PREPARED, {})
     if key not in memo:
         prepared = ingest.prepare(
-            data, filename, fmt=fmt, mapping=mapping, gazetteer=gazetteer(), choices=choices or None
+            data,
+            filename,
+            fmt=fmt,
+            mapping=mapping,
+            gazetteer=gazetteer(),
+            choices=choices or None,
+            sheet=sheet,
         )
         while len(memo) >= 3:
             memo.pop(next(iter(memo)))
         memo[key] = prepared
+    return memo[key]
+
+
+def workbook_sheets(data: bytes) -> list[str] | None:
+    """The sheets with data an Excel upload offers (None for a CSV), memoised per file.
+
+    Raises ``geo.report.FileRefused`` for a workbook that cannot be read.
+    """
+    import hashlib
+
+    from geo import workbook
+
+    if not workbook.is_workbook(data):
+        return None
+    memo: dict[str, list[str]] = st.session_state.setdefault("_workbook_sheets", {})
+    key = hashlib.sha256(data).hexdigest()
+    if key not in memo:
+        memo.clear()  # one workbook at a time
+        memo[key] = workbook.sheet_names(data)
     return memo[key]
 
 
