@@ -168,9 +168,10 @@ def test_fayzabad_with_province_context(gaz: Gazetteer, admin1: str) -> None:
     assert not is_ambiguous(places)
 
 
-def test_province_context_that_excludes_every_candidate_lowers_scores(gaz: Gazetteer) -> None:
-    places = gaz.lookup("Fayzabad", admin1="Helmand")
-    assert places and all(p.score < 100 for p in places)
+def test_province_context_that_excludes_every_candidate_finds_nothing(gaz: Gazetteer) -> None:
+    # the province narrows the search: a place elsewhere is never an answer
+    assert gaz.lookup("Fayzabad", admin1="Helmand") == []
+    assert {p.admin1_code for p in gaz.lookup("Fayzabad")} >= {"AF-BDS", "AF-JOW"}
 
 
 @pytest.mark.parametrize(
@@ -269,10 +270,22 @@ def test_curated_points_lie_in_their_stated_province() -> None:
 
     rows = pd.read_csv(GAZETTEER_CSV, dtype=str, keep_default_na=False)
     assert {"name", "alternate_names", "latitude", "longitude", "country_code"} <= set(rows)
-    rows = rows[rows["geonameid"] == ""]
+    rows = rows[(rows["geonameid"] == "") & (rows["latitude"] != "")]
     found = locate(rows["latitude"].astype(float), rows["longitude"].astype(float))
     mismatched = rows.loc[found["admin1_code"].to_numpy() != rows["admin1_code"].to_numpy(), "name"]
     assert mismatched.tolist() == []
+
+
+def test_places_known_only_by_their_district_sit_at_its_point(gaz: Gazetteer) -> None:
+    rows = pd.read_csv(GAZETTEER_CSV, dtype=str, keep_default_na=False)
+    members = rows[(rows["latitude"] == "") & (rows["geonameid"] == "")]
+    assert {"Mir Ali", "Makeen", "Damadola"} <= set(members["name"])
+    for row in members.itertuples():
+        [place] = [p for p in gaz.lookup(row.name, country=row.country_code) if p.name == row.name]
+        district = next(p for p in gaz.lookup(row.admin2) if p.feature == "district")
+        assert (place.latitude, place.longitude) == (district.latitude, district.longitude)
+        assert place.geo_precision == 2 and place.admin2 == row.admin2
+        assert place.admin1_code == row.admin1_code
 
 
 def test_geonames_admin1_table_agrees_with_polygons_for_named_towns() -> None:
