@@ -34,8 +34,8 @@ The context narrows the search before any fuzzy match, in this order:
 3. the district, where places record theirs: those in it, if any.
 
 Within that scope every name to try is looked up exactly (score 100; 95 for
-a place matched only by an alternate spelling when another matches by its
-main name), and only when none is found, fuzzily with
+a place matched only by an alternate spelling when a place at least as
+populous bears it as its main name), and only when none is found, fuzzily with
 :func:`rapidfuzz.fuzz.ratio` over the names in scope (scores at or above
 :data:`FUZZY_CUTOFF`).
 
@@ -102,9 +102,11 @@ FUZZY_CUTOFF: float = 80.0
 FUZZY_MIN_LENGTH: int = 5
 
 #: Score of an exact match through an alternate spelling when another
-#: candidate in scope bears the name as its main name (GeoNames lists
-#: "Bahawalpur" among Bahawalnagar's alternate names; the city of Bahawalpur
-#: is meant). Below 100 by more than AMBIGUITY_MARGIN, so it is no tie.
+#: candidate in scope bears the name as its main name and is at least as
+#: populous (GeoNames lists "Bahawalpur" among Bahawalnagar's alternate names;
+#: the city of Bahawalpur is meant). Below 100 by more than AMBIGUITY_MARGIN,
+#: so it is no tie. A more populous place known by the name as an alternate
+#: (Khairpur Mir's, "Khairpur") keeps 100: the name stays ambiguous.
 ALTERNATE_NAME_SCORE: float = 95.0
 
 GAZETTEER_CSV: Path = DATA_DIR / "gazetteer.csv"
@@ -368,9 +370,9 @@ class Gazetteer:
             return {}
         entries = [e for e in self._by_key.get(key, []) if self._in_scope(e[0], scope)]
         entries = self._by_district(entries, scope)
-        any_main = any(main for _, _, main in entries)
+        main_pop = max((self._recs[i].population for i, _, main in entries if main), default=-1)
         return {
-            i: (m, 100.0 if main or not any_main else ALTERNATE_NAME_SCORE)
+            i: (m, 100.0 if main or self._recs[i].population > main_pop else ALTERNATE_NAME_SCORE)
             for i, m, main in entries
         }
 

@@ -133,6 +133,17 @@ def _in_district(places: list[Place], district: Place | None, name: str) -> list
     ]
 
 
+def _far_from_district(gaz: Gazetteer, place: Place, ctx: _Context) -> float | None:
+    """How far a fuzzy match lies from the row's district, when too far to be in it."""
+    if place.score >= CONFIDENT_SCORE or not ctx.district:
+        return None
+    district = _district(gaz, ctx.district, ctx)  # the district, or the town it is named after
+    if district is None:
+        return None
+    km = distance_km(place.latitude, place.longitude, district.latitude, district.longitude)
+    return km if km > _DISTRICT_RADIUS_KM else None
+
+
 def _by_name(gaz: Gazetteer, location: str, ctx: _Context, res: PlaceResult) -> str | None:
     """Place ``res`` by the location's name; the reason for falling back, or None when placed."""
     places = gaz.lookup(location, country=ctx.country, admin1=ctx.admin1_code, admin2=ctx.district)
@@ -141,6 +152,16 @@ def _by_name(gaz: Gazetteer, location: str, ctx: _Context, res: PlaceResult) -> 
         places = narrowed or places
     if places and not is_ambiguous(places):
         top = places[0]
+        far = _far_from_district(gaz, top, ctx)
+        if far is not None:
+            res.warn(
+                location,
+                f"'{location}' is most like {_describe(top)} (as '{top.matched}', score "
+                f"{top.score:.0f} of 100), but that is {far:.0f} km from {ctx.district}, the "
+                "district the row names: not taken",
+                _candidates(places),
+            )
+            return "far from the district"
         res.place(top.latitude, top.longitude, top.geo_precision, "gazetteer", top.admin2)
         if top.score < CONFIDENT_SCORE:
             res.low_confidence = True
