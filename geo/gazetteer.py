@@ -106,7 +106,8 @@ FUZZY_MIN_LENGTH: int = 5
 #: populous (GeoNames lists "Bahawalpur" among Bahawalnagar's alternate names;
 #: the city of Bahawalpur is meant). Below 100 by more than AMBIGUITY_MARGIN,
 #: so it is no tie. A more populous place known by the name as an alternate
-#: (Khairpur Mir's, "Khairpur") keeps 100: the name stays ambiguous.
+#: (Khairpur Mir's, "Khairpur") keeps 100, and so does any when the main-name
+#: place's population is unknown: the name stays ambiguous.
 ALTERNATE_NAME_SCORE: float = 95.0
 
 GAZETTEER_CSV: Path = DATA_DIR / "gazetteer.csv"
@@ -370,7 +371,8 @@ class Gazetteer:
             return {}
         entries = [e for e in self._by_key.get(key, []) if self._in_scope(e[0], scope)]
         entries = self._by_district(entries, scope)
-        main_pop = max((self._recs[i].population for i, _, main in entries if main), default=-1)
+        main_pop = max((self._recs[i].population for i, _, main in entries if main), default=0)
+        main_pop = main_pop or -1  # an unknown population (0) proves nothing
         return {
             i: (m, 100.0 if main or self._recs[i].population > main_pop else ALTERNATE_NAME_SCORE)
             for i, m, main in entries

@@ -94,6 +94,8 @@ _LEADING_QUALIFIERS = re.compile(
 )
 #: A parenthesis that only qualifies (``(Near Afghan Border)``): not a place of its own.
 _QUALIFIER_ONLY = re.compile(r"(?i)^\s*(?:near|close\s+to|on\s+the|along|border|adjacent)\b")
+#: A word before "of" that makes the place after it approximate.
+_QUALIFIER_WORD = re.compile(r"(?i)^\s*(?:the\s+)?(?:outskirts|vicinity|environs|surroundings)\s*$")
 #: Parts that name no place at all once the noise is gone.
 _NOTHING = re.compile(
     r"(?i)^(?:a|an|the|some|main|house|houses|village|area|town|city|market|bazaar|compound|"
@@ -195,8 +197,15 @@ def _pieces(text: str) -> list[tuple[str, bool] | PlaceQuery]:
                 out.append((left, k > 0))
             out.append(query)
             continue
-        linked = [p for p in _LINK_RE.split(part) if p.strip()]
-        out.extend((p, k > 0 or j > 0) for j, p in enumerate(linked))
+        pending = ""
+        for j, p in enumerate(x for x in _LINK_RE.split(part) if x.strip()):
+            if _QUALIFIER_WORD.match(p):  # "outskirts of X", "vicinity of X"
+                pending = p.strip().casefold()
+                continue
+            out.append(
+                PlaceQuery(p, True, None, None, f"{pending} of") if pending else (p, k > 0 or j > 0)
+            )
+            pending = ""
     return out
 
 
@@ -223,7 +232,7 @@ def place_queries(text: str) -> tuple[PlaceQuery, ...]:
     ['Hisukhel Area of Mir Ali', 'Hisukhel', 'Mir Ali']
     """
     raw = _clean(_MILES_RE.sub(r"\1", str(text)))
-    if not raw:
+    if not any(ch.isalpha() for ch in raw):
         return ()
     out: dict[str, PlaceQuery] = {raw.casefold(): PlaceQuery(raw)}
 
@@ -238,6 +247,8 @@ def place_queries(text: str) -> tuple[PlaceQuery, ...]:
     for source, qualified_source in sources:
         for piece in _pieces(source):
             if isinstance(piece, PlaceQuery):
+                if piece.offset_km is None and piece.note.endswith(" of"):
+                    piece = PlaceQuery(_strip(piece.name)[0], True, None, None, piece.note)
                 add(piece)
                 continue
             part, larger = piece

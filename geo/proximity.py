@@ -83,8 +83,8 @@ def _project_points(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
 
 def _as_arrays(lat: Any, lon: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    lat_a = np.asarray(lat, dtype=float).reshape(-1)
-    lon_a = np.asarray(lon, dtype=float).reshape(-1)
+    lat_a = np.array(lat, dtype=float).reshape(-1)  # copies: callers' arrays may be read-only
+    lon_a = np.array(lon, dtype=float).reshape(-1)
     if len(lat_a) != len(lon_a):
         raise ValueError(f"lat and lon differ in length: {len(lat_a)} != {len(lon_a)}")
     with np.errstate(invalid="ignore"):

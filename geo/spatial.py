@@ -190,10 +190,10 @@ def _query(f: _Frame) -> None:
     from geo.boundaries import border_distance_km, locate
 
     located = locate(f.lat, f.lon).reset_index(drop=True)
-    f.poly_cc = located["country_code"].to_numpy(dtype=object)
-    f.poly_country = located["country"].to_numpy(dtype=object)
-    f.poly_admin1 = located["admin1"].to_numpy(dtype=object)
-    f.poly_code = located["admin1_code"].to_numpy(dtype=object)
+    f.poly_cc = located["country_code"].to_numpy(dtype=object, copy=True)
+    f.poly_country = located["country"].to_numpy(dtype=object, copy=True)
+    f.poly_admin1 = located["admin1"].to_numpy(dtype=object, copy=True)
+    f.poly_code = located["admin1_code"].to_numpy(dtype=object, copy=True)
     f.distance = located["border_distance_km"].to_numpy(dtype=float, copy=True)
     f.at_sea = np.zeros(len(f.lat), dtype=bool)
     outside = np.flatnonzero(~(np.isnan(f.lat) | np.isnan(f.lon)) & pd.isna(f.poly_cc))
@@ -336,36 +336,24 @@ def _decide(f: _Frame, d: _Decision, i: int, near: bool) -> None:
                     "warning",
                 )
             )
-    elif said_code is not None:  # an Afghan or Pakistani province, the point in a neighbour
+    else:  # the point is in a neighbour country
+        code = f.admin1_code[i] or foreign_admin1_code(f.poly_cc[i], f.admin1[i])
+        said_code = said_code or resolve_admin1(stated)  # an Iranian row naming Nimroz
+        if code is not None or said_code is None:
+            # another country's unit, in that country (India's Punjab): the file's is kept
+            d.admin1[i], d.code[i] = f.admin1[i], code
+            return
         d.flags[i].append(ADMIN1_MISMATCH)
         d.issues.append(
             Issue(
                 line,
                 column,
                 stated,
-                f"the file says province {stated} but the point ({point}) lies in "
-                f"{f.poly_country[i]}; the province is cleared",
+                f"the file says province {stated} ({admin1_name(said_code)}) but the point "
+                f"({point}) lies in {f.poly_country[i]}; the province is cleared",
                 "warning",
             )
         )
-    else:
-        code = f.admin1_code[i] or foreign_admin1_code(f.poly_cc[i], f.admin1[i])
-        if code is None and resolve_admin1(stated) is not None:
-            # an Afghan or Pakistani province, the point well inside a neighbour
-            d.flags[i].append(ADMIN1_MISMATCH)
-            d.issues.append(
-                Issue(
-                    line,
-                    column,
-                    stated,
-                    f"the file says province {stated} ({admin1_name(resolve_admin1(stated))}) "
-                    f"but the point ({point}) lies in {f.poly_country[i]}; the province is cleared",
-                    "warning",
-                )
-            )
-            return
-        # another country's unit, in that country: the file's admin1 is kept
-        d.admin1[i], d.code[i] = f.admin1[i], code
 
 
 def _at_sea(f: _Frame, i: int) -> Issue:
