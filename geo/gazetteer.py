@@ -431,23 +431,22 @@ class Gazetteer:
 
     def _keys_in(self, scope: _Scope) -> list[str]:
         """The keys of places in the scope's country and province (fuzzy candidates)."""
-        sk = (scope.country, scope.admin1_code)
-        keys = self._scope_keys.get(sk)
-        if keys is None:
-            keys = [
-                k
-                for k, entries in self._by_key.items()
-                if len(k) >= FUZZY_MIN_LENGTH - 1
-                and any(
-                    (scope.country is None or self._recs[i].country_code == scope.country)
-                    and (
-                        scope.admin1_code is None or self._recs[i].admin1_code == scope.admin1_code
-                    )
-                    for i, _, _ in entries
-                )
-            ]
-            self._scope_keys[sk] = keys
-        return keys
+        if not self._scope_keys:  # one pass over the index builds every scope's list
+            scopes: dict[tuple[str | None, str | None], dict[str, None]] = {}
+            for key, entries in self._by_key.items():
+                if len(key) < FUZZY_MIN_LENGTH - 1:
+                    continue
+                for i, _, _ in entries:
+                    rec = self._recs[i]
+                    for sk in (
+                        (None, None),
+                        (rec.country_code, None),
+                        (None, rec.admin1_code),
+                        (rec.country_code, rec.admin1_code),
+                    ):
+                        scopes.setdefault(sk, {})[key] = None
+            self._scope_keys = {sk: list(keys) for sk, keys in scopes.items()}
+        return self._scope_keys.get((scope.country, scope.admin1_code), [])
 
     def _answer(
         self, query: PlaceQuery, hits: dict[int, tuple[str, float]], limit: int, scope: _Scope
