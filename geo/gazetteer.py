@@ -6,7 +6,8 @@ Three sources are merged into one index when :meth:`Gazetteer.load` runs:
   largest extract it carries, ``cities500``), filtered to AF and PK, with all
   their alternate names (Latin, Arabic script and others).
 * **data/gazetteer.csv**, curated places GeoNames lacks (valleys, border
-  crossings, neighbourhoods, districts) and extra spellings for GeoNames places.
+  crossings, neighbourhoods, districts, the towns of the former tribal
+  agencies) and extra spellings for GeoNames places.
 * **Provinces**: the 41 ISO 3166-2 units, at the representative point of their
   polygon (``geo.boundaries``), with old names such as NWFP or Sind.
 
@@ -20,9 +21,23 @@ Matching
 Names are compared through :func:`normalise_name`, which folds case,
 diacritics, scripts (through ``anyascii``), punctuation and common
 transliteration variants, so ``Mazar-i-Sharif``, ``Mazār-e Sharīf`` and
-``مزار شریف`` meet the same place. A lookup first tries that exact normalised
-key (score 100), then fuzzy matching with :func:`rapidfuzz.fuzz.ratio` over the
-distinct keys, keeping scores at or above :data:`FUZZY_CUTOFF`.
+``مزار شریف`` meet the same place. A free-text location (``Near Wana``,
+``Tappi village- 15 km east of Miranshah``) is first read into the names to
+try (:func:`geo.placequery.place_queries`).
+
+The context narrows the search before any fuzzy match, in this order:
+
+1. the country: a place in another country is never returned;
+2. the province: only places inside it (or within
+   :data:`~geo.proximity.BOUNDARY_TOLERANCE_KM` of its polygon, for points
+   that generalised boundaries put just across the line);
+3. the district, where places record theirs: those in it, if any.
+
+Within that scope every name to try is looked up exactly (score 100; 95 for
+a place matched only by an alternate spelling when a place at least as
+populous bears it as its main name), and only when none is found, fuzzily with
+:func:`rapidfuzz.fuzz.ratio` over the names in scope (scores at or above
+:data:`FUZZY_CUTOFF`).
 
 Ambiguity is never resolved silently: :meth:`Gazetteer.lookup` returns every
 candidate, best first, and :func:`is_ambiguous` tells a caller whether the top
@@ -32,10 +47,9 @@ candidates are different places.
 from __future__ import annotations
 
 import logging
-import math
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,17 +61,30 @@ from geo.gazetteer_sources import (
     _apply_boundaries,
     _boundaries_table,
     _geonames_recs,
+    _merge_curated,
     _read_curated,
     _Rec,
-    _split_names,
 )
 from geo.names import match_key, normalise_name
+from geo.place import (
+    AMBIGUITY_DISTANCE_KM,
+    AMBIGUITY_MARGIN,
+    FEATURE_RANK,
+    Place,
+    distance_km,
+    is_ambiguous,
+    offset_point,
+)
+from geo.placequery import PlaceQuery, place_queries
 
 __all__ = [
+    "ALTERNATE_NAME_SCORE",
     "AMBIGUITY_DISTANCE_KM",
+    "AMBIGUITY_MARGIN",
     "FUZZY_CUTOFF",
     "Gazetteer",
     "Place",
+    "distance_km",
     "is_ambiguous",
     "match_key",
     "normalise_name",
@@ -74,178 +101,51 @@ FUZZY_CUTOFF: float = 80.0
 #: names such as ``KP`` or ``Wana`` finds too many unrelated places).
 FUZZY_MIN_LENGTH: int = 5
 
-#: Candidates with (nearly) the same score further apart than this are
-#: different places: the name is ambiguous.
-AMBIGUITY_DISTANCE_KM: float = 25.0
-
-#: Candidates within this many points of the best score count as ties.
-AMBIGUITY_MARGIN: float = 3.0
-
-#: Score taken off candidates outside the stated province when none is inside.
-CONTEXT_PENALTY: float = 15.0
+#: Score of an exact match through an alternate spelling when another
+#: candidate in scope bears the name as its main name and is at least as
+#: populous (GeoNames lists "Bahawalpur" among Bahawalnagar's alternate names;
+#: the city of Bahawalpur is meant). Below 100 by more than AMBIGUITY_MARGIN,
+#: so it is no tie. A more populous place known by the name as an alternate
+#: (Khairpur Mir's, "Khairpur") keeps 100, and so does any when the main-name
+#: place's population is unknown: the name stays ambiguous.
+ALTERNATE_NAME_SCORE: float = 95.0
 
 GAZETTEER_CSV: Path = DATA_DIR / "gazetteer.csv"
 
-#: How specific a feature is; lower sorts first among equal scores.
-FEATURE_RANK: dict[str, int] = {
-    "city": 0,
-    "town": 1,
-    "village": 2,
-    "neighbourhood": 3,
-    "crossing": 4,
-    "valley": 5,
-    "area": 6,
-    "district": 7,
-    "province": 8,
-}
-
-#: Areas that contain settlements: they do not make a settlement's name ambiguous.
-_AREA_FEATURES = {"district", "province"}
-
-_COUNTRY_ALIASES = {
-    "afg": "AFG",
-    "af": "AFG",
-    "afghanistan": "AFG",
-    "islamic emirate of afghanistan": "AFG",
-    "islamic republic of afghanistan": "AFG",
-    "pak": "PAK",
-    "pk": "PAK",
-    "pakistan": "PAK",
-    "islamic republic of pakistan": "PAK",
-}
+_COUNTRY_ALIASES = {"afg": "AFG", "af": "AFG", "afghanistan": "AFG"}
+_COUNTRY_ALIASES.update({"pak": "PAK", "pk": "PAK", "pakistan": "PAK"})
+_PREFIX_COUNTRY = {"AF": "AFG", "PK": "PAK"}
 
 
 @dataclass(frozen=True)
-class Place:
-    """One candidate answer to a place-name lookup.
+class _Scope:
+    """Where a lookup searches: country, province code, district key."""
 
-    Attributes
-    ----------
-    name : str
-        The place's main name.
-    matched : str
-        The spelling (main or alternate name) that matched the query.
-    latitude, longitude : float
-        WGS84 degrees.
-    admin1, admin1_code : str or None
-        Province name and ISO 3166-2 code.
-    country_code : str
-        ISO 3166-1 alpha-3 (``AFG`` or ``PAK``).
-    geo_precision : int
-        1 town or site, 2 near a town / district, 3 province, 4 country.
-    source : {"geonames", "gazetteer", "province"}
-        Where the place comes from.
-    score : float
-        100 for an exact normalised match, lower for fuzzy matches.
-    feature : str
-        city, town, village, neighbourhood, crossing, valley, area, district
-        or province.
-    population : int
-        GeoNames population (0 when unknown or not a settlement).
-    admin2 : str or None
-        District, where the source gives it.
-    """
-
-    name: str
-    matched: str
-    latitude: float
-    longitude: float
-    admin1: str | None
+    country: str | None
     admin1_code: str | None
-    country_code: str
-    geo_precision: int
-    source: str
-    score: float
-    feature: str
-    population: int = 0
-    admin2: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of DESIGN.md §5 plus feature, population and admin2."""
-        return asdict(self)
-
-
-# ---------------------------------------------------------------------------
-# Ambiguity
-# ---------------------------------------------------------------------------
-
-
-def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, a)))
-
-
-def _contains(area: Place, place: Place) -> bool:
-    """True when ``area`` (a province or district) is where ``place`` lies."""
-    if area.feature == "province":
-        return area.admin1_code is not None and area.admin1_code == place.admin1_code
-    if area.feature == "district":
-        if place.admin2 and match_key(place.admin2) == match_key(area.name):
-            return True
-        return area.admin1_code == place.admin1_code and (
-            _distance_km(area.latitude, area.longitude, place.latitude, place.longitude) < 60.0
-        )
-    return False
-
-
-def is_ambiguous(places: Sequence[Place]) -> bool:
-    """Whether the best candidates of a lookup are different places.
-
-    A lookup result is ambiguous when another candidate scores within
-    :data:`AMBIGUITY_MARGIN` of the best one, lies more than
-    :data:`AMBIGUITY_DISTANCE_KM` away from it, and is not the province or
-    district that contains it (``"Kunduz"`` the city and ``"Kunduz"`` the
-    province are one answer; ``"Fayzabad"`` in Badakhshan and in Jowzjan are
-    two).
-
-    Parameters
-    ----------
-    places : sequence of Place
-        A :meth:`Gazetteer.lookup` result, best first.
-
-    Returns
-    -------
-    bool
-    """
-    if len(places) < 2:
-        return False
-    best = places[0]
-    for other in places[1:]:
-        if other.score < best.score - AMBIGUITY_MARGIN:
-            break
-        if _contains(other, best) or _contains(best, other):
-            continue
-        d = _distance_km(best.latitude, best.longitude, other.latitude, other.longitude)
-        if d > AMBIGUITY_DISTANCE_KM:
-            return True
-    return False
-
-
-# ---------------------------------------------------------------------------
-# The gazetteer
-# ---------------------------------------------------------------------------
+    admin2_key: str | None
 
 
 class Gazetteer:
     """An in-memory index of places in Afghanistan and Pakistan.
 
-    Build it with :meth:`load`; it is immutable afterwards (safe to share
-    between threads and to cache, e.g. with ``st.cache_resource``).
+    Build it with :meth:`load`; it is immutable afterwards apart from its
+    caches (safe to share between threads and to cache, e.g. with
+    ``st.cache_resource``).
     """
 
     def __init__(self, recs: list[_Rec]) -> None:
         self._recs = recs
-        self._by_key: dict[str, list[tuple[int, str]]] = {}
+        #: key → [(record index, matched spelling, is the record's main name)]
+        self._by_key: dict[str, list[tuple[int, str, bool]]] = {}
         for idx, rec in enumerate(recs):
             seen: set[str] = set()
+            main = match_key(rec.name)
             for name in rec.names:
                 key = match_key(name)
                 if key and key not in seen:
                     seen.add(key)
-                    self._by_key.setdefault(key, []).append((idx, name))
-        self._keys: list[str] = [k for k in self._by_key if len(k) >= FUZZY_MIN_LENGTH - 1]
+                    self._by_key.setdefault(key, []).append((idx, name, key == main))
         self._province_keys: dict[str, str] = {}
         self._provinces: dict[str, _Rec] = {}
         for rec in recs:
@@ -254,6 +154,8 @@ class Gazetteer:
                 self._province_keys[rec.admin1_code.casefold()] = rec.admin1_code
                 for name in rec.names:
                     self._province_keys.setdefault(match_key(name), rec.admin1_code)
+        self._scope_keys: dict[tuple[str | None, str | None], list[str]] = {}
+        self._near: dict[tuple[int, str], bool] = {}
         self._cache: dict[tuple[Any, ...], tuple[Place, ...]] = {}
 
     # -- construction -------------------------------------------------------
@@ -278,39 +180,7 @@ class Gazetteer:
         """
         curated = _read_curated(Path(csv_path) if csv_path else GAZETTEER_CSV)
         geonames = _geonames_recs()
-        by_id = {r.geonameid: r for r in geonames}
-        provinces: dict[str, _Rec] = {}
-        extra: list[_Rec] = []
-        for row in curated:
-            names = [row["name"].strip(), *_split_names(row.get("alternate_names"))]
-            gid = (row.get("geonameid") or "").strip()
-            if gid:
-                target = by_id.get(int(gid))
-                if target is None:
-                    log.warning("gazetteer.csv: geonameid %s not in GeoNames; row added", gid)
-                else:
-                    target.names.extend(n for n in names if n not in target.names)
-                    if row.get("admin2"):
-                        target.admin2 = row["admin2"].strip()
-                    continue
-            rec = _Rec(
-                name=names[0],
-                latitude=float(row["latitude"]),
-                longitude=float(row["longitude"]),
-                country_code=row["country_code"].strip().upper(),
-                admin1=None,
-                admin1_code=(row.get("admin1_code") or "").strip() or None,
-                geo_precision=int(row.get("geo_precision") or 1),
-                source="province" if row["feature"].strip() == "province" else "gazetteer",
-                feature=row["feature"].strip(),
-                population=0,
-                admin2=(row.get("admin2") or "").strip() or None,
-                names=list(dict.fromkeys(names)),
-            )
-            if rec.feature == "province" and rec.admin1_code:
-                provinces[rec.admin1_code] = rec
-            else:
-                extra.append(rec)
+        provinces, extra = _merge_curated(curated, geonames)
         table = _boundaries_table() if boundaries else None
         if table is not None:
             _apply_boundaries(table, geonames, provinces)
@@ -321,7 +191,11 @@ class Gazetteer:
         names = {code: p.name for code, p in provinces.items()}
         for rec in [*geonames, *extra, *provinces.values()]:
             rec.admin1 = names.get(rec.admin1_code or "", rec.admin1)
-        return cls([*geonames, *extra, *provinces.values()])
+        gaz = cls([*geonames, *extra, *provinces.values()])
+        gaz._boundaries = table is not None
+        return gaz
+
+    _boundaries: bool = False
 
     # -- facts --------------------------------------------------------------
 
@@ -336,49 +210,68 @@ class Gazetteer:
             out[k] = out.get(k, 0) + 1
         return dict(sorted(out.items()))
 
-    def province(self, admin1: str | None) -> Place | None:
+    def province(self, admin1: str | None, country: str | None = None) -> Place | None:
         """The province named or coded ``admin1`` at its representative point.
 
         Parameters
         ----------
         admin1 : str
             An ISO 3166-2 code (``AF-BAL``) or a current or old name
-            (``Balkh``, ``NWFP``, ``Sind``).
+            (``Balkh``, ``NWFP``, ``Sind``, a former tribal agency).
+        country : str, optional
+            The row's country: a province of another country is None.
 
         Returns
         -------
         Place or None
             ``source="province"``, ``geo_precision=3``; None if not a province.
         """
-        code = self.resolve_admin1(admin1)
-        if code is None:
+        code = self.resolve_admin1(admin1, country)
+        if code is None or code not in self._provinces:
             return None
         rec = self._provinces[code]
         return self._place(rec, rec.name, 100.0)
 
-    def resolve_admin1(self, admin1: str | None) -> str | None:
-        """The ISO 3166-2 code of a province name or code, or None if unknown."""
+    def resolve_admin1(self, admin1: str | None, country: str | None = None) -> str | None:
+        """The ISO 3166-2 code of a province name or code, or None if unknown.
+
+        With ``country`` (ISO3, alpha-2 or name), a unit of another country
+        is None: India's Punjab is not ``PK-PB``.
+        """
         if admin1 is None:
             return None
         text = str(admin1).strip()
         if not text:
+            return None
+        cc = self.resolve_country(country)
+        if cc is not None and cc not in _PREFIX_COUNTRY.values():
             return None
         code = self._province_keys.get(text.casefold()) or self._province_keys.get(match_key(text))
         if code is None:
             # "Balkh Province", "Kunar province", "Sindh Province"
             key = match_key(re.sub(r"(?i)\b(province|wilayat|vilayat|welayat)\b", "", text))
             code = self._province_keys.get(key)
+        if code is None and self._boundaries:
+            from geo.admin_names import resolve_admin1
+
+            code = resolve_admin1(text, cc)  # former agencies, close misspellings
+        if code is not None and cc is not None and _PREFIX_COUNTRY.get(code[:2]) != cc:
+            return None
         return code
 
     @staticmethod
     def resolve_country(country: str | None) -> str | None:
-        """ISO3 code of ``AFG``/``AF``/``Afghanistan`` (and Pakistan), else the input upper-cased."""
+        """ISO3 code of ``AFG``/``AF``/``Afghanistan``/``4`` (any country), else the input upper-cased."""
         if country is None:
             return None
         text = str(country).strip()
         if not text:
             return None
-        return _COUNTRY_ALIASES.get(text.casefold(), text.upper())
+        if text.casefold() in _COUNTRY_ALIASES:
+            return _COUNTRY_ALIASES[text.casefold()]
+        from geo.admin_names import resolve_country
+
+        return resolve_country(text) or text.upper()
 
     # -- lookup -------------------------------------------------------------
 
@@ -388,20 +281,27 @@ class Gazetteer:
         country: str | None = None,
         admin1: str | None = None,
         limit: int = 10,
+        *,
+        admin2: str | None = None,
     ) -> list[Place]:
         """Candidate places for ``name``, best first.
 
-        Exact matches of the normalised name (:func:`normalise_name`) score
-        100; when there are none, fuzzy matches (rapidfuzz ``ratio`` over the
-        distinct normalised names, at least :data:`FUZZY_CUTOFF`) are
-        returned with their score. Ties are ordered by feature (city, town,
-        village … district, province) and then population.
+        ``name`` may be a free-text location: it is read into the names to
+        try (:func:`geo.placequery.place_queries`); a place found through a
+        qualifier (``near``, ``15 km east of``, the larger place of a
+        compound) has ``qualifier`` set and precision 2 at best, and a stated
+        distance and direction move its point.
 
-        Context narrows the candidates: ``country`` (ISO3, ISO2 or name) keeps
-        only places in that country; ``admin1`` (ISO 3166-2 code or a current
-        or old province name) keeps those in that province, and when none is,
-        the others are kept with :data:`CONTEXT_PENALTY` taken off their score.
-        An admin1 that is not a province is ignored.
+        Context narrows the candidates before any fuzzy match (see the
+        module docstring): ``country`` (ISO3, ISO2, numeric or name) keeps
+        only places in that country; ``admin1`` (ISO 3166-2 code, a current
+        or old province name, or a former tribal agency) keeps only places in
+        that province or within a few km of it; ``admin2`` (a district;
+        defaults to the agency ``admin1`` names) prefers places recorded in
+        it. A province of another country than ``country`` means no Afghan
+        or Pakistani place at all; an ``admin1`` that is no province is
+        ignored. Ties are ordered by feature (city, town, village …
+        district, province) and then population.
 
         An ambiguous name (several different places) returns them all; check
         with :func:`is_ambiguous`. An unknown name returns ``[]``.
@@ -412,15 +312,16 @@ class Gazetteer:
         country : str, optional
         admin1 : str, optional
         limit : int, default 10
+        admin2 : str, optional
 
         Returns
         -------
         list of Place
         """
-        ck = (name, country, admin1, limit)
+        ck = (name, country, admin1, limit, admin2)
         hit = self._cache.get(ck)
         if hit is None:
-            hit = tuple(self._lookup(name, country, admin1, limit))
+            hit = tuple(self._lookup(name, country, admin1, limit, admin2))
             if len(self._cache) > 100_000:
                 self._cache.clear()
             self._cache[ck] = hit
@@ -433,36 +334,123 @@ class Gazetteer:
         return {n: self.lookup(n, country=country, admin1=admin1) for n in dict.fromkeys(names)}
 
     def _lookup(
-        self, name: str, country: str | None, admin1: str | None, limit: int
+        self, name: str, country: str | None, admin1: str | None, limit: int, admin2: str | None
     ) -> list[Place]:
-        key = match_key(name)
-        if not key:
+        scope = self._scope(country, admin1, admin2)
+        if scope is None:
             return []
+        queries = place_queries(name) if isinstance(name, str) else ()
+        for query in queries:
+            hits = self._exact(match_key(query.name), scope)
+            if hits:
+                return self._answer(query, hits, limit, scope)
+        for query in queries:
+            hits = self._fuzzy(match_key(query.name), scope, limit)
+            if hits:
+                return self._answer(query, hits, limit, scope)
+        return []
+
+    # -- lookup phases ------------------------------------------------------
+
+    def _scope(self, country: str | None, admin1: str | None, admin2: str | None) -> _Scope | None:
+        """The search scope, or None when the context rules out every place here."""
         cc = self.resolve_country(country)
-        code = self.resolve_admin1(admin1)
+        if cc is not None and cc not in _PREFIX_COUNTRY.values():
+            return None  # the gazetteer holds Afghanistan and Pakistan only
+        code = self.resolve_admin1(admin1, cc) if admin1 else None
+        if admin2 is None and admin1 and self._boundaries:
+            from geo.admin_names import former_agency
 
-        def narrow(hits: dict[int, tuple[str, float]]) -> dict[int, tuple[str, float]]:
-            if cc:
-                hits = {i: h for i, h in hits.items() if self._recs[i].country_code == cc}
-            if code and hits:
-                inside = {i: h for i, h in hits.items() if self._recs[i].admin1_code == code}
-                hits = inside or {i: (m, s - CONTEXT_PENALTY) for i, (m, s) in hits.items()}
-            return hits
+            admin2 = former_agency(str(admin1))
+        if code is not None and cc is None:
+            cc = _PREFIX_COUNTRY.get(code[:2])
+        return _Scope(cc, code, (match_key(admin2) or None) if admin2 else None)
 
-        hits = narrow({i: (m, 100.0) for i, m in self._by_key.get(key, [])})
-        if not hits and len(key) >= FUZZY_MIN_LENGTH:
-            fuzzy: dict[int, tuple[str, float]] = {}
-            for k, score, _ in process.extract(
-                key,
-                self._keys,
-                scorer=fuzz.ratio,
-                score_cutoff=FUZZY_CUTOFF,
-                limit=max(limit * 3, 20),
-            ):
-                for i, m in self._by_key[k]:
-                    if i not in fuzzy or fuzzy[i][1] < score:
-                        fuzzy[i] = (m, round(float(score), 1))
-            hits = narrow(fuzzy)
+    def _exact(self, key: str, scope: _Scope) -> dict[int, tuple[str, float]]:
+        if not key:
+            return {}
+        entries = [e for e in self._by_key.get(key, []) if self._in_scope(e[0], scope)]
+        entries = self._by_district(entries, scope)
+        main_pop = max((self._recs[i].population for i, _, main in entries if main), default=0)
+        main_pop = main_pop or -1  # an unknown population (0) proves nothing
+        return {
+            i: (m, 100.0 if main or self._recs[i].population > main_pop else ALTERNATE_NAME_SCORE)
+            for i, m, main in entries
+        }
+
+    def _fuzzy(self, key: str, scope: _Scope, limit: int) -> dict[int, tuple[str, float]]:
+        if len(key) < FUZZY_MIN_LENGTH:
+            return {}
+        found: dict[int, tuple[str, float]] = {}
+        for k, score, _ in process.extract(
+            key,
+            self._keys_in(scope),
+            scorer=fuzz.ratio,
+            score_cutoff=FUZZY_CUTOFF,
+            limit=max(limit * 3, 20),
+        ):
+            entries = [e for e in self._by_key[k] if self._in_scope(e[0], scope)]
+            for i, m, _ in self._by_district(entries, scope):
+                if i not in found or found[i][1] < score:
+                    found[i] = (m, round(float(score), 1))
+        return found
+
+    def _in_scope(self, idx: int, scope: _Scope) -> bool:
+        rec = self._recs[idx]
+        if scope.country is not None and rec.country_code != scope.country:
+            return False
+        if scope.admin1_code is None or rec.admin1_code == scope.admin1_code:
+            return True
+        return rec.feature != "province" and self._near_province(idx, scope.admin1_code)
+
+    def _near_province(self, idx: int, code: str) -> bool:
+        """Whether place ``idx`` lies within the boundary tolerance of province ``code``."""
+        hit = self._near.get((idx, code))
+        if hit is None:
+            hit = False
+            if self._boundaries:
+                from geo.proximity import BOUNDARY_TOLERANCE_KM, distance_to_unit_km
+
+                rec = self._recs[idx]
+                km = distance_to_unit_km([rec.latitude], [rec.longitude], [code])[0]
+                hit = bool(km <= BOUNDARY_TOLERANCE_KM)
+            self._near[(idx, code)] = hit
+        return hit
+
+    def _by_district(
+        self, entries: list[tuple[int, str, bool]], scope: _Scope
+    ) -> list[tuple[int, str, bool]]:
+        if scope.admin2_key is None or len(entries) < 2:
+            return entries
+        inside = [
+            e
+            for e in entries
+            if self._recs[e[0]].admin2 and match_key(self._recs[e[0]].admin2) == scope.admin2_key
+        ]
+        return inside or entries
+
+    def _keys_in(self, scope: _Scope) -> list[str]:
+        """The keys of places in the scope's country and province (fuzzy candidates)."""
+        if not self._scope_keys:  # one pass over the index builds every scope's list
+            scopes: dict[tuple[str | None, str | None], dict[str, None]] = {}
+            for key, entries in self._by_key.items():
+                if len(key) < FUZZY_MIN_LENGTH - 1:
+                    continue
+                for i, _, _ in entries:
+                    rec = self._recs[i]
+                    for sk in (
+                        (None, None),
+                        (rec.country_code, None),
+                        (None, rec.admin1_code),
+                        (rec.country_code, rec.admin1_code),
+                    ):
+                        scopes.setdefault(sk, {})[key] = None
+            self._scope_keys = {sk: list(keys) for sk, keys in scopes.items()}
+        return self._scope_keys.get((scope.country, scope.admin1_code), [])
+
+    def _answer(
+        self, query: PlaceQuery, hits: dict[int, tuple[str, float]], limit: int, scope: _Scope
+    ) -> list[Place]:
         ranked = sorted(
             hits.items(),
             key=lambda kv: (
@@ -472,10 +460,29 @@ class Gazetteer:
                 self._recs[kv[0]].name,
             ),
         )
-        return [self._place(self._recs[i], m, s) for i, (m, s) in ranked[:limit]]
+        places = [self._place(self._recs[i], m, s, query) for i, (m, s) in ranked[:limit]]
+        if query.offset_km is None or query.bearing_deg is None:
+            return places
+        return [self._offset(p, query.offset_km, query.bearing_deg, scope) for p in places]
+
+    def _offset(self, place: Place, km: float, bearing: float, scope: _Scope) -> Place:
+        """``place`` moved as the text says, unless that leaves the row's province or country."""
+        lat, lon = offset_point(place.latitude, place.longitude, km, bearing)
+        unit = scope.admin1_code or scope.country
+        if unit is not None and self._boundaries:
+            from geo.proximity import BOUNDARY_TOLERANCE_KM, distance_to_unit_km
+
+            if not distance_to_unit_km([lat], [lon], [unit])[0] <= BOUNDARY_TOLERANCE_KM:
+                note = f"{place.qualifier}; not moved: that would leave {place.admin1 or unit}"
+                return replace(place, qualifier=note)
+        return replace(place, latitude=lat, longitude=lon)
 
     @staticmethod
-    def _place(rec: _Rec, matched: str, score: float) -> Place:
+    def _place(rec: _Rec, matched: str, score: float, query: PlaceQuery | None = None) -> Place:
+        precision, qualifier = rec.geo_precision, None
+        if query is not None and query.qualified:
+            qualifier = query.note or "near"
+            precision = max(precision, 2)
         return Place(
             name=rec.name,
             matched=matched,
@@ -484,10 +491,11 @@ class Gazetteer:
             admin1=rec.admin1,
             admin1_code=rec.admin1_code,
             country_code=rec.country_code,
-            geo_precision=rec.geo_precision,
+            geo_precision=precision,
             source=rec.source,
             score=score,
             feature=rec.feature,
             population=rec.population,
             admin2=rec.admin2,
+            qualifier=qualifier,
         )

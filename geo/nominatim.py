@@ -150,8 +150,9 @@ class NominatimFallback:
         OnlineGeocodeError
             When the service cannot be reached or answers with an error.
         """
-        cc = Gazetteer.resolve_country(country)
-        codes = [_ISO2[cc]] if cc in _ISO2 else list(self.country_codes)
+        codes = _country_codes(country, self.country_codes)
+        if not codes:
+            return None  # a country Nominatim cannot be restricted to: no answer, not a guess
         key = f"nominatim:{','.join(codes)}:{normalise_name(query)}"
         hit = self._memo.get(key)
         if hit is None and self.cache is not None:
@@ -168,6 +169,19 @@ class NominatimFallback:
                 self.cache.put(key, hit)
         self._memo[key] = hit
         return hit if hit.get("found") else None
+
+
+def _country_codes(country: str | None, default: tuple[str, ...]) -> list[str]:
+    """Nominatim's ``countrycodes`` for the row's country: only that country, always."""
+    cc = Gazetteer.resolve_country(country)
+    if cc is None:
+        return list(default)
+    if cc in _ISO2:
+        return [_ISO2[cc]]
+    import pycountry
+
+    found = pycountry.countries.get(alpha_3=cc)
+    return [found.alpha_2.lower()] if found is not None else []
 
 
 def _nominatim_dict(query: str, loc: Location | None) -> dict[str, Any]:

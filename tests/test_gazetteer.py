@@ -168,9 +168,10 @@ def test_fayzabad_with_province_context(gaz: Gazetteer, admin1: str) -> None:
     assert not is_ambiguous(places)
 
 
-def test_province_context_that_excludes_every_candidate_lowers_scores(gaz: Gazetteer) -> None:
-    places = gaz.lookup("Fayzabad", admin1="Helmand")
-    assert places and all(p.score < 100 for p in places)
+def test_province_context_that_excludes_every_candidate_finds_nothing(gaz: Gazetteer) -> None:
+    # the province narrows the search: a place elsewhere is never an answer
+    assert gaz.lookup("Fayzabad", admin1="Helmand") == []
+    assert {p.admin1_code for p in gaz.lookup("Fayzabad")} >= {"AF-BDS", "AF-JOW"}
 
 
 @pytest.mark.parametrize(
@@ -269,10 +270,22 @@ def test_curated_points_lie_in_their_stated_province() -> None:
 
     rows = pd.read_csv(GAZETTEER_CSV, dtype=str, keep_default_na=False)
     assert {"name", "alternate_names", "latitude", "longitude", "country_code"} <= set(rows)
-    rows = rows[rows["geonameid"] == ""]
+    rows = rows[(rows["geonameid"] == "") & (rows["latitude"] != "")]
     found = locate(rows["latitude"].astype(float), rows["longitude"].astype(float))
     mismatched = rows.loc[found["admin1_code"].to_numpy() != rows["admin1_code"].to_numpy(), "name"]
     assert mismatched.tolist() == []
+
+
+def test_places_known_only_by_their_district_sit_at_its_point(gaz: Gazetteer) -> None:
+    rows = pd.read_csv(GAZETTEER_CSV, dtype=str, keep_default_na=False)
+    members = rows[(rows["latitude"] == "") & (rows["geonameid"] == "")]
+    assert {"Mir Ali", "Makeen", "Damadola"} <= set(members["name"])
+    for row in members.itertuples():
+        [place] = [p for p in gaz.lookup(row.name, country=row.country_code) if p.name == row.name]
+        district = next(p for p in gaz.lookup(row.admin2) if p.feature == "district")
+        assert (place.latitude, place.longitude) == (district.latitude, district.longitude)
+        assert place.geo_precision == 2 and place.admin2 == row.admin2
+        assert place.admin1_code == row.admin1_code
 
 
 def test_geonames_admin1_table_agrees_with_polygons_for_named_towns() -> None:
@@ -324,3 +337,80 @@ def test_cli_geocode_country_filter() -> None:
         check=True,
     )
     assert {p["country_code"] for p in json.loads(proc.stdout)} == {"AFG"}
+
+
+def _cli_geocode(*args: str) -> list[dict]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "geo", "geocode", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(proc.stdout)
+
+
+def test_cli_geocode_uses_country_and_province_like_the_ingest() -> None:
+    [mir_ali] = _cli_geocode("Mir Ali", "--country", "PAK", "--admin1", "PK-KP")
+    assert (mir_ali["admin1_code"], mir_ali["admin2"]) == ("PK-KP", "North Waziristan")
+    near = _cli_geocode("Near Wana", "--country", "PAK", "--admin1", "PK-KP")
+    assert near[0]["name"] == "Wana" and near[0]["geo_precision"] == 2
+    assert near[0]["qualifier"] == "near"
+    assert _cli_geocode("Ahmadabad", "--country", "AFG", "--admin1", "AF-PIA") == []
+
+
+# -- context narrows the search -------------------------------------------------
+
+
+def test_the_province_narrows_before_any_fuzzy_match(gaz: Gazetteer) -> None:
+    # unconstrained, "Ahmadabad" fuzzily meets Asadabad in Kunar; in Paktiya nothing does
+    assert gaz.lookup("Ahmadabad", country="AFG")
+    assert gaz.lookup("Ahmadabad", country="AFG", admin1="Paktia") == []
+
+
+def test_a_place_in_another_country_is_never_returned(gaz: Gazetteer) -> None:
+    assert {p.country_code for p in gaz.lookup("Mir Ali", country="PAK")} == {"PAK"}
+    assert all(p.country_code == "AFG" for p in gaz.lookup("Bannu", country="AFG"))
+    assert {p.country_code for p in gaz.lookup("Bannu")} == {"AFG", "PAK"}
+    assert gaz.lookup("Lahore", country="IND") == []
+    assert gaz.lookup("Lahore", admin1="Punjab", country="India") == []
+
+
+def test_a_place_just_across_the_province_line_is_in_scope(gaz: Gazetteer) -> None:
+    from geo.proximity import distance_to_unit_km
+
+    # every answer for a province lies in it or within the boundary tolerance
+    for name, code in [("Torkham", "PK-KP"), ("Chaman", "PK-BA"), ("Khar", "PK-KP")]:
+        for p in gaz.lookup(name, admin1=code):
+            assert distance_to_unit_km([p.latitude], [p.longitude], [code])[0] <= 5.0
+
+
+def test_an_agency_as_province_means_khyber_pakhtunkhwa_and_that_district(
+    gaz: Gazetteer,
+) -> None:
+    [place] = gaz.lookup("Mir Ali", admin1="North Waziristan Agency")
+    assert place.admin1_code == "PK-KP" and place.admin2 == "North Waziristan"
+    assert gaz.resolve_admin1("Bajaur Agency") == "PK-KP"
+    assert gaz.resolve_admin1("Punjab", country="India") is None
+
+
+def test_numeric_and_alpha_country_codes(gaz: Gazetteer) -> None:
+    assert Gazetteer.resolve_country("4") == "AFG"
+    assert Gazetteer.resolve_country("586") == "PAK"
+    assert {p.country_code for p in gaz.lookup("Torkham", country="586")} == {"PAK"}
+
+
+def test_an_alternate_spelling_loses_to_a_more_populous_main_name(gaz: Gazetteer) -> None:
+    places = gaz.lookup("Bahawalpur", admin1="Punjab")
+    assert places[0].name == "Bahawalpur" and places[0].score == 100
+    assert all(p.score < 100 for p in places[1:])
+    assert not is_ambiguous(places)
+
+
+def test_qualified_places_say_so_and_are_precision_2(gaz: Gazetteer) -> None:
+    [place, *_] = gaz.lookup("outskirts of Kandahar", country="AFG")
+    assert place.admin1_code == "AF-KAN"
+    assert place.geo_precision == 2 and place.qualifier == "outskirts of"
+    [exact, *_] = gaz.lookup("Kandahar", country="AFG")
+    assert exact.qualifier is None and exact.geo_precision == 1

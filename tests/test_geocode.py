@@ -353,3 +353,20 @@ def test_online_is_off_by_default(gaz: Gazetteer, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr("geo.geocode.NominatimFallback", boom)
     out, _ = geocode_rows(rows({"location": "Xqzwvvy Kalay"}), gaz)
     assert out["latitude"].isna().all()
+
+
+def test_online_lookups_are_restricted_to_the_rows_country(gaz: Gazetteer) -> None:
+    clock = FakeClock()
+    fake = FakeGeocoder({"Lahore": (31.55, 74.34, "city"), "Xqzwvvy": (30.0, 70.0, "village")})
+    online = NominatimFallback(
+        fake, cache=DictCache(), limiter=RequestRateLimiter(1.0, clock=clock, sleep=clock.sleep)
+    )
+    df = rows(
+        {"location": "Lahore", "country": "India"},  # an Indian row: asked in India only
+        {"location": "Xqzwvvy", "country": "Atlantis"},  # no country to restrict to: not asked
+    )
+    out, issues = geocode_rows(df, gaz, online=online)
+    assert fake.calls == [("Lahore", ["in"])]
+    assert out["geocode_source"].iloc[0] == "nominatim"
+    assert pd.isna(out["geocode_source"].iloc[1]) and pd.isna(out["latitude"].iloc[1])
+    assert [i.level for i in by_line(issues, 3)] == ["error"]

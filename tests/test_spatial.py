@@ -6,10 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from geo.boundaries import locate
+from geo.proximity import BOUNDARY_TOLERANCE_KM, distance_to_unit_km
 from geo.schema import normalise_dtypes
 from geo.spatial import (
     ADMIN1_MISMATCH,
+    AT_SEA,
     COUNTRY_MISMATCH,
+    NEAR_BOUNDARY,
     OUTSIDE_BOUNDARIES,
     join,
     resolve_admin1,
@@ -155,3 +159,108 @@ def test_resolvers() -> None:
     assert resolve_country("Afghanistan") == "AFG"
     assert resolve_country("PK") == "PAK"
     assert resolve_country("not a country") is None
+
+
+# -- the file's unit near a boundary, the line of control, the sea, other countries ----------
+
+# Points chosen against the packaged polygons (each test checks its premise first).
+PAKTIKA_NEAR_KP = (32.69, 69.39)  # in Paktika, about 3 km from Khyber Pakhtunkhwa
+PAKTIKA_FAR_FROM_KP = (32.66, 69.045)  # in Paktika, about 26 km from Khyber Pakhtunkhwa
+INDIA_NEAR_AJK = (33.285, 74.095)  # Indian side, about 3 km from Azad Jammu and Kashmir
+AJK_NEAR_INDIA = (33.06, 74.10)  # in Azad Jammu and Kashmir, about 3 km from India
+KARACHI_HARBOUR = (24.80, 66.95)  # at sea by the 1:10m coastline, about 1 km off Sindh
+ARABIAN_SEA = (23.0, 64.0)
+AMRITSAR = (31.634, 74.872)
+
+
+def premise(point: tuple[float, float], country: str, code: str | None) -> None:
+    where = locate([point[0]], [point[1]]).iloc[0]
+    assert (where["country_code"], where["admin1_code"]) == (country, code)
+
+
+def test_a_point_just_across_a_province_line_keeps_the_files_province() -> None:
+    premise(PAKTIKA_NEAR_KP, "AFG", "AF-PKA")
+    assert distance_to_unit_km(*zip(PAKTIKA_NEAR_KP, strict=True), ["PK-KP"])[0] < 5
+    out, issues = join(rows([PAKTIKA_NEAR_KP], admin1=["FATA"], admin2=["North Waziristan"]))
+    row = out.loc[0]
+    assert (row["country_code"], row["admin1_code"]) == ("PAK", "PK-KP")
+    assert row["admin1"] == "Khyber Pakhtunkhwa" and row["country"] == "Pakistan"
+    assert flags(row["qa_flags"]) == {NEAR_BOUNDARY}
+    [issue] = issues
+    assert issue.level == "warning" and "Paktika" in issue.message
+    assert NEAR_BOUNDARY in issue.message
+
+
+def test_a_point_well_across_the_line_is_the_polygons() -> None:
+    premise(PAKTIKA_FAR_FROM_KP, "AFG", "AF-PKA")
+    out, _ = join(rows([PAKTIKA_FAR_FROM_KP], admin1=["FATA"], country=["Pakistan"]))
+    assert out.loc[0, "admin1_code"] == "AF-PKA" and out.loc[0, "country_code"] == "AFG"
+    assert flags(out.loc[0, "qa_flags"]) == {ADMIN1_MISMATCH, COUNTRY_MISMATCH}
+
+
+def test_the_tolerance_is_a_few_kilometres() -> None:
+    assert 1.0 <= BOUNDARY_TOLERANCE_KM <= 10.0
+
+
+def test_line_of_control_an_ajk_event_on_the_indian_side_stays_in_ajk() -> None:
+    premise(INDIA_NEAR_AJK, "IND", None)
+    out, _ = join(rows([INDIA_NEAR_AJK], country=["Pakistan"], admin1=["Azad Jammu and Kashmir"]))
+    row = out.loc[0]
+    assert (row["country_code"], row["admin1_code"]) == ("PAK", "PK-JK")
+    assert flags(row["qa_flags"]) == {NEAR_BOUNDARY}
+
+
+def test_line_of_control_an_indian_event_on_the_ajk_side_stays_indian() -> None:
+    premise(AJK_NEAR_INDIA, "PAK", "PK-JK")
+    out, issues = join(rows([AJK_NEAR_INDIA], country=["India"], admin1=["Jammu and Kashmir"]))
+    row = out.loc[0]
+    assert (row["country_code"], row["country"]) == ("IND", "India")
+    assert (row["admin1"], row["admin1_code"]) == ("Jammu and Kashmir", "IN-JK")
+    assert flags(row["qa_flags"]) == {NEAR_BOUNDARY}
+    assert "Azad Jammu and Kashmir" in issues[0].message
+
+
+def test_indias_punjab_is_not_pakistans() -> None:
+    premise(AMRITSAR, "IND", None)
+    out, issues = join(
+        rows([AMRITSAR, AMRITSAR], country=["India", None], admin1=["Punjab", "Punjab"])
+    )
+    assert out["admin1"].tolist() == ["Punjab", "Punjab"]
+    assert out["admin1_code"].tolist() == ["IN-PB", "IN-PB"]
+    assert out["country_code"].tolist() == ["IND", "IND"]
+    assert out["qa_flags"].isna().all()
+    assert issues == []
+
+
+def test_a_point_at_sea_near_the_coast_gets_the_nearest_province() -> None:
+    premise(KARACHI_HARBOUR, None, None)
+    out, issues = join(rows([KARACHI_HARBOUR], admin1=["Sindh"], country=["Pakistan"]))
+    row = out.loc[0]
+    assert (row["country_code"], row["admin1_code"], row["admin1"]) == ("PAK", "PK-SD", "Sindh")
+    assert flags(row["qa_flags"]) == {AT_SEA}
+    assert row["border_distance_km"] > 100
+    assert [i.column for i in issues] == ["latitude"] and "sea" in issues[0].message
+
+
+def test_a_point_far_out_at_sea_is_outside_the_boundaries() -> None:
+    out, _ = join(rows([ARABIAN_SEA], admin1=["Sindh"], country=["Pakistan"]))
+    assert flags(out.loc[0, "qa_flags"]) == {OUTSIDE_BOUNDARIES}
+    assert out.loc[0, "admin1"] == "Sindh"  # nothing better to say
+
+
+def test_a_former_agency_as_province_is_khyber_pakhtunkhwa_with_the_agency_kept() -> None:
+    out, issues = join(rows([PESHAWAR, PESHAWAR], admin1=["North Waziristan Agency", "Bajaur"]))
+    assert out["admin1_code"].tolist() == ["PK-KP", "PK-KP"]
+    assert out["admin2"].tolist() == ["North Waziristan", "Bajaur"]
+    assert issues == []
+
+
+def test_a_stated_district_is_never_overwritten_by_the_agency() -> None:
+    out, _ = join(rows([PESHAWAR], admin1=["Kurram Agency"], admin2=["Parachinar"]))
+    assert out.loc[0, "admin2"] == "Parachinar"
+
+
+def test_numeric_iso_country_codes_are_understood() -> None:
+    out, issues = join(rows([KANDAHAR], country_code=["4"], admin1=["Kandahar"]))
+    assert out.loc[0, "country_code"] == "AFG"
+    assert issues == []

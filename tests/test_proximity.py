@@ -1,0 +1,58 @@
+"""Distances from points to named provinces and countries (geo.proximity)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+
+from geo.boundaries import adm0, adm1
+from geo.proximity import distance_to_unit_km, nearest_admin1
+
+PESHAWAR = (34.0151, 71.5249)
+KANDAHAR = (31.6289, 65.7372)
+
+
+def test_zero_inside_and_positive_outside() -> None:
+    d = distance_to_unit_km(
+        [PESHAWAR[0], PESHAWAR[0], KANDAHAR[0]],
+        [PESHAWAR[1], PESHAWAR[1], KANDAHAR[1]],
+        ["PK-KP", "PAK", "PK-KP"],
+    )
+    assert d[0] == 0.0 and d[1] == 0.0
+    assert 200 < d[2] < 600
+
+
+def test_distance_matches_a_point_moved_off_the_boundary() -> None:
+    # a point 3 km west of the westernmost vertex of Khyber Pakhtunkhwa
+    coords = shapely.get_coordinates(adm1().set_index("admin1_code").loc["PK-KP", "geometry"])
+    lon, lat = coords[np.argmin(coords[:, 0])]
+    moved_lon = lon - 3.0 / (111.32 * np.cos(np.radians(lat)))
+    d = distance_to_unit_km([lat], [moved_lon], ["PK-KP"])[0]
+    assert d == pytest.approx(3.0, abs=0.1)
+
+
+def test_unknown_units_and_bad_points_are_nan() -> None:
+    d = distance_to_unit_km([34.0, np.nan, 34.0], [71.5, 71.5, 71.5], ["XX-YY", "PK-KP", None])
+    assert np.isnan(d).all()
+
+
+def test_every_country_in_the_boundaries_is_a_unit() -> None:
+    codes = adm0()["country_code"].tolist()
+    d = distance_to_unit_km([PESHAWAR[0]] * len(codes), [PESHAWAR[1]] * len(codes), codes)
+    assert not np.isnan(d).any()
+    assert d[codes.index("PAK")] == 0.0 and d[codes.index("IND")] > 100
+
+
+def test_lengths_must_agree() -> None:
+    with pytest.raises(ValueError):
+        distance_to_unit_km([34.0], [71.5], ["PK-KP", "PK-PB"])
+    with pytest.raises(ValueError):
+        nearest_admin1([34.0, 35.0], [71.5])
+
+
+def test_nearest_province_of_a_point_at_sea_and_on_land() -> None:
+    codes, km = nearest_admin1([24.80, PESHAWAR[0], np.nan], [66.95, PESHAWAR[1], 70.0])
+    assert codes[0] == "PK-SD" and 0 < km[0] < 5
+    assert codes[1] == "PK-KP" and km[1] == 0.0
+    assert codes[2] is None and np.isnan(km[2])
