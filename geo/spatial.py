@@ -222,6 +222,11 @@ class _Decision:
     code: np.ndarray
     flags: list[list[str]]
     issues: list[Issue]
+    outside: list[int] = field(default_factory=list)
+
+
+#: Up to this many rows outside the boundaries get a warning each; more get one summary.
+OUTSIDE_WARNINGS_EACH = 20
 
 
 def _fmt_point(lat: float, lon: float) -> str:
@@ -271,6 +276,7 @@ def _reconcile(f: _Frame) -> _Decision:
         if f.at_sea[i]:
             d.issues.append(_at_sea(f, i))
         _decide(f, d, i, near[i])
+    d.issues.extend(_outside_warnings(f, d.outside))
     # rows with no point keep all the file says
     keep = ~(has_point & in_country)
     for target, source in ((d.cc, f.country_code), (d.country, f.country)):
@@ -280,6 +286,44 @@ def _reconcile(f: _Frame) -> _Decision:
     return d
 
 
+_OUTSIDE = (
+    "the point lies outside every boundary the atlas knows (Afghanistan, Pakistan and their "
+    f"neighbours); the row is kept with the file's country and province, flagged {OUTSIDE_BOUNDARIES}"
+)
+
+
+def _outside_warnings(f: _Frame, rows: list[int]) -> list[Issue]:
+    """A warning per row outside the boundaries, or one summary when there are many.
+
+    A South Asia export holds thousands of rows in India or Sri Lanka; one warning
+    each would bury the few that need a reader's eye.
+    """
+    if len(rows) <= OUTSIDE_WARNINGS_EACH:
+        return [
+            Issue(
+                _line(f.lines, i), "latitude", _fmt_point(f.lat[i], f.lon[i]), _OUTSIDE, "warning"
+            )
+            for i in rows
+        ]
+    said = pd.Series(
+        [f.country[i] or f.country_code[i] or "country not given" for i in rows], dtype=object
+    )
+    top = ", ".join(f"{name} {n:,}" for name, n in said.value_counts().head(5).items())
+    lines = [str(_line(f.lines, i)) for i in rows[:10]]
+    return [
+        Issue(
+            None,
+            "latitude",
+            None,
+            f"{len(rows):,} rows lie outside every boundary the atlas knows (Afghanistan, "
+            f"Pakistan and their neighbours; by the file's country: {top}); they are kept with "
+            f"the file's country and province, flagged {OUTSIDE_BOUNDARIES} (lines "
+            f"{', '.join(lines)}{' …' if len(rows) > 10 else ''})",
+            "warning",
+        )
+    ]
+
+
 def _decide(f: _Frame, d: _Decision, i: int, near: bool) -> None:
     """One row where the file and the polygons disagree (or the point is in no polygon)."""
     line, point = _line(f.lines, i), _fmt_point(f.lat[i], f.lon[i])
@@ -287,17 +331,7 @@ def _decide(f: _Frame, d: _Decision, i: int, near: bool) -> None:
     column = "admin1" if f.admin1[i] else "admin1_code"
     if pd.isna(f.poly_cc[i]):
         d.flags[i].append(OUTSIDE_BOUNDARIES)
-        d.issues.append(
-            Issue(
-                line,
-                "latitude",
-                point,
-                "the point lies outside every boundary the atlas knows (Afghanistan, "
-                "Pakistan and their neighbours); the row is kept and flagged "
-                f"{OUTSIDE_BOUNDARIES}",
-                "warning",
-            )
-        )
+        d.outside.append(i)
         return
     said_cc, said_code = f.said_cc[i], f.said_code[i]
     if near:

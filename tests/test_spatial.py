@@ -113,6 +113,25 @@ def test_point_outside_every_polygon_is_kept_and_flagged() -> None:
     assert issues[0].column == "latitude"
 
 
+def test_many_rows_outside_the_boundaries_get_one_summary_warning() -> None:
+    colombo = (6.93, 79.85)
+    df = rows(
+        [colombo] * 24 + [ATLANTIC] * 6 + [PESHAWAR],
+        country=["Sri Lanka"] * 24 + [None] * 6 + ["Pakistan"],
+        admin1=["Western"] * 24 + [None] * 6 + ["Khyber Pakhtunkhwa"],
+    )
+    out, issues = join(df)
+    assert [flags(v) for v in out["qa_flags"][:30]] == [{OUTSIDE_BOUNDARIES}] * 30
+    assert out["admin1"].tolist()[:24] == ["Western"] * 24  # the file's province is kept
+    assert pd.isna(out.loc[30, "qa_flags"])
+    assert len(issues) == 1
+    summary = issues[0]
+    assert summary.line is None and summary.level == "warning"
+    assert "30 rows lie outside" in summary.message
+    assert "Sri Lanka 24, country not given 6" in summary.message
+    assert "(lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 …)" in summary.message
+
+
 def test_neighbour_country_point() -> None:
     out, issues = join(
         rows(
