@@ -71,27 +71,15 @@ def _add_db(p: argparse.ArgumentParser) -> None:
 
 
 def _add_filters(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--country", help="ISO3 codes, comma-separated (AFG,PAK)")
-    p.add_argument("--admin1", help="ISO 3166-2 codes, comma-separated (AF-BAL,PK-KP)")
-    p.add_argument("--from", dest="date_from", help="first day, YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", help="last day, YYYY-MM-DD")
-    p.add_argument("--event-type", help="event type(s), comma-separated")
-    p.add_argument("--actor", help="text an actor, claimant or group must contain")
-    p.add_argument("--min-killed", type=int, help="only incidents with at least N killed")
+    from geo.filters import add_cli_arguments
+
+    add_cli_arguments(p)  # one option per filter of geo.filters.FILTERS
 
 
 def _filters(args: argparse.Namespace):
-    from geo.query import Filters
+    from geo.filters import Filters
 
-    return Filters.from_cli(
-        country=args.country,
-        admin1=args.admin1,
-        date_from=args.date_from,
-        date_to=args.date_to,
-        event_type=args.event_type,
-        actor=args.actor,
-        min_killed=args.min_killed,
-    )
+    return Filters.from_cli_args(args)
 
 
 def _cmd_locate(args: argparse.Namespace) -> int:

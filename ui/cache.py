@@ -41,7 +41,7 @@ def get_store() -> Store:
 
 def store_version() -> str:
     """The store's current version token (changes after every commit and undo)."""
-    from ui.state import ensure_frame
+    from ui.frame import ensure_frame
 
     ensure_frame()  # any page that reads data runs inside the frame
     return get_store().version()
