@@ -27,6 +27,7 @@ from matplotlib.ticker import MaxNLocator
 
 from geo import cartography as carto
 from geo.palette import BORDER_COLOUR, EVENT_COLOURS, OTHER_COLOUR
+from geo.summaries import format_count
 
 if TYPE_CHECKING:
     from geo.viewfacts import ViewFacts
@@ -408,7 +409,7 @@ def _province_table(col: _Column, provinces: pd.DataFrame, bottom: float) -> Non
         [
             _clip(_province_name(r["name"]), 24),
             f"{r['incidents']:,}",
-            _count(r["killed"]),
+            format_count(r["killed"]),
             f"{r['killed_unknown']:,}",
         ]
         for _, r in rows.iterrows()
@@ -456,10 +457,6 @@ def _province_table(col: _Column, provinces: pd.DataFrame, bottom: float) -> Non
         color=_MUTED,
     )
     col.y -= _height(fig, col.renderer, note) + 0.018
-
-
-def _count(value: Any) -> str:
-    return "unknown" if value is None or pd.isna(value) else f"{int(value):,}"
 
 
 def _province_name(name: Any) -> str:

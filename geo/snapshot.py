@@ -6,7 +6,8 @@ was made, and where the incidents and the boundaries came from. The incidents
 are drawn as four vectorised scatter collections (one per symbol style), so a
 million incidents render in seconds.
 
-Module map: this module composes the figure and saves it;
+Module map: this module composes the figure and saves it (:func:`render` for
+a :class:`geo.view.View`, :func:`render_snapshot` for a bare frame);
 :mod:`geo.cartography` holds the projection, basemap, scale bar, north arrow and
 label placement; :mod:`geo.mapkey` the symbols, header, footer and side panel;
 :mod:`geo.viewfacts` the facts every export states (re-exported here).
@@ -31,6 +32,7 @@ from matplotlib.transforms import Bbox
 
 from geo import cartography as carto
 from geo import mapkey
+from geo.view import View
 from geo.viewfacts import (
     DEFAULT_TITLE,
     ViewFacts,
@@ -46,6 +48,7 @@ __all__ = [
     "ViewFacts",
     "build_figure",
     "incident_sources",
+    "render",
     "render_snapshot",
     "top_provinces",
     "view_facts",
@@ -450,6 +453,43 @@ def _metadata(fmt: str, facts: ViewFacts) -> dict[str, Any]:
     }
 
 
+def render(view: View, fmt: str = "png", *, basemap: carto.Basemap | None = None) -> bytes:
+    """Render the static map of a view: its facts as counted, its shading, its time.
+
+    Parameters
+    ----------
+    view : geo.view.View
+    fmt : {"png", "pdf", "svg"}
+        ``png``: a 1920×1080 slide image; ``pdf``: one A4 landscape page, vector,
+        text selectable; ``svg``: the slide layout with text kept as text.
+    basemap : geo.cartography.Basemap, optional
+        Boundaries to draw (defaults to :mod:`geo.boundaries`).
+
+    Returns
+    -------
+    bytes
+        The file; its metadata (title, filters, sources, creation time) come
+        from ``view.facts``.
+    """
+    fmt = fmt.lower().lstrip(".")
+    if fmt not in PRESETS:
+        raise ValueError(f"snapshot format must be one of {sorted(PRESETS)}, not {fmt!r}")
+    preset, facts = PRESETS[fmt], view.facts
+    buf = io.BytesIO()
+    with _LOCK, mpl.rc_context(_RC):
+        fig = build_figure(
+            view.incidents,
+            view.filters,
+            preset=preset,
+            choropleth=view.shade,
+            basemap=basemap,
+            raster_points=fmt != "png" and facts.mapped > _RASTER_POINTS_ABOVE,
+            facts=facts,
+        )
+        fig.savefig(buf, format=fmt, dpi=preset.dpi, metadata=_metadata(fmt, facts))
+    return buf.getvalue()
+
+
 def render_snapshot(
     df: pd.DataFrame,
     filters: Any = None,
@@ -461,17 +501,15 @@ def render_snapshot(
     now: datetime | None = None,
     basemap: carto.Basemap | None = None,
 ) -> bytes:
-    """Render the static map of a filtered view.
+    """:func:`render` for a frame of incidents already filtered (no :class:`View` at hand).
 
     Parameters
     ----------
     df : pandas.DataFrame
         Filtered incidents (canonical columns).
-    filters : geo.query.Filters, optional
+    filters : geo.filters.Filters, optional
         The filters that produced ``df``.
     fmt : {"png", "pdf", "svg"}
-        ``png``: a 1920×1080 slide image; ``pdf``: one A4 landscape page, vector,
-        text selectable; ``svg``: the slide layout with text kept as text.
     title, caveat : str, optional
         Title (a default describes the map) and a handling or caveat line.
     choropleth : {"incidents", "killed"}, optional
@@ -479,27 +517,14 @@ def render_snapshot(
     now : datetime.datetime, optional
         Creation time printed on the map (defaults to now, UTC).
     basemap : geo.cartography.Basemap, optional
-        Boundaries to draw (defaults to :mod:`geo.boundaries`).
 
     Returns
     -------
     bytes
     """
-    fmt = fmt.lower().lstrip(".")
-    if fmt not in PRESETS:
-        raise ValueError(f"snapshot format must be one of {sorted(PRESETS)}, not {fmt!r}")
-    preset = PRESETS[fmt]
-    facts = view_facts(df, filters, title=title, caveat=caveat, now=now)
-    buf = io.BytesIO()
-    with _LOCK, mpl.rc_context(_RC):
-        fig = build_figure(
-            df,
-            filters,
-            preset=preset,
-            choropleth=choropleth,
-            basemap=basemap,
-            raster_points=fmt != "png" and facts.mapped > _RASTER_POINTS_ABOVE,
-            facts=facts,
-        )
-        fig.savefig(buf, format=fmt, dpi=preset.dpi, metadata=_metadata(fmt, facts))
-    return buf.getvalue()
+    if choropleth not in (None, "incidents", "killed"):
+        raise ValueError(f"choropleth must be 'incidents', 'killed' or None, not {choropleth!r}")
+    view = View.build(
+        df, None, filters, title=title, caveat=caveat, made_at=now, shade=choropleth, filtered=True
+    )
+    return render(view, fmt, basemap=basemap)
