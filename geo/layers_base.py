@@ -264,7 +264,7 @@ def tooltip_texts(df: pd.DataFrame) -> list[str]:
     cas = "killed " + killed + " · injured " + injured + np.where(note != "", " (" + note + ")", "")
     lvl = pd.to_numeric(df["geo_precision"], errors="coerce")
     loc_note = np.where(
-        lvl >= 3,
+        (lvl >= 3).fillna(False).to_numpy(bool),  # an unknown precision is not called approximate
         "\nLocation approximate: "
         + lvl.map(lambda v: GEO_PRECISION_LABELS.get(int(v), "") if pd.notna(v) else "").astype(
             str
