@@ -104,7 +104,10 @@ class AtlasDeck(pdk.Deck):
 
 # ---------------------------------------------------------------------- keys and legends
 def legend(event_types: Iterable[str] | None = None) -> list[tuple[str, tuple[int, int, int]]]:
-    """(label, RGB) for each event type present (all known types if ``None``), then "Other"."""
+    """(label, RGB) for each event type present (all known types if ``None``), then "Other".
+
+    >>> legend(["Battles", "Something else"])
+    [('Battles', (238, 119, 51)), ('Other / not given', (102, 102, 102))]"""
     present = None if event_types is None else {str(t) for t in event_types if t is not None}
     items = [(t, c) for t, c in EVENT_RGB.items() if present is None or t in present]
     if present is None or present - set(EVENT_RGB):
@@ -113,7 +116,11 @@ def legend(event_types: Iterable[str] | None = None) -> list[tuple[str, tuple[in
 
 
 def size_key(values: Sequence[int] = (1, 10, 50, 150)) -> list[tuple[int, float]]:
-    """(killed, radius in px) pairs for the size key."""
+    """(killed, radius in px) pairs for the size key.
+
+    >>> size_key((1, 100))
+    [(1, 5.2), (100, 25.0)]
+    """
     return [(int(v), float(r)) for v, r in zip(values, radius_px(list(values)), strict=True)]
 
 

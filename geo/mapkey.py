@@ -67,6 +67,11 @@ def marker_area(killed: Any) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
+
+    Examples
+    --------
+    >>> marker_area([0, 4, None]).round(1).tolist()  # unknown is sized as 4, drawn hollow
+    [9.0, 54.8, 54.8]
     """
     k = pd.to_numeric(pd.Series(killed), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     k = np.where(np.isnan(k), 4.0, np.clip(k, 0.0, 400.0))

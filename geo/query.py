@@ -53,6 +53,15 @@ def apply(df: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     pandas.DataFrame
         With the original index. ``min_killed > 0`` drops incidents whose
         killed count is unknown; ``min_killed == 0`` keeps them.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"country_code": ["AFG", "PAK", "PAK"],
+    ...                    "killed": pd.array([1, None, 7], dtype="Int64")})
+    >>> apply(df, Filters(countries=("PAK",))).index.tolist()
+    [1, 2]
+    >>> apply(df, Filters(countries=("PAK",), min_killed=1)).index.tolist()  # unknown is out
+    [2]
     """
     if df.empty or filters.is_empty():
         return df.copy(deep=False)
@@ -115,6 +124,10 @@ def compact(df: pd.DataFrame) -> pd.DataFrame:
     Repetitive text (actors, provinces, types, sources) becomes ``category``;
     the nearly unique columns of :data:`HIGH_CARDINALITY_COLUMNS` become
     pandas' ``str`` dtype. Values and missing values are unchanged.
+
+    >>> small = compact(pd.DataFrame({"actor1": ["TTP", "TTP", None]}))
+    >>> str(small["actor1"].dtype), plain(small)["actor1"].tolist()
+    ('category', ['TTP', 'TTP', None])
     """
     out = df.copy(deep=False)
     for col in TEXT_COLUMNS:

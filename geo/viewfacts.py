@@ -134,6 +134,11 @@ def incident_sources(df: pd.DataFrame, limit: int | None = None) -> list[str]:
     Returns
     -------
     list of str
+
+    Examples
+    --------
+    >>> incident_sources(pd.DataFrame({"source": ["Dawn; AP", "AP", None]}))
+    ['AP', 'Dawn']
     """
     if "source" not in df.columns or df.empty:
         return []
