@@ -240,3 +240,46 @@ def test_export_page_previews_and_offers_every_format(
     assert "PAK · from 2023-01-01" in at.caption[0].value
     at.text_input(key="export_caveat").input("For briefing use only").run(timeout=180)
     assert not at.exception
+
+
+# ---------------------------------------------------------------------- every field
+
+
+def test_a_script_in_every_file_field_comes_out_escaped() -> None:
+    """Issue 15: the template escapes what came from a file in tooltips, legend and facts."""
+    from geo.schema import TEXT_COLUMNS
+
+    codes = {"country_code": "PAK", "admin1_code": "PK-KP", "origin_country_code": "AFG"}
+    row = {c: codes.get(c, f"<script>{c}</script>") for c in TEXT_COLUMNS}
+    row |= {"event_date": "2025-03-01", "latitude": 34.0, "longitude": 71.5, "geo_precision": 3}
+    df = normalise_dtypes(pd.DataFrame([row, {**row, "geo_precision": 1, "killed": 2}]))
+    view = View.build(
+        df,
+        filters=Filters(actors=("<script>actor1</script>",)),
+        title="<script>title</script>",
+        caveat="<script>caveat</script>",
+        made_at=NOW,
+    )
+    assert len(view.incidents) == 2  # the actor filter matched the payload itself
+    page = briefing.to_html(view).decode("utf-8")
+    outside = page.replace(briefing._bundle(), "")
+    for field in [*TEXT_COLUMNS, "title", "caveat"]:
+        assert f"<script>{field}" not in outside, field
+    tips = "\n".join(
+        r["tip"]
+        for layer in json.loads(_payload(page))["deck"]["layers"]
+        for r in (layer.get("data") if isinstance(layer.get("data"), list) else [])
+        if isinstance(r, dict) and "tip" in r
+    )
+    shown = ["location", "admin1", "country", "event_type", "sub_event_type", "actor1"]
+    shown += ["actor2", "claimed_by", "casualty_note", "source"]
+    for field in shown:
+        assert f"&lt;script&gt;{field}&lt;/script&gt;" in tips, field
+    assert "(&lt;script&gt;da)" in tips  # date precision, clipped, escaped all the same
+    assert "<" not in _payload(page)
+    panel = page[page.index('<div id="panel">') : page.index('<script type="application/json"')]
+    for field in ("title", "caveat", "source", "actor1"):  # title, caveat, sources, filters
+        assert f"&lt;script&gt;{field}&lt;/script&gt;" in panel, field
+    legend = panel[panel.index('<ul class="key">') : panel.index("</ul>")]
+    assert "script" not in legend  # the key lists the app's own event types only
+    assert "script&gt;notes" not in page  # the notes are not part of the map at all
