@@ -109,15 +109,20 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
+    from geo.formats import parse_overrides
     from geo.ingest import ingest_path
     from geo.report import FileRefused
-    from geo.store import Store, StoreBusy
+    from geo.seed import open_store
+    from geo.store import StoreBusy
 
-    store = Store(args.db)
+    store = open_store(args.db)
     if args.dry_run and (store.path is None or not store.path.exists()):
         store = None  # a dry run never creates a store; without one it cannot see duplicates
     try:
-        report = ingest_path(Path(args.file), store, fmt=args.format, dry_run=args.dry_run)
+        overrides = parse_overrides(args.map or [])
+        report = ingest_path(
+            Path(args.file), store, fmt=args.format, dry_run=args.dry_run, overrides=overrides
+        )
     except FileRefused as exc:
         _print_json({"file": args.file, "refused": True, "message": str(exc)})
         print(f"refused: {exc}", file=sys.stderr)
@@ -141,10 +146,10 @@ def _made_at(text: str) -> Any:
 
 
 def _view(args: argparse.Namespace, **options: Any):
-    from geo.store import Store
+    from geo.seed import open_store
     from geo.view import View
 
-    return View.from_store(Store(args.db), _filters(args), made_at=args.made_at, **options)
+    return View.from_store(open_store(args.db), _filters(args), made_at=args.made_at, **options)
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -171,21 +176,45 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def _cmd_uploads(args: argparse.Namespace) -> int:
-    from geo.store import Store
+    from geo.seed import open_store
 
-    _print_json(Store(args.db).uploads().to_dict(orient="records"))
+    _print_json(open_store(args.db).uploads().to_dict(orient="records"))
     return EXIT_OK
 
 
 def _cmd_undo(args: argparse.Namespace) -> int:
-    from geo.store import Store, UndoError
+    from geo.seed import open_store
+    from geo.store import UndoError
 
     try:
-        result = Store(args.db).undo(args.upload_id)
+        result = open_store(args.db).undo(args.upload_id, allow_seed=args.allow_seed)
     except UndoError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     _print_json(result)
+    return EXIT_OK
+
+
+def _cmd_redo(args: argparse.Namespace) -> int:
+    from geo.seed import open_store
+    from geo.store import UndoError
+
+    try:
+        result = open_store(args.db).redo(args.upload_id)
+    except UndoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    _print_json(result)
+    return EXIT_OK
+
+
+def _cmd_seed(args: argparse.Namespace) -> int:
+    from geo.seed import seed_store
+    from geo.store import Store
+
+    store = Store(args.db)
+    seeded = seed_store(store)
+    _print_json({"seeded": seeded, "state": store.seed_state()})
     return EXIT_OK
 
 
@@ -199,6 +228,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     p.add_argument("--format", default="auto", choices=["auto", "native", "acled", "ucdp", "gtd"])
     p.add_argument("--dry-run", action="store_true", help="report only; write nothing")
+    p.add_argument(
+        "--map",
+        action="append",
+        metavar="FILE COLUMN=canonical_column",
+        help='map a file column yourself, e.g. --map "Total Died Max=killed_high"; '
+        'an empty target ignores the column ("Temperature(C)="); repeatable',
+    )
     p.set_defaults(func=_cmd_ingest)
 
     from geo.outputs import of_kind
@@ -244,8 +280,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("undo", help="restore the store to its state before an upload")
     p.add_argument("upload_id")
+    p.add_argument(
+        "--allow-seed",
+        action="store_true",
+        help="confirm the undo of the curated seed (its incidents and claims)",
+    )
     _add_db(p)
     p.set_defaults(func=_cmd_undo)
+
+    p = sub.add_parser("redo", help="apply an undone upload again (as a new upload)")
+    p.add_argument("upload_id")
+    _add_db(p)
+    p.set_defaults(func=_cmd_redo)
+
+    p = sub.add_parser("seed", help="seed a new store from the curated tables in data/")
+    _add_db(p)
+    p.set_defaults(func=_cmd_seed)
     return ap
 
 

@@ -8,36 +8,14 @@ values is :mod:`geo.validate`'s job, so this module never rejects a row; a
 value it cannot translate is passed on as written and validation reports it
 with its line.
 
-Provider codes (DESIGN.md §4)
------------------------------
-ACLED
-    ``time_precision`` 1/2/3 → day/week/month; ``geo_precision`` 1/2/3 kept;
-    ``fatalities`` → killed (ACLED records no injuries: injured stays empty);
-    ``iso3`` (or the numeric ``iso``, or the country name) → country_code.
-UCDP GED
-    ``id`` → ``UCDP-<id>``; ``date_start`` (time part dropped); ``date_prec``
-    1 → day, 2–3 → week, 4 → month, 5 → year. ``type_of_violence`` 1
-    (state-based) and 2 (non-state) → Battles / Armed clash: both are fighting
-    between organised armed sides; 3 (one-sided) → Violence against civilians /
-    Attack. ``where_prec`` 1 → 1; 2–3 (near a place, district) → 2; 4–5
-    (province, wider area) → 3; 6–7 (country, waters) → 4. best/low/high →
-    killed/killed_low/killed_high; source_headline → notes.
-GTD
-    ``eventid`` → ``GTD-<eventid>``; the date is built from iyear/imonth/iday
-    where 0 means unknown: day unknown → the 1st of the month with precision
-    "month", month unknown → 1 January with precision "year". ``specificity``
-    1 → 1, 2–3 → 2, 4 → 3, 5 → 4. ``attacktype1_txt`` → sub_event_type and an
-    ACLED event type: Bombing/Explosion → Explosions/Remote violence; Armed
-    Assault → Battles against military or police targets, otherwise Violence
-    against civilians; Assassination, Hostage Taking, Hijacking and Unarmed
-    Assault → Violence against civilians; Facility/Infrastructure Attack →
-    Strategic developments; Unknown → empty. ``gname`` → actor1, and also
-    claimed_by when ``claimed`` is 1 (without a ``claimed`` column: whenever
-    gname is not "Unknown"). A city of "Unknown" becomes empty. GTD's -9/-99 "unknown" codes in nkill/nwound
-    become empty, never 0.
-Native
-    The canonical names, forgiving case, spaces and punctuation, and the
-    synonyms in :data:`NATIVE_SYNONYMS`.
+Mapping
+-------
+The layouts themselves (which header feeds which column) are the tables of
+:mod:`geo.layouts`; the providers' codes are translated by
+:mod:`geo.providers`. Each file column is mapped or named in one warning as
+not imported, so nothing is dropped without a word. The analyst's own
+choices (the Data page's table, the CLI's ``--map``) are laid over the
+proposal with :func:`apply_overrides`.
 
 Every format: ``geocode_source`` is "provided" on rows with both coordinates
 unless the file says otherwise.
@@ -46,23 +24,35 @@ unless the file says otherwise.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
+from geo.layouts import (
+    FALLBACKS,
+    LAYOUTS,
+    MULTI_SOURCE,
+    NATIVE_SYNONYMS,
+    RANGE_STEMS,
+    SIGNATURES,
+    normalise_header,
+)
+from geo.providers import convert, text_column
 from geo.report import FileRefused, Issue
-from geo.schema import DERIVED_COLUMNS, INCIDENT_COLUMNS
-from geo.textops import is_text, map_codes, strip_or_none
+from geo.schema import DERIVED_COLUMNS, INCIDENT_COLUMNS, INPUT_COLUMNS
 
 __all__ = [
     "FORMATS",
     "FORMAT_LABELS",
+    "MAPPING_TARGETS",
     "NATIVE_SYNONYMS",
+    "apply_overrides",
     "clean_mapping",
     "default_mapping",
     "detect_format",
     "normalise_header",
+    "parse_overrides",
     "to_canonical",
 ]
 
@@ -77,153 +67,15 @@ FORMAT_LABELS: dict[str, str] = {
 
 LINE = "_line"
 
-_ACLED = {
-    "event_id_cnty": "incident_id",
-    "event_date": "event_date",
-    "time_precision": "date_precision",
-    "event_type": "event_type",
-    "sub_event_type": "sub_event_type",
-    "actor1": "actor1",
-    "actor2": "actor2",
-    "country": "country",
-    "iso3": "country_code",
-    "iso": "country_code",
-    "admin1": "admin1",
-    "admin2": "admin2",
-    "location": "location",
-    "latitude": "latitude",
-    "longitude": "longitude",
-    "geo_precision": "geo_precision",
-    "source": "source",
-    "notes": "notes",
-    "fatalities": "killed",
-}
+#: What a file column may be mapped to: the canonical columns a file can give, and
+#: the input-only helpers of :data:`geo.schema.INPUT_COLUMNS`.
+MAPPING_TARGETS: list[str] = [
+    *(c for c in INCIDENT_COLUMNS if c not in DERIVED_COLUMNS),
+    *INPUT_COLUMNS,
+]
 
-_UCDP = {
-    "id": "incident_id",
-    "date_start": "event_date",
-    "date_prec": "date_precision",
-    "type_of_violence": "event_type",
-    "side_a": "actor1",
-    "side_b": "actor2",
-    "country": "country",
-    "adm_1": "admin1",
-    "adm_2": "admin2",
-    "where_coordinates": "location",
-    "latitude": "latitude",
-    "longitude": "longitude",
-    "where_prec": "geo_precision",
-    "best": "killed",
-    "low": "killed_low",
-    "high": "killed_high",
-    "source_article": "source",
-    "source_headline": "notes",
-}
-
-_GTD = {
-    "eventid": "incident_id",
-    "iyear": "event_date",
-    "imonth": "event_date",
-    "iday": "event_date",
-    "country_txt": "country",
-    "provstate": "admin1",
-    "city": "location",
-    "latitude": "latitude",
-    "longitude": "longitude",
-    "specificity": "geo_precision",
-    "attacktype1_txt": "sub_event_type",
-    "targtype1_txt": "actor2",
-    "gname": "actor1",
-    "nkill": "killed",
-    "nwound": "injured",
-    "summary": "notes",
-    "scite1": "source",
-}
-
-#: Native header synonyms (after :func:`normalise_header`) → canonical column.
-NATIVE_SYNONYMS: dict[str, str] = {
-    "id": "incident_id",
-    "event_id": "incident_id",
-    "incident": "incident_id",
-    "date": "event_date",
-    "incident_date": "event_date",
-    "event_day": "event_date",
-    "lat": "latitude",
-    "y": "latitude",
-    "lng": "longitude",
-    "lon": "longitude",
-    "long": "longitude",
-    "x": "longitude",
-    "fatalities": "killed",
-    "deaths": "killed",
-    "dead": "killed",
-    "killed_total": "killed",
-    "wounded": "injured",
-    "injuries": "injured",
-    "casualties_injured": "injured",
-    "place": "location",
-    "city": "location",
-    "town": "location",
-    "village": "location",
-    "place_name": "location",
-    "province": "admin1",
-    "state": "admin1",
-    "district": "admin2",
-    "iso3": "country_code",
-    "type": "event_type",
-    "sub_type": "sub_event_type",
-    "subtype": "sub_event_type",
-    "perpetrator": "actor1",
-    "actor_1": "actor1",
-    "target": "actor2",
-    "actor_2": "actor2",
-    "claimed": "claimed_by",
-    "claim": "claimed_by",
-    "sources": "source",
-    "url": "source_ref",
-    "link": "source_ref",
-    "reference": "source_ref",
-    "note": "notes",
-    "description": "notes",
-    "summary": "notes",
-}
-
-_SIGNATURES: dict[str, list[set[str]]] = {
-    "acled": [{"event_id_cnty", "fatalities"}, {"event_id_cnty", "event_date"}],
-    "ucdp": [{"id", "date_start", "best"}, {"date_start", "where_prec"}],
-    "gtd": [{"eventid", "iyear"}, {"iyear", "imonth", "iday", "nkill"}],
-}
-
-_ACLED_TIME = {"1": "day", "2": "week", "3": "month"}
-_UCDP_DATE = {"1": "day", "2": "week", "3": "week", "4": "month", "5": "year"}
-_UCDP_WHERE = {"1": "1", "2": "2", "3": "2", "4": "3", "5": "3", "6": "4", "7": "4"}
-_UCDP_TYPE = {
-    "1": ("Battles", "Armed clash"),
-    "2": ("Battles", "Armed clash"),
-    "3": ("Violence against civilians", "Attack"),
-}
-_GTD_SPEC = {"1": "1", "2": "2", "3": "2", "4": "3", "5": "4"}
-_GTD_ATTACK = {
-    "bombing/explosion": "Explosions/Remote violence",
-    "assassination": "Violence against civilians",
-    "hostage taking (kidnapping)": "Violence against civilians",
-    "hostage taking (barricade incident)": "Violence against civilians",
-    "hijacking": "Violence against civilians",
-    "unarmed assault": "Violence against civilians",
-    "facility/infrastructure attack": "Strategic developments",
-}
-_ARMED_TARGETS = {"military", "police", "terrorists/non-state militia"}
-_GTD_UNKNOWN = {"-9", "-99", "-9.0", "-99.0"}
-
-
-def normalise_header(name: str) -> str:
-    """Lower-case a header name and reduce punctuation and spaces to ``_``.
-
-    ``"Event Date"``, ``"event-date"`` and ``" EVENT_DATE "`` all become
-    ``"event_date"``; a trailing unit in brackets is dropped (``"Lat (deg)"``).
-    """
-    text = re.sub(r"\(.*?\)|\[.*?\]", " ", str(name).replace("\ufeff", "")).strip().lower()
-    return re.sub(r"[^0-9a-z]+", "_", text).strip("_")
+_RANGE_END = re.compile(r"^(.*?)_(min|minimum|low|lowest|max|maximum|high|highest|mix)$")
+_LOW_WORDS = {"min", "minimum", "low", "lowest"}
 
 
 def detect_format(columns: Iterable[str]) -> str:
@@ -243,7 +95,7 @@ def detect_format(columns: Iterable[str]) -> str:
     """
     names = {normalise_header(c) for c in columns}
     for fmt in ("acled", "ucdp", "gtd"):
-        if any(sig <= names for sig in _SIGNATURES[fmt]):
+        if any(sig <= names for sig in SIGNATURES[fmt]):
             return fmt
     return "native"
 
@@ -262,28 +114,67 @@ def default_mapping(columns: Iterable[str], fmt: str) -> dict[str, str]:
     -------
     dict
         ``{file column: canonical column}``. Each canonical column is fed by at
-        most one file column (the first that matches), except GTD's iyear /
-        imonth / iday, which together make ``event_date``.
+        most one file column (the first that matches by name or synonym, in
+        file order, before the second choices of
+        :data:`geo.layouts.FALLBACKS`), except the columns a provider builds
+        from several (:data:`geo.layouts.MULTI_SOURCE`). Native Min/Max pairs
+        (``Total Died Min``/``Max``) feed the ranges.
+
+    Examples
+    --------
+    >>> default_mapping(["Date", "Location", "City", "Injured Min", "Injured Max"], "native")
+    {'Date': 'event_date', 'Location': 'location', 'City': 'admin2', \
+'Injured Min': 'injured_low', 'Injured Max': 'injured_high'}
     """
     _check_format(fmt)
-    table = {"acled": _ACLED, "ucdp": _UCDP, "gtd": _GTD}.get(fmt, {})
-    canonical = set(INCIDENT_COLUMNS) - set(DERIVED_COLUMNS)
+    cols = [c for c in columns if c != LINE]
+    keys = {c: normalise_header(c) for c in cols}
+    multi = MULTI_SOURCE[fmt]
     mapping: dict[str, str] = {}
     taken: set[str] = set()
-    for col in columns:
-        if col == LINE:
-            continue
-        key = normalise_header(col)
-        target = table.get(key)
-        if target is None and fmt == "native":
-            target = key if key in canonical else NATIVE_SYNONYMS.get(key)
-        if target is None:
-            continue
-        if target in taken and not (fmt == "gtd" and target == "event_date"):
-            continue
+
+    def offer(col: str, target: str | None) -> None:
+        if target is None or col in mapping or (target in taken and target not in multi):
+            return
         mapping[col] = target
         taken.add(target)
-    return mapping
+
+    if fmt == "native":
+        canonical = set(MAPPING_TARGETS) - set(INPUT_COLUMNS)
+        for col in cols:
+            offer(col, keys[col] if keys[col] in canonical else NATIVE_SYNONYMS.get(keys[col]))
+        for col, target in _range_pairs(cols, keys).items():
+            offer(col, target)
+    else:
+        for col in cols:
+            offer(col, LAYOUTS[fmt].get(keys[col]))
+    for col in cols:
+        offer(col, FALLBACKS[fmt].get(keys[col]))
+    return {c: mapping[c] for c in cols if c in mapping}
+
+
+def _range_pairs(cols: list[str], keys: Mapping[str, str]) -> dict[str, str]:
+    """Min/Max column pairs of a killed or injured stem → their range columns.
+
+    A ``… Mix`` column counts as the maximum when the sheet has the same stem's
+    minimum and no maximum (a typo the drone-strike sheets carry).
+    """
+    ends: dict[str, dict[str, str]] = {}
+    for col in cols:
+        m = _RANGE_END.match(keys[col])
+        if m and m[1] in RANGE_STEMS:
+            ends.setdefault(m[1], {}).setdefault("low" if m[2] in _LOW_WORDS else m[2], col)
+    out = {}
+    for stem, found in ends.items():
+        low, high = RANGE_STEMS[stem]
+        top = next((found[w] for w in ("max", "maximum", "high", "highest") if w in found), None)
+        if top is None and "low" in found:
+            top = found.get("mix")
+        if "low" in found:
+            out[found["low"]] = low
+        if top is not None:
+            out[top] = high
+    return out
 
 
 def clean_mapping(mapping: Mapping[object, object]) -> dict[str, str]:
@@ -313,6 +204,67 @@ def clean_mapping(mapping: Mapping[object, object]) -> dict[str, str]:
     return {str(k): v.strip() for k, v in mapping.items() if isinstance(v, str) and v.strip()}
 
 
+def parse_overrides(pairs: Iterable[str]) -> dict[str, str]:
+    """``["FILE COLUMN=canonical_column", ...]`` (the CLI's ``--map``) as a dict.
+
+    An empty target (``"Temperature(C)="``) means "ignore this column". The
+    split is at the last ``=``, so a file column may itself hold one.
+
+    Raises
+    ------
+    FileRefused
+        A pair without ``=`` or without a file column.
+
+    Examples
+    --------
+    >>> parse_overrides(["Total Died Mix=killed_high", "S#="])
+    {'Total Died Mix': 'killed_high', 'S#': ''}
+    """
+    out = {}
+    for pair in pairs:
+        column, sep, target = pair.rpartition("=")
+        if not sep or not column.strip():
+            raise FileRefused(
+                f"--map {pair!r} is not FILE COLUMN=canonical_column "
+                '(for example --map "Total Died Max=killed_high").'
+            )
+        out[column.strip()] = target.strip()
+    return out
+
+
+def apply_overrides(
+    columns: Iterable[str], mapping: Mapping[str, str], overrides: Mapping[str, str]
+) -> dict[str, str]:
+    """A mapping with the analyst's own choices laid over it.
+
+    Each overridden file column takes its new target (or is ignored when the
+    target is blank); a column that fed the same target before is dropped,
+    so one file column feeds each canonical column.
+
+    Raises
+    ------
+    FileRefused
+        An override names a column the file does not have.
+
+    Examples
+    --------
+    >>> apply_overrides(["a", "b"], {"a": "killed"}, {"b": "killed"})
+    {'b': 'killed'}
+    """
+    present = [c for c in columns if c != LINE]
+    missing = [c for c in overrides if c not in present]
+    if missing:
+        shown = ", ".join(present[:12]) + (" …" if len(present) > 12 else "")
+        raise FileRefused(
+            f"The mapping names {', '.join(repr(c) for c in missing)}, which the file does "
+            f"not have (its columns: {shown})."
+        )
+    chosen = {c: t for c, t in overrides.items() if t}
+    out = {c: t for c, t in mapping.items() if c not in overrides and t not in chosen.values()}
+    out.update(chosen)
+    return {c: out[c] for c in present if c in out}
+
+
 def to_canonical(
     frame: pd.DataFrame, fmt: str = "auto", mapping: Mapping[str, str | None] | None = None
 ) -> tuple[pd.DataFrame, list[Issue]]:
@@ -331,8 +283,10 @@ def to_canonical(
     Returns
     -------
     (pandas.DataFrame, list of Issue)
-        Every column of :data:`geo.schema.INCIDENT_COLUMNS` (text or ``None``)
-        plus ``_line``; warnings about ignored columns.
+        Every column of :data:`geo.schema.INCIDENT_COLUMNS` (text or ``None``),
+        the input-only helpers the mapping uses (``date_end``, ``year``), then
+        ``_line``; file-level warnings: the columns not imported, and
+        guesses worth a look.
 
     Raises
     ------
@@ -350,7 +304,7 @@ def to_canonical(
     if mapping is None:
         mapping = default_mapping(columns, fmt)
     mapping = {k: v for k, v in clean_mapping(mapping).items() if k in frame.columns and k != LINE}
-    bad = sorted({v for v in mapping.values() if v not in INCIDENT_COLUMNS})
+    bad = sorted({v for v in mapping.values() if v not in MAPPING_TARGETS})
     if bad:
         raise FileRefused(
             f"The column mapping names {', '.join(repr(b) for b in bad)}, which "
@@ -358,30 +312,25 @@ def to_canonical(
             "columns or leave it unmapped."
         )
     _refuse_unusable(columns, mapping, fmt)
-    issues = _ignored_columns(columns, mapping, fmt)
+    issues = _ignored_columns(columns, mapping) + _guesses(mapping)
     out = pd.DataFrame(index=frame.index)
     sources: dict[str, str] = {}
     for col, target in mapping.items():
         if target in sources:
             continue
         sources[target] = col
-        out[target] = _text(frame[col])
+        out[target] = text_column(frame[col])
     for col in INCIDENT_COLUMNS:
         if col not in out.columns:
             out[col] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
-    convert: Callable[[pd.DataFrame, pd.DataFrame, dict[str, str], dict[str, str]], None] = {
-        "acled": _acled,
-        "ucdp": _ucdp,
-        "gtd": _gtd,
-        "native": _native,
-    }[fmt]
-    convert(out, frame, mapping, sources)
+    convert(fmt, out, frame, mapping, sources)
     has_xy = out["latitude"].notna() & out["longitude"].notna()
     if "geocode_source" not in sources:
         source = np.full(len(out), None, dtype=object)
         source[has_xy.to_numpy(dtype=bool)] = "provided"
         out["geocode_source"] = pd.Series(source, index=out.index, dtype=object)
-    out = out[INCIDENT_COLUMNS].astype(object)
+    helpers = [c for c in INPUT_COLUMNS if c in sources]
+    out = out[INCIDENT_COLUMNS + helpers].astype(object)
     out[LINE] = frame[LINE] if LINE in frame.columns else range(2, len(frame) + 2)
     return out, issues
 
@@ -389,34 +338,9 @@ def to_canonical(
 # --------------------------------------------------------------------------- helpers
 
 
-def _omap(series: pd.Series, fn: Callable[[object], object]) -> pd.Series:
-    """Apply ``fn`` to each value, keeping ``None`` (``Series.map`` turns it into NaN).
-
-    Text columns are mapped once per distinct value.
-    """
-    values = series.tolist()
-    if is_text(values):
-        return pd.Series(map_codes(series, fn), index=series.index, dtype=object)
-    return pd.Series([fn(v) for v in values], index=series.index, dtype=object)
-
-
 def _check_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-
-
-def _text(series: pd.Series) -> pd.Series:
-    """Text with surrounding spaces removed; empty → ``None``; object dtype."""
-    values = series.tolist()
-    if not is_text(values):
-        values = [v if v is None or isinstance(v, str) else _as_text(v) for v in values]
-    return pd.Series(strip_or_none(values), index=series.index, dtype=object)
-
-
-def _as_text(value: object) -> str | None:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return None
-    return str(value)
 
 
 def _refuse_unusable(columns: list[str], mapping: Mapping[str, str], fmt: str) -> None:
@@ -436,9 +360,8 @@ def _refuse_unusable(columns: list[str], mapping: Mapping[str, str], fmt: str) -
         )
 
 
-def _ignored_columns(columns: list[str], mapping: Mapping[str, str], fmt: str) -> list[Issue]:
-    if fmt != "native":
-        return []
+def _ignored_columns(columns: list[str], mapping: Mapping[str, str]) -> list[Issue]:
+    """One warning naming every file column that is not imported (none is dropped silently)."""
     ignored = [c for c in columns if c not in mapping]
     if not ignored:
         return []
@@ -447,173 +370,28 @@ def _ignored_columns(columns: list[str], mapping: Mapping[str, str], fmt: str) -
             None,
             None,
             ", ".join(ignored),
-            f"{len(ignored)} column(s) not recognised and not imported: {', '.join(ignored)}.",
+            f"{len(ignored)} column(s) not imported (not recognised, or not part of an "
+            f"incident record): {', '.join(ignored)}. Map one to a canonical column to "
+            "import it.",
             level="warning",
         )
     ]
 
 
-def _codes(series: pd.Series, table: Mapping[str, str]) -> pd.Series:
-    """Translate provider codes (``"1"``, ``"1.0"``); other values pass unchanged."""
-
-    def one(value: object) -> object:
-        if value is None:
-            return None
-        key = str(value)
-        key = key[:-2] if key.endswith(".0") else key
-        return table.get(key, value)
-
-    return _omap(series, one)
-
-
-def _prefix(series: pd.Series, prefix: str) -> pd.Series:
-    def one(value: object) -> object:
-        if value is None:
-            return None
-        text = str(value)
-        text = text[:-2] if text.endswith(".0") else text
-        return text if text.upper().startswith(prefix) else prefix + text
-
-    return _omap(series, one)
-
-
-def _country_codes(values: pd.Series) -> pd.Series:
-    """ISO3 codes from ISO3, numeric ISO codes or English country names."""
-    import pycountry
-
-    cache: dict[object, object] = {}
-
-    def one(value: object) -> object:
-        if value is None:
-            return None
-        if value not in cache:
-            text = str(value).strip()
-            found = None
-            try:
-                if text.isdigit():
-                    found = pycountry.countries.get(numeric=text.zfill(3))
-                elif len(text) == 3 and text.isalpha():
-                    found = pycountry.countries.get(alpha_3=text.upper())
-                else:
-                    found = pycountry.countries.lookup(text)
-            except (LookupError, KeyError):
-                found = None
-            cache[value] = found.alpha_3 if found is not None else None
-        return cache[value]
-
-    return _omap(values, one)
-
-
-def _fill_country_code(out: pd.DataFrame, sources: Mapping[str, str]) -> None:
-    if "country_code" in sources:
-        codes = _country_codes(out["country_code"])
-        out["country_code"] = codes.where(codes.notna(), out["country_code"])
-    elif "country" in sources:
-        out["country_code"] = _country_codes(out["country"])
-
-
-# --------------------------------------------------------------------------- formats
-
-
-def _acled(
-    out: pd.DataFrame, frame: pd.DataFrame, mapping: dict[str, str], sources: dict[str, str]
-) -> None:
-    out["date_precision"] = _codes(out["date_precision"], _ACLED_TIME)
-    _fill_country_code(out, sources)
-
-
-def _ucdp(
-    out: pd.DataFrame, frame: pd.DataFrame, mapping: dict[str, str], sources: dict[str, str]
-) -> None:
-    out["incident_id"] = _prefix(out["incident_id"], "UCDP-")
-    out["event_date"] = _omap(out["event_date"], _drop_time)
-    out["date_precision"] = _codes(out["date_precision"], _UCDP_DATE)
-    out["geo_precision"] = _codes(out["geo_precision"], _UCDP_WHERE)
-    kinds = out["event_type"]
-    out["event_type"] = _codes(kinds, {k: v[0] for k, v in _UCDP_TYPE.items()})
-    if "sub_event_type" not in sources:
-        subs = _codes(kinds, {k: v[1] for k, v in _UCDP_TYPE.items()})
-        out["sub_event_type"] = subs.where(subs != kinds, None)
-    _fill_country_code(out, sources)
-
-
-def _drop_time(value: object) -> object:
-    """``"2023-01-15 00:00:00.000"`` → ``"2023-01-15"``; anything else unchanged."""
-    if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}[ T]\d", value):
-        return value[:10]
-    return value
-
-
-def _gtd(
-    out: pd.DataFrame, frame: pd.DataFrame, mapping: dict[str, str], sources: dict[str, str]
-) -> None:
-    out["incident_id"] = _prefix(out["incident_id"], "GTD-")
-    parts = {normalise_header(c): c for c, t in mapping.items() if t == "event_date"}
-    if "iyear" in parts:
-        year = _text(frame[parts["iyear"]])
-        month = _text(frame[parts["imonth"]]) if "imonth" in parts else None
-        day = _text(frame[parts["iday"]]) if "iday" in parts else None
-        dates = [
-            _gtd_date(y, None if month is None else month[i], None if day is None else day[i])
-            for i, y in year.items()
-        ]
-        out["event_date"] = pd.Series([d[0] for d in dates], index=out.index, dtype=object)
-        if "date_precision" not in sources:
-            out["date_precision"] = pd.Series([d[1] for d in dates], index=out.index, dtype=object)
-    out["geo_precision"] = _codes(out["geo_precision"], _GTD_SPEC)
-    out["location"] = _omap(out["location"], lambda v: None if _is_unknown(v) else v)
-    for col in ("killed", "injured"):
-        out[col] = _omap(out[col], lambda v: None if v in _GTD_UNKNOWN else v)
-    if "event_type" not in sources:
-        out["event_type"] = [
-            _gtd_event_type(a, t) for a, t in zip(out["sub_event_type"], out["actor2"], strict=True)
-        ]
-        out["event_type"] = out["event_type"].astype(object)
-    if "claimed_by" not in sources:
-        claimed_col = next((c for c in frame.columns if normalise_header(c) == "claimed"), None)
-        actor = out["actor1"]
-        named = ~_omap(actor, _is_unknown).astype(bool)
-        if claimed_col is not None:
-            flag = _text(frame[claimed_col]).isin(["1", "1.0"])
-            named = named & flag
-        out["claimed_by"] = actor.where(named, None).astype(object)
-    _fill_country_code(out, sources)
-
-
-def _is_unknown(value: object) -> bool:
-    """GTD writes "Unknown" where it has no city or no perpetrator."""
-    return value is None or str(value).strip().lower() == "unknown"
-
-
-def _gtd_date(year: object, month: object, day: object) -> tuple[object, object]:
-    """Date text and precision from GTD parts; odd parts pass through for validation."""
-    if year is None:
-        return None, None
-    try:
-        y, m, d = (int(float(str(v))) if v is not None else 0 for v in (year, month, day))
-    except ValueError:
-        return f"{year}-{month}-{day}", None
-    if (not (1 <= m <= 12) and m != 0) or not (0 <= d <= 31):
-        return f"{year}-{month}-{day}", None
-    if m == 0:
-        return f"{y:04d}-01-01", "year"
-    if d == 0:
-        return f"{y:04d}-{m:02d}-01", "month"
-    return f"{y:04d}-{m:02d}-{d:02d}", "day"
-
-
-def _gtd_event_type(attack: object, target: object) -> object:
-    if attack is None:
-        return None
-    key = str(attack).strip().lower()
-    if key == "armed assault":
-        armed = target is not None and str(target).strip().lower() in _ARMED_TARGETS
-        return "Battles" if armed else "Violence against civilians"
-    return _GTD_ATTACK.get(key)
-
-
-def _native(
-    out: pd.DataFrame, frame: pd.DataFrame, mapping: dict[str, str], sources: dict[str, str]
-) -> None:
-    if "country_code" not in sources and "country" in sources:
-        out["country_code"] = _country_codes(out["country"])
+def _guesses(mapping: Mapping[str, str]) -> list[Issue]:
+    """Warnings for mapping choices made on a guess (a ``Mix`` column read as the maximum)."""
+    out = []
+    for col, target in mapping.items():
+        m = _RANGE_END.match(normalise_header(col))
+        if m and m[2] == "mix" and target.endswith("_high"):
+            out.append(
+                Issue(
+                    None,
+                    col,
+                    col,
+                    f"Column {col!r} was read as the maximum beside {m[1]!r} Min (taken for "
+                    f"a typo of 'Max'): it fills {target}.",
+                    level="warning",
+                )
+            )
+    return out

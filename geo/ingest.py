@@ -151,6 +151,7 @@ def prepare(
     choices: Mapping[int, Mapping[str, Any]] | None = None,
     online: Any = None,
     cache: Any = None,
+    overrides: Mapping[str, str] | None = None,
 ) -> Prepared:
     """Read, map, validate, geocode and place an upload without writing anything.
 
@@ -164,6 +165,9 @@ def prepare(
         The format, or "auto" to detect it from the header.
     mapping : dict, optional
         ``{file column: canonical column}`` replacing the format's default.
+    overrides : dict, optional
+        ``{file column: canonical column or ""}`` laid over the mapping (the
+        CLI's ``--map``): only the columns named change; ``""`` ignores one.
     gazetteer : Gazetteer, optional
         Used for rows without coordinates; :func:`default_gazetteer` when
         needed and not given.
@@ -181,7 +185,14 @@ def prepare(
     FileRefused
         The file cannot be used at all; nothing was written.
     """
-    from geo.formats import FORMATS, clean_mapping, default_mapping, detect_format, to_canonical
+    from geo.formats import (
+        FORMATS,
+        apply_overrides,
+        clean_mapping,
+        default_mapping,
+        detect_format,
+        to_canonical,
+    )
     from geo.reader import read_csv_bytes
     from geo.validate import validate
 
@@ -197,8 +208,10 @@ def prepare(
     used_mapping = (
         clean_mapping(mapping) if mapping is not None else default_mapping(columns, used_fmt)
     )
+    if overrides:
+        used_mapping = apply_overrides(columns, used_mapping, overrides)
     canonical, format_issues = to_canonical(frame, used_fmt, used_mapping)
-    checked = validate(canonical)
+    checked = validate(canonical, fmt=used_fmt, source=frame)
 
     errors: list[Issue] = [*read.errors, *_errors(format_issues), *checked.errors]
     warnings: list[Issue] = [*read.warnings, *_warnings(format_issues), *checked.warnings]
@@ -218,16 +231,24 @@ def prepare(
 
         rows, geo_issues = geocode_rows(rows, gaz, choices=choices, online=online, cache=cache)
         geocoded = int(rows.attrs.get("geocoded", 0))
+        abroad_lines = set(rows.loc[_outside_region(rows) & _no_coordinates(rows), LINE].tolist())
+        geo_issues = [i for i in geo_issues if not (i.level == "error" and i.line in abroad_lines)]
         errors.extend(_errors(geo_issues))
         warnings.extend(_warnings(geo_issues))
         ambiguous = [i for i in geo_issues if i.candidates]
 
-        # every row still without a point is rejected, with a reason
+        # every row still without a point is rejected with a reason, except a row the
+        # file places in a country beyond the gazetteer's (kept, unmapped, with a warning)
         lines = rows[LINE].to_numpy()
         known = _lines_of(errors)
+        abroad = _outside_region(rows)
         for pos in np.flatnonzero(_no_coordinates(rows)):
             line = int(lines[pos])
-            if line not in known:
+            if line in known:
+                continue
+            if abroad[pos]:
+                warnings.append(_unmapped(rows.iloc[pos], line))
+            else:
                 errors.append(_unplaced(rows.iloc[pos], line))
         bad = _lines_of(errors)
         placed_mask = ~pd.Series(lines).isin(bad).to_numpy()
@@ -290,6 +311,29 @@ def _warnings(issues: list[Issue]) -> list[Issue]:
     return [i for i in issues if i.level != "error"]
 
 
+#: Countries the offline gazetteer and the boundaries cover.
+_REGION = {"AFG", "PAK"}
+
+
+def _outside_region(rows: pd.DataFrame) -> np.ndarray:
+    """Rows whose file names a country (ISO3) other than Afghanistan and Pakistan."""
+    codes = rows["country_code"].astype(object)
+    return (codes.notna() & ~codes.isin(list(_REGION))).to_numpy()
+
+
+def _unmapped(row: pd.Series, line: int) -> Issue:
+    where = ", ".join(str(v) for v in (row.get("admin1"), row.get("country")) if v)
+    return Issue(
+        line,
+        "latitude",
+        None,
+        f"No coordinates, and the offline gazetteer covers Afghanistan and Pakistan only: "
+        f"kept with the place the file gives ({where or row.get('country_code')}) but not "
+        "drawn on the map.",
+        level="warning",
+    )
+
+
 def _unplaced(row: pd.Series, line: int) -> Issue:
     place = row.get("location") or row.get("admin1") or row.get("country")
     if place:
@@ -316,7 +360,7 @@ def commit(prepared: Prepared, store: Store) -> IngestReport:
         ``duplicates`` counts.
     """
     result = store.commit(
-        prepared.frame,
+        _adopt_stored_ids(prepared.frame, store),
         file=prepared.file,
         sha256=prepared.sha256,
         fmt=prepared.format,
@@ -336,7 +380,7 @@ def preview(prepared: Prepared, store: Store) -> IngestReport:
     """The report a commit would give against ``store``, computed read-only."""
     from geo.store import row_hashes
 
-    frame = prepared.frame
+    frame = _adopt_stored_ids(prepared.frame, store)
     ids = frame["incident_id"].astype(object).tolist()
     stored = store.stored_hashes(ids)
     hashes = row_hashes(frame)
@@ -349,6 +393,44 @@ def preview(prepared: Prepared, store: Store) -> IngestReport:
         duplicates=same,
         dry_run=True,
     )
+
+
+def _adopt_stored_ids(frame: pd.DataFrame, store: Store) -> pd.DataFrame:
+    """Rows stored under the ids of the first content-id recipe keep those ids.
+
+    A hand-made sheet uploaded before content ids covered every column was
+    stored under ``NAT-`` ids of date, place, type and source
+    (:func:`geo.identity.legacy_ids`). When such a stored row has exactly this
+    row's content, this row is that incident: it takes the old id, so the
+    upload sees a repeat instead of a new incident. Rows whose old id collided
+    (two strikes on one day) differ in content and keep their new ids.
+    """
+    from geo.store import row_hashes
+    from geo.validate import LEGACY_ID
+
+    if LEGACY_ID not in frame.columns or not frame[LEGACY_ID].notna().any():
+        return frame
+    new_ids = frame["incident_id"].astype(object)
+    legacy = frame[LEGACY_ID].astype(object)
+    stored = store.stored_hashes([i for i in legacy.dropna().unique() if i not in set(new_ids)])
+    if not stored:
+        return frame
+    candidates = legacy.isin(list(stored)).to_numpy()
+    trial = frame.loc[candidates].copy()
+    trial["incident_id"] = legacy[candidates].to_numpy()
+    already = set(store.stored_hashes(new_ids[candidates].tolist()))
+    same = [
+        h == stored.get(old) and new not in already
+        for h, old, new in zip(
+            row_hashes(trial), trial["incident_id"], new_ids[candidates], strict=True
+        )
+    ]
+    if not any(same):
+        return frame
+    out = frame.copy()
+    rows = np.flatnonzero(candidates)[np.array(same, dtype=bool)]
+    out.iloc[rows, out.columns.get_loc("incident_id")] = legacy.iloc[rows].to_numpy()
+    return out
 
 
 class _ReadOnlyCache:
@@ -376,12 +458,13 @@ def ingest_bytes(
     choices: Mapping[int, Mapping[str, Any]] | None = None,
     gazetteer: Gazetteer | None = None,
     online: Any = None,
+    overrides: Mapping[str, str] | None = None,
 ) -> IngestReport:
     """Prepare and (unless ``dry_run``) commit one file.
 
     Parameters
     ----------
-    data, filename, fmt, mapping, choices, gazetteer, online
+    data, filename, fmt, mapping, choices, gazetteer, online, overrides
         As for :func:`prepare`.
     store : Store or None
         Where to write; may be None for a dry run (then duplicates and
@@ -409,6 +492,7 @@ def ingest_bytes(
         choices=choices,
         online=online,
         cache=cache,
+        overrides=overrides,
     )
     if dry_run:
         if store is not None:
@@ -428,6 +512,7 @@ def ingest_path(
     choices: Mapping[int, Mapping[str, Any]] | None = None,
     gazetteer: Gazetteer | None = None,
     online: Any = None,
+    overrides: Mapping[str, str] | None = None,
 ) -> IngestReport:
     """:func:`ingest_bytes` for a file on disk (refused before reading when too big)."""
     path = Path(path)
@@ -444,4 +529,5 @@ def ingest_path(
         choices=choices,
         gazetteer=gazetteer,
         online=online,
+        overrides=overrides,
     )

@@ -1,18 +1,20 @@
-"""Parsers for the free-text cells analysts type: dates and casualty counts.
+"""Parsers for the free-text cells analysts type: dates, times and casualty counts.
 
-:func:`parse_date` accepts ISO dates, ACLED's ``11 February 2025`` and the
-unambiguous numeric orders; :func:`parse_casualty` turns ``at least 5`` into 5
-with a note and leaves words such as ``dozens`` unknown. Both return a reason
-instead of raising, so the validator can report it against the file line.
-The rules are listed in :mod:`geo.validate`.
+:func:`read_date` says what one date cell holds (the forms are listed in
+:mod:`geo.dates`, which applies a file's conventions to them);
+:func:`parse_date` reads one date on its own; :func:`parse_time` reads a time
+of day; :func:`parse_casualty` turns ``at least 5`` into 5 with a note and
+leaves words such as ``dozens`` unknown. Each returns a reason instead of
+raising, so the validator can report it against the file line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
-__all__ = ["parse_casualty", "parse_date"]
+__all__ = ["Reading", "parse_casualty", "parse_date", "parse_time", "read_date"]
 
 _MONTHS = {
     name: i
@@ -35,12 +37,85 @@ _MONTHS = {
     )
     for name in names
 }
-_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ t]\d{1,2}:\d{2}.*)?$")
-_DMY_NAME = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[ -]([a-z]+)\.?,?[ -](\d{4})$")
-_MDY_NAME = re.compile(r"^([a-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})$")
-_NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")
-_YEAR_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_MONTH_YEAR = re.compile(r"^([a-z]+)\.? (\d{4})$")
+_WEEKDAYS = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("monday", "mon"),
+            ("tuesday", "tue", "tues"),
+            ("wednesday", "wed"),
+            ("thursday", "thu", "thur", "thurs"),
+            ("friday", "fri"),
+            ("saturday", "sat"),
+            ("sunday", "sun"),
+        ]
+    )
+    for name in names
+}
+_SEP = r"[\s\-/.,]+"
+_ORD = r"(?:st|nd|rd|th)?"
+_WEEKDAY = re.compile(r"^([a-z]+)\.?[\s,\-]+(?=\S)")
+_TIME = re.compile(
+    r"(?:[ t]|^)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*([ap]\.?m\.?)?\s*(?:z|utc|[+-]\d{2}:?\d{2})?$"
+)
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_NUMERIC = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})$")
+_DAY_NAME = re.compile(rf"^(\d{{1,2}}){_ORD}(?:\s+of)?{_SEP}([a-z]+){_SEP}(\d{{4}}|\d{{2}})$")
+_NAME_DAY = re.compile(rf"^([a-z]+){_SEP}(\d{{1,2}}){_ORD}{_SEP}(\d{{4}}|\d{{2}})$")
+_YEAR_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
+_MONTH_YEAR = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
+_NAME_YEAR = re.compile(rf"^([a-z]+){_SEP}(\d{{4}})$")
+_SERIAL = re.compile(r"^(\d{5})(?:\.(\d+))?$")
+#: Day 0 of the 1900 date system as spreadsheets count it (their 1900 has a 29 February).
+_SERIAL_EPOCH = dt.date(1899, 12, 30)
+_EARLIEST_SERIAL = 10_000  # 1927-05-18: smaller numbers are not dates in these files
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one cell says before the file's conventions are applied.
+
+    Attributes
+    ----------
+    year, month, day : int or None
+        The parts known on their own. ``year`` may have two digits
+        (``short_year``).
+    first, second : int or None
+        A numeric date's first two parts when their order is not known yet
+        (``month`` and ``day`` are then None).
+    short_year : bool
+        The year was written with two digits.
+    precision : str or None
+        "month" or "year" for partial dates.
+    time : str or None
+        ``HH:MM`` or ``HH:MM:SS`` written with the date.
+    weekday : int or None
+        The weekday written before the date (Monday = 0).
+    serial : bool
+        The cell was a spreadsheet day number.
+    problem : str or None
+        Why the cell cannot be a date at all.
+    """
+
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    first: int | None = None
+    second: int | None = None
+    short_year: bool = False
+    precision: str | None = None
+    time: str | None = None
+    weekday: int | None = None
+    serial: bool = False
+    problem: str | None = None
+
+    @property
+    def order_free(self) -> bool:
+        """Whether the reading needs no day/month decision."""
+        return self.first is None
+
+
 _AT_LEAST = re.compile(
     r"^(?:at ?least|min(?:imum)?\.?|more than|over|>=?|≥)\s*(\d[\d,]*)$|^(\d[\d,]*)\s*(?:\+|or more)$"
 )
@@ -53,7 +128,7 @@ _UNKNOWN = {"unknown", "unk", "n/a", "na", "nan", "null", "-", "--", "?", "not k
 
 
 def parse_date(text: str | None) -> tuple[dt.date | None, str | None, str | None]:
-    """Read one date as written in a file.
+    """Read one date on its own, as :func:`geo.dates.parse_dates` reads a one-row file.
 
     Parameters
     ----------
@@ -63,72 +138,130 @@ def parse_date(text: str | None) -> tuple[dt.date | None, str | None, str | None
     -------
     (date or None, precision or None, problem or None)
         ``precision`` is "month" or "year" for partial dates, else ``None``;
-        ``problem`` is a sentence when the text cannot be read.
+        ``problem`` is a sentence when the text cannot be read (a numeric date
+        that reads two ways is ambiguous on its own).
+
+    Examples
+    --------
+    >>> parse_date("Friday, June 18, 2004")
+    (datetime.date(2004, 6, 18), None, None)
+    >>> parse_date("03/04/2025")[2][:46]
+    "'03/04/2025' is ambiguous, it could be 3 April"
+    """
+    import pandas as pd
+
+    from geo.dates import parse_dates
+
+    read = parse_dates(pd.Series([text], dtype=object))
+    day = read.dates.iloc[0]
+    return (
+        None if pd.isna(day) else day.date(),
+        read.precision.iloc[0],
+        read.errors.get(0),
+    )
+
+
+def parse_time(text: str | None) -> tuple[str | None, str | None]:
+    """Read a time of day such as ``22:00``, ``9:30 pm`` or ``21:30:15``.
+
+    Returns
+    -------
+    (str or None, str or None)
+        ``HH:MM`` (or ``HH:MM:SS`` when seconds are given) and a problem
+        sentence when the text is not a time.
+
+    Examples
+    --------
+    >>> parse_time("9:05 pm")
+    ('21:05', None)
+    >>> parse_time("25:00")[1]
+    "'25:00' is not a time of day (HH:MM)."
     """
     if text is None or not str(text).strip():
-        return None, None, None
+        return None, None
     raw = str(text).strip()
-    low = raw.lower()
-    precision = None
-    try:
-        if m := _ISO.match(low):
-            y, mo, d = int(m[1]), int(m[2]), int(m[3])
-        elif m := _DMY_NAME.match(low):
-            y, mo, d = int(m[3]), _month(m[2]), int(m[1])
-        elif m := _MDY_NAME.match(low):
-            y, mo, d = int(m[3]), _month(m[1]), int(m[2])
-        elif m := _NUMERIC.match(low):
-            a, b = int(m[1]), int(m[2])
-            if len(m[3]) == 2:
-                return None, None, f"The year in {raw!r} has two digits; write it as YYYY-MM-DD."
-            if a > 12 >= b or a == b:
-                d, mo = a, b
-            elif b > 12 >= a:
-                d, mo = b, a
-            elif a > 12 and b > 12:
-                return None, None, f"{raw!r} is not a date (no month fits)."
-            else:
-                return (
-                    None,
-                    None,
-                    (
-                        f"The date {raw!r} is ambiguous ({a} {_month_name(b)} or {b} "
-                        f"{_month_name(a)}?); write it as YYYY-MM-DD."
-                    ),
-                )
-            y = int(m[3])
-        elif m := _YEAR_MONTH.match(low):
-            y, mo, d, precision = int(m[1]), int(m[2]), 1, "month"
-        elif m := _MONTH_YEAR.match(low):
-            y, mo, d, precision = int(m[2]), _month(m[1]), 1, "month"
-        elif re.fullmatch(r"\d{4}", low):
-            y, mo, d, precision = int(low), 1, 1, "year"
-        elif re.fullmatch(r"\d{5}(?:\.\d+)?", low):
-            return (
-                None,
-                None,
-                (
-                    f"{raw!r} looks like a spreadsheet date serial number; format the column as a "
-                    "date (YYYY-MM-DD) before saving the CSV."
-                ),
-            )
-        else:
-            return (
-                None,
-                None,
-                (f"Cannot read {raw[:40]!r} as a date; use YYYY-MM-DD or '11 February 2025'."),
-            )
-        return dt.date(y, mo, d), precision, None
-    except (KeyError, ValueError, OverflowError):
-        return None, None, f"{raw[:40]!r} is not a real date; use YYYY-MM-DD."
+    m = _TIME.fullmatch(" " + raw.lower()) or _TIME.fullmatch(raw.lower())
+    if m is None:
+        return None, f"{raw[:40]!r} is not a time of day (HH:MM)."
+    return _time_of(m, raw)
 
 
-def _month(name: str) -> int:
-    return _MONTHS[name]
+def _time_of(m: re.Match[str], raw: str) -> tuple[str | None, str | None]:
+    hour, minute = int(m[1]), int(m[2])
+    second = int(m[3]) if m[3] else None
+    meridian = (m[4] or "").replace(".", "")
+    if meridian:
+        if not 1 <= hour <= 12:
+            return None, f"{raw[:40]!r} is not a time of day (HH:MM)."
+        hour = hour % 12 + (12 if meridian == "pm" else 0)
+    if hour > 23 or minute > 59 or (second or 0) > 59:
+        return None, f"{raw[:40]!r} is not a time of day (HH:MM)."
+    text = f"{hour:02d}:{minute:02d}"
+    return (text if second is None else f"{text}:{second:02d}"), None
 
 
-def _month_name(number: int) -> str:
-    return dt.date(2000, number, 1).strftime("%B")
+def read_date(text: str | None) -> Reading | None:
+    """Read one cell into a :class:`Reading` (None for an empty cell).
+
+    Examples
+    --------
+    >>> read_date("Friday, June 18, 2004")
+    Reading(year=2004, month=6, day=18, first=None, second=None, short_year=False, \
+precision=None, time=None, weekday=4, serial=False, problem=None)
+    >>> r = read_date("03/04/2020")
+    >>> (r.first, r.second, r.year)
+    (3, 4, 2020)
+    """
+    if text is None or not str(text).strip():
+        return None
+    raw = str(text).strip()
+    low = " ".join(raw.lower().split())
+    weekday = None
+    if (m := _WEEKDAY.match(low)) and m[1] in _WEEKDAYS:
+        weekday, low = _WEEKDAYS[m[1]], low[m.end() :]
+    time = None
+    if (m := _TIME.search(low)) and m.start() > 0:
+        time, problem = _time_of(m, raw)
+        if problem:
+            return Reading(problem=f"The time in {raw[:40]!r} is not a time of day.")
+        low = low[: m.start()].rstrip(" ,t")
+    reading = _core(low, raw)
+    if reading.problem:
+        return reading
+    return Reading(**{**reading.__dict__, "time": time or reading.time, "weekday": weekday})
+
+
+def _core(low: str, raw: str) -> Reading:
+    if m := _ISO.match(low) or _COMPACT.match(low):
+        return Reading(year=int(m[1]), month=int(m[2]), day=int(m[3]))
+    if m := _NUMERIC.match(low):
+        return Reading(year=int(m[3]), first=int(m[1]), second=int(m[2]), short_year=len(m[3]) == 2)
+    if (m := _DAY_NAME.match(low)) and m[2] in _MONTHS:
+        return Reading(
+            year=int(m[3]), month=_MONTHS[m[2]], day=int(m[1]), short_year=len(m[3]) == 2
+        )
+    if (m := _NAME_DAY.match(low)) and m[1] in _MONTHS:
+        return Reading(
+            year=int(m[3]), month=_MONTHS[m[1]], day=int(m[2]), short_year=len(m[3]) == 2
+        )
+    if m := _YEAR_MONTH.match(low):
+        return Reading(year=int(m[1]), month=int(m[2]), day=1, precision="month")
+    if m := _MONTH_YEAR.match(low):
+        return Reading(year=int(m[2]), month=int(m[1]), day=1, precision="month")
+    if (m := _NAME_YEAR.match(low)) and m[1] in _MONTHS:
+        return Reading(year=int(m[2]), month=_MONTHS[m[1]], day=1, precision="month")
+    if re.fullmatch(r"\d{4}", low):
+        return Reading(year=int(low), month=1, day=1, precision="year")
+    if (m := _SERIAL.match(low)) and int(m[1]) >= _EARLIEST_SERIAL:
+        day = _SERIAL_EPOCH + dt.timedelta(days=int(m[1]))
+        time = None
+        if m[2] and int(m[2]):
+            seconds = round(float("0." + m[2]) * 86400)
+            time = f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+        return Reading(year=day.year, month=day.month, day=day.day, time=time, serial=True)
+    return Reading(
+        problem=f"Cannot read {raw[:40]!r} as a date; write it as YYYY-MM-DD (or 11 February 2025)."
+    )
 
 
 def parse_casualty(text: str | None) -> tuple[float | None, str, str | None]:

@@ -13,6 +13,7 @@ import pandas as pd
 from geo.textops import is_text, map_codes, strip_or_none
 
 __all__ = [
+    "ADDED_COLUMNS",
     "CLAIM_COLUMNS",
     "CLAIM_STANCES",
     "DATE_PRECISIONS",
@@ -22,6 +23,7 @@ __all__ = [
     "GEOCODE_SOURCES",
     "GEO_PRECISION_LABELS",
     "INCIDENT_COLUMNS",
+    "INPUT_COLUMNS",
     "INT_COLUMNS",
     "TEXT_COLUMNS",
     "empty_claims",
@@ -34,6 +36,7 @@ INCIDENT_COLUMNS: list[str] = [
     "incident_id",
     "event_date",
     "date_precision",
+    "event_time",
     "event_type",
     "sub_event_type",
     "actor1",
@@ -53,6 +56,8 @@ INCIDENT_COLUMNS: list[str] = [
     "injured",
     "killed_low",
     "killed_high",
+    "injured_low",
+    "injured_high",
     "casualty_note",
     "cross_border",
     "origin_country_code",
@@ -67,8 +72,28 @@ INCIDENT_COLUMNS: list[str] = [
 #: Columns the pipeline computes; an input file may leave them empty.
 DERIVED_COLUMNS: list[str] = ["border_distance_km", "qa_flags", "upload_id"]
 
+#: Columns added after the store's first layout. A row that leaves them empty keeps
+#: the ``row_hash`` it had before they existed (:func:`geo.storage.hash_rows`), so an
+#: old file uploaded again is not taken for a changed one.
+ADDED_COLUMNS: list[str] = ["event_time", "injured_low", "injured_high"]
+
+#: File columns that help read others but are not stored: ``{name: what it does}``.
+#: A mapping may name them like canonical columns.
+INPUT_COLUMNS: dict[str, str] = {
+    "date_end": "last day of a date span (UCDP date_end): sets date_precision",
+    "year": "the year of event_date (ACLED year): gives two-digit years their century",
+}
+
 #: Nullable whole-number columns: empty means unknown, never zero.
-INT_COLUMNS: list[str] = ["geo_precision", "killed", "injured", "killed_low", "killed_high"]
+INT_COLUMNS: list[str] = [
+    "geo_precision",
+    "killed",
+    "injured",
+    "killed_low",
+    "killed_high",
+    "injured_low",
+    "injured_high",
+]
 
 FLOAT_COLUMNS: list[str] = ["latitude", "longitude", "border_distance_km"]
 

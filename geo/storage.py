@@ -33,6 +33,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from geo.config import get_settings
 from geo.schema import (
+    ADDED_COLUMNS,
     CLAIM_COLUMNS,
     DERIVED_COLUMNS,
     FLOAT_COLUMNS,
@@ -42,6 +43,7 @@ from geo.schema import (
 
 __all__ = [
     "BUSY_TIMEOUT_S",
+    "CLAIMS_SQL",
     "COLS_SQL",
     "CONTENT_COLUMNS",
     "COUNT_COLUMNS",
@@ -49,6 +51,7 @@ __all__ = [
     "INSERT_CHUNK",
     "LOCK_PATIENCE_S",
     "METADATA",
+    "STORED",
     "UPLOAD_COLUMNS",
     "WRITTEN",
     "fetch_incident_columns",
@@ -64,6 +67,7 @@ __all__ = [
     "resolve_url",
     "row_hashes",
     "storage_columns",
+    "upgrade_tables",
     "utc_now",
 ]
 
@@ -90,6 +94,8 @@ UPLOAD_COLUMNS: list[str] = [
     "duplicates",
     "geocoded",
     "undone_at",
+    "user",
+    "redo_of",
 ]
 COUNT_COLUMNS = ["rows_read", "accepted", "rejected", "updated", "duplicates", "geocoded"]
 
@@ -126,6 +132,8 @@ _UPLOADS = sa.Table(
     *[sa.Column(c, sa.Integer, nullable=False, server_default="0") for c in COUNT_COLUMNS],
     sa.Column("undone_at", sa.Text),
     sa.Column("report", sa.Text),
+    sa.Column("user", sa.Text),
+    sa.Column("redo_of", sa.Text),
     sqlite_autoincrement=True,
 )
 
@@ -162,6 +170,26 @@ _CLAIMS = sa.Table(
     sa.Column("upload_id", sa.Text, sa.ForeignKey("uploads.upload_id"), nullable=False),
 )
 
+# What an undo took out of ``incidents`` and ``claims``, kept so a redo can put it back.
+_UNDONE_INCIDENTS = sa.Table(
+    "undone_incidents",
+    METADATA,
+    sa.Column("incident_id", sa.Text, nullable=False),
+    *[c for c in _incident_columns() if c.name != "upload_id"],
+    sa.Column("upload_id", sa.Text, sa.ForeignKey("uploads.upload_id"), nullable=False),
+    sa.Column("row_hash", sa.Text, nullable=False),
+    sa.PrimaryKeyConstraint("upload_id", "incident_id"),
+)
+
+_UNDONE_CLAIMS = sa.Table(
+    "undone_claims",
+    METADATA,
+    sa.Column("claim_id", sa.Text, nullable=False),
+    *[sa.Column(c, sa.Text) for c in CLAIM_COLUMNS if c != "claim_id"],
+    sa.Column("upload_id", sa.Text, sa.ForeignKey("uploads.upload_id"), nullable=False),
+    sa.PrimaryKeyConstraint("upload_id", "claim_id"),
+)
+
 _GEOCODE_CACHE = sa.Table(
     "geocode_cache",
     METADATA,
@@ -178,8 +206,35 @@ _META = sa.Table(
 )
 
 STORED = [*INCIDENT_COLUMNS, "row_hash"]
+CLAIMS_SQL = ", ".join(f'"{c}"' for c in [*CLAIM_COLUMNS, "upload_id"])
 COLS_SQL = ", ".join(f'"{c}"' for c in STORED)
 WRITTEN = [c for c in INCIDENT_COLUMNS if c != "upload_id"]
+
+
+def upgrade_tables(conn: Connection) -> list[str]:
+    """Add to an existing store every column the tables define but its file lacks.
+
+    New columns are nullable (or carry a server default), so the rows already
+    stored read as "not known" in them. Returns the ``table.column`` names added.
+    Run inside the store's creating transaction, after ``create_all``.
+    """
+    added = []
+    inspector = sa.inspect(conn)
+    for table in METADATA.sorted_tables:
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in have:
+                continue
+            typ = column.type.compile(dialect=conn.dialect)
+            default = (
+                f" DEFAULT {column.server_default.arg}" if column.server_default is not None else ""
+            )
+            null = " NOT NULL" if column.server_default is not None and not column.nullable else ""
+            conn.exec_driver_sql(
+                f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {typ}{default}{null}'
+            )
+            added.append(f"{table.name}.{column.name}")
+    return added
 
 
 # --------------------------------------------------------------------------- engine
@@ -358,19 +413,31 @@ def storage_columns(df: pd.DataFrame) -> dict[str, list[Any]]:
 
 
 def hash_rows(cols: dict[str, list[Any]]) -> list[str]:
-    """SHA-1 of each row's content columns (None and text kept apart by a NUL marker)."""
+    """SHA-1 of each row's content columns (None and text kept apart by a NUL marker).
+
+    The columns of :data:`geo.schema.ADDED_COLUMNS` join the hashed text only
+    where the row has a value (as ``name=value``), so a row without them hashes
+    as it did before they existed.
+    """
     parts = []
     for col in CONTENT_COLUMNS:
+        if col in ADDED_COLUMNS:
+            continue
         values = cols[col]
         if col in INT_COLUMNS or col in FLOAT_COLUMNS or col == "cross_border":
             parts.append(["\x00" if v is None else str(v) for v in values])
         else:
             parts.append(["\x00" if v is None else v for v in values])
+    texts = list(map("\x1f".join, zip(*parts, strict=True)))
+    for col in ADDED_COLUMNS:
+        values = cols.get(col)
+        if values is None or values.count(None) == len(values):
+            continue
+        texts = [
+            t if v is None else f"{t}\x1e{col}={v}" for t, v in zip(texts, values, strict=True)
+        ]
     sha1 = hashlib.sha1
-    return [
-        sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
-        for text in map("\x1f".join, zip(*parts, strict=True))
-    ]
+    return [sha1(text.encode("utf-8", "surrogatepass")).hexdigest() for text in texts]
 
 
 def row_hashes(df: pd.DataFrame) -> list[str]:

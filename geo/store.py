@@ -29,7 +29,10 @@ Tables
 ``uploads``
     ``seq``, ``upload_id``, ``file``, ``sha256``, ``format``, ``created_at``
     (UTC ISO 8601), ``rows_read``, ``accepted``, ``rejected``, ``updated``,
-    ``duplicates``, ``geocoded``, ``undone_at`` and the full ``report`` JSON.
+    ``duplicates``, ``geocoded``, ``undone_at``, ``user`` (who made it),
+    ``redo_of`` (the undone upload a redo applied again) and the full ``report`` JSON.
+``undone_incidents``, ``undone_claims``
+    What an undo took out, kept so :meth:`Store.redo` can apply it again.
 ``geocode_cache``
     ``key``, ``json``, ``created_at``: online geocoder answers.
 ``meta``
@@ -44,19 +47,26 @@ before it. When a later, still active upload has superseded a version written
 by the upload, the undo is refused with :class:`UndoConflict`, which names the
 later uploads to undo first: undoing out of order would either throw away that
 later work or leave a state that never existed. Rows a later upload only saw as
-duplicates belong to the earlier upload and leave with it.
+duplicates belong to the earlier upload and leave with it. The curated seed
+(upload ``seed``) is protected: its undo needs ``allow_seed=True``.
+
+:meth:`Store.redo` applies an undone upload again, as a new upload through the
+same commit, so anything stored since the undo is kept as a version, never lost.
+
+Seeding
+-------
+The store never seeds itself: :mod:`geo.seed` runs the curated tables through
+the ingest pipeline and hands them to :meth:`Store.apply_seed`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import random
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -67,7 +77,6 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from geo import storage
-from geo.config import DATA_DIR
 from geo.report import IngestReport
 from geo.schema import (
     CLAIM_COLUMNS,
@@ -88,10 +97,13 @@ from geo.storage import (
     resolve_url,
     row_hashes,
     storage_columns,
+    upgrade_tables,
     utc_now,
 )
 from geo.transactions import (
+    SEED_UPLOAD_ID,
     CommitResult,
+    ProtectedUpload,
     StoreBusy,
     UndoConflict,
     UndoError,
@@ -99,14 +111,18 @@ from geo.transactions import (
     commit_in,
     fetch,
     meta_get,
+    redo_in,
     stored_hashes,
     undo_in,
+    undo_plan,
 )
 
 __all__ = [
     "SCHEMA_VERSION",
+    "SEED_UPLOAD_ID",
     "CommitResult",
     "GeocodeCache",
+    "ProtectedUpload",
     "Store",
     "StoreBusy",
     "UndoConflict",
@@ -117,8 +133,11 @@ __all__ = [
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = "1"
-SEED_UPLOAD_ID = "seed"
+#: Version 2 added ``uploads.user`` / ``uploads.redo_of`` and the tables of undone rows;
+#: version 3 the incident columns ``event_time``, ``injured_low`` and ``injured_high``.
+SCHEMA_VERSION = "3"
+#: Who wrote an upload when nobody signed in (the embedded single-user mode).
+LOCAL_USER = "local"
 
 
 # --------------------------------------------------------------------------- the store
@@ -133,19 +152,31 @@ class Store:
         A SQLite file path or an SQLAlchemy URL; defaults to
         ``geo.config.get_settings().db``. A SQLite file's folder is created.
     seed : bool, default True
-        Seed a new store from ``data/incidents.csv`` and ``data/claims.csv``
-        on first use. ``False`` marks a new store as deliberately unseeded
-        (tests use it); an existing store is never re-seeded.
+        ``False`` marks a new store as deliberately unseeded, so the seed step
+        (:func:`geo.seed.open_store`) leaves it empty (tests and benchmarks use
+        it). The store never seeds itself: seeding runs the ingest pipeline,
+        which sits above the store.
+    on_open : callable, optional
+        Called with the store once, on first use, right after its tables are
+        made (:func:`geo.seed.open_store` seeds a new store this way, so a
+        command that refuses its input never touches the store).
 
     Notes
     -----
-    Opening is lazy: the first call creates the tables and seeds the store in
-    one transaction, so two processes opening a new store at once seed it once.
+    Opening is lazy: the first call creates the tables (and adds the columns a
+    store made by older code lacks) in one transaction.
     """
 
-    def __init__(self, url: str | os.PathLike[str] | None = None, *, seed: bool = True) -> None:
+    def __init__(
+        self,
+        url: str | os.PathLike[str] | None = None,
+        *,
+        seed: bool = True,
+        on_open: Callable[[Store], object] | None = None,
+    ) -> None:
         self.url = resolve_url(url)
         self._seed = seed
+        self._on_open = on_open
         self._engine = make_engine(self.url)
         self._pid = os.getpid()
         self._ready = False
@@ -205,46 +236,76 @@ class Store:
         if self._ready:
             return
         self._run(self._create, write=True)
-        if self._run(lambda c: meta_get(c, "seeded"), write=False) is None:
-            seed = _prepare_seed()
-            self._run(lambda c: self._apply_seed(c, seed), write=True)
         self._ready = True
+        if self._on_open is not None:
+            self._on_open(self)
 
     def _create(self, conn: Connection) -> None:
         METADATA.create_all(conn)
         found = meta_get(conn, "schema_version")
-        if found is not None and found != SCHEMA_VERSION:
-            raise RuntimeError(f"store schema version {found}; this code reads {SCHEMA_VERSION}")
+        if found is not None and int(found) > int(SCHEMA_VERSION):
+            raise RuntimeError(
+                f"store schema version {found} is newer than this code ({SCHEMA_VERSION})"
+            )
+        upgrade_tables(conn)  # cheap when nothing is missing; a store may predate a column
         for key, value in (
             ("schema_version", SCHEMA_VERSION),
             ("store_id", secrets.token_hex(8)),
             ("revision", "0"),
         ):
             conn.exec_driver_sql("INSERT OR IGNORE INTO meta VALUES (?, ?)", (key, value))
+        conn.exec_driver_sql(
+            "UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,)
+        )
         if not self._seed and meta_get(conn, "seeded") is None:
             conn.exec_driver_sql("INSERT INTO meta VALUES ('seeded', 'skipped')")
 
-    def _apply_seed(self, conn: Connection, seed: _Seed) -> None:
-        if meta_get(conn, "seeded") is not None:
-            return  # another process seeded it while we were preparing
-        commit_in(
-            conn,
-            seed.incidents,
-            upload_id=SEED_UPLOAD_ID,
-            file="data/incidents.csv",
-            sha256=seed.sha256,
-            fmt="native",
-            report=seed.report,
-        )
-        if len(seed.claims):
-            rows = [*seed.claims.itertuples(index=False, name=None)]
-            cols = ", ".join(f'"{c}"' for c in CLAIM_COLUMNS)
-            marks = ", ".join("?" * (len(CLAIM_COLUMNS) + 1))
-            conn.exec_driver_sql(
-                f"INSERT INTO claims ({cols}, upload_id) VALUES ({marks})",
-                [(*r, SEED_UPLOAD_ID) for r in rows],
+    # ----------------------------------------------------------------- seed
+
+    def seed_state(self) -> str | None:
+        """None for a new store the seed step has not run on yet; ``"skipped"`` for a
+        store made deliberately empty; else the UTC time it was seeded."""
+        return self._read(lambda c: meta_get(c, "seeded"))
+
+    def apply_seed(
+        self,
+        incidents: pd.DataFrame,
+        claims: pd.DataFrame,
+        *,
+        file: str,
+        sha256: str,
+        report: IngestReport | None = None,
+    ) -> bool:
+        """Store the curated tables as upload ``seed``, once, in one transaction.
+
+        Returns False (and writes nothing) when the store was seeded or marked
+        unseeded already, for example by another process at the same moment.
+        """
+
+        def write(conn: Connection) -> bool:
+            if meta_get(conn, "seeded") is not None:
+                return False
+            commit_in(
+                conn,
+                incidents,
+                upload_id=SEED_UPLOAD_ID,
+                file=file,
+                sha256=sha256,
+                fmt="native",
+                report=report,
+                user="curated",
             )
-        conn.exec_driver_sql("INSERT INTO meta VALUES ('seeded', ?)", (utc_now(),))
+            if len(claims):
+                cols = ", ".join(f'"{c}"' for c in CLAIM_COLUMNS)
+                marks = ", ".join("?" * (len(CLAIM_COLUMNS) + 1))
+                conn.exec_driver_sql(
+                    f"INSERT INTO claims ({cols}, upload_id) VALUES ({marks})",
+                    [(*r, SEED_UPLOAD_ID) for r in claims[CLAIM_COLUMNS].itertuples(False, None)],
+                )
+            conn.exec_driver_sql("INSERT INTO meta VALUES ('seeded', ?)", (utc_now(),))
+            return True
+
+        return self._write(write)
 
     # ----------------------------------------------------------------- reads
 
@@ -358,6 +419,7 @@ class Store:
         sha256: str,
         fmt: str,
         report: IngestReport | None = None,
+        user: str | None = LOCAL_USER,
     ) -> CommitResult:
         """Store one upload's rows in one transaction: whole or not at all.
 
@@ -370,6 +432,8 @@ class Store:
             The uploaded file's name, SHA-256 and format, for the history.
         report : IngestReport, optional
             The pipeline's report; its counts and issues are kept with the upload.
+        user : str, optional
+            Who made the upload, for the history.
 
         Returns
         -------
@@ -392,17 +456,23 @@ class Store:
                 sha256=sha256,
                 fmt=fmt,
                 report=report,
+                user=user,
             )
         )
 
-    def undo(self, upload_id: str) -> dict[str, Any]:
+    def undo_plan(self, upload_id: str) -> dict[str, Any]:
+        """What :meth:`undo` would do, without doing it (see :func:`geo.transactions.undo_plan`)."""
+        return self._read(lambda conn: undo_plan(conn, upload_id))
+
+    def undo(self, upload_id: str, *, allow_seed: bool = False) -> dict[str, Any]:
         """Restore the incidents exactly as they were before ``upload_id``.
 
         Returns
         -------
         dict
             ``upload_id, file, removed`` (incidents deleted), ``restored``
-            (earlier versions made current again) and ``undone_at``.
+            (earlier versions made current again), ``claims_removed`` and
+            ``undone_at``. What was removed is kept for :meth:`redo`.
 
         Raises
         ------
@@ -410,8 +480,29 @@ class Store:
             No such upload, or it was already undone.
         UndoConflict
             A later upload superseded rows this one wrote; undo it first.
+        ProtectedUpload
+            ``upload_id`` is the curated seed and ``allow_seed`` was not given.
         """
-        return self._write(lambda conn: undo_in(conn, upload_id))
+        return self._write(lambda conn: undo_in(conn, upload_id, allow_seed=allow_seed))
+
+    def redo(self, upload_id: str, *, user: str | None = LOCAL_USER) -> dict[str, Any]:
+        """Apply an undone upload again, as a new upload whose ``redo_of`` names it.
+
+        Returns
+        -------
+        dict
+            ``upload_id`` (the new one), ``redo_of``, ``file``, ``accepted``,
+            ``updated``, ``duplicates`` and ``claims``.
+
+        Raises
+        ------
+        UnknownUpload
+            No such upload, it still stands, or it was redone already.
+        UndoError
+            A claim it held was stored again since the undo.
+        """
+        new_id = new_upload_id()
+        return self._write(lambda conn: redo_in(conn, upload_id, new_id=new_id, user=user))
 
 
 class GeocodeCache:
@@ -438,74 +529,3 @@ class GeocodeCache:
                 (key, text, utc_now()),
             )
         )
-
-
-# --------------------------------------------------------------------------- seed
-
-
-@dataclass
-class _Seed:
-    incidents: pd.DataFrame
-    claims: pd.DataFrame
-    sha256: str
-    report: IngestReport | None
-
-
-def _prepare_seed() -> _Seed:
-    """Run the curated tables through the ingest pipeline (no writes)."""
-    from geo.ingest import prepare  # the pipeline imports the store's types
-    from geo.report import FileRefused
-
-    path = DATA_DIR / "incidents.csv"
-    data = path.read_bytes() if path.exists() else b""
-    incidents = pd.DataFrame(columns=INCIDENT_COLUMNS)
-    report = None
-    if data:
-        try:
-            prepared = prepare(data, path.name, fmt="native")
-            incidents, report = prepared.frame, prepared.report
-        except FileRefused as exc:
-            report = IngestReport(
-                file=path.name, format="native", errors=[_refusal_issue(str(exc))]
-            )
-    return _Seed(
-        incidents=incidents,
-        claims=_read_claims(DATA_DIR / "claims.csv"),
-        sha256=hashlib.sha256(data).hexdigest(),
-        report=report,
-    )
-
-
-def _refusal_issue(message: str) -> Any:
-    from geo.report import Issue
-
-    return Issue(line=None, column=None, value=None, message=message)
-
-
-def _read_claims(path: Path) -> pd.DataFrame:
-    """The curated claims ledger as text, one row per unique non-empty claim_id."""
-    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in CLAIM_COLUMNS})
-    if not path.exists():
-        return empty
-    from geo.reader import read_csv_bytes
-    from geo.report import FileRefused
-
-    try:
-        frame = read_csv_bytes(path.read_bytes()).frame
-    except FileRefused:
-        return empty
-    lookup = {str(c).strip().lower(): c for c in frame.columns}
-    out = pd.DataFrame(index=frame.index)
-    for col in CLAIM_COLUMNS:
-        src = lookup.get(col)
-        values = frame[src] if src is not None else pd.Series(None, index=frame.index)
-        out[col] = [_clean_text(v) for v in values.tolist()]
-    out = out[out["claim_id"].notna()].drop_duplicates("claim_id", keep="first")
-    return out.astype(object).reset_index(drop=True)
-
-
-def _clean_text(value: Any) -> str | None:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return None
-    text = str(value).strip()
-    return text or None

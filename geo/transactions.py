@@ -19,18 +19,26 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
 from geo.report import IngestReport
+from geo.schema import CLAIM_COLUMNS
 from geo.storage import (
+    CLAIMS_SQL,
     COLS_SQL,
     ID_CHUNK,
     INSERT_CHUNK,
+    STORED,
     hash_rows,
     incident_insert,
     storage_columns,
     utc_now,
 )
 
+#: The upload id of the curated seed (data/incidents.csv and data/claims.csv).
+SEED_UPLOAD_ID = "seed"
+
 __all__ = [
+    "SEED_UPLOAD_ID",
     "CommitResult",
+    "ProtectedUpload",
     "StoreBusy",
     "UndoConflict",
     "UndoError",
@@ -39,9 +47,14 @@ __all__ = [
     "commit_in",
     "fetch",
     "meta_get",
+    "redo_in",
     "stored_hashes",
     "undo_in",
+    "undo_plan",
 ]
+
+
+_CLAIM_FIELDS = ", ".join(f'"{c}"' for c in CLAIM_COLUMNS)
 
 
 class StoreBusy(RuntimeError):
@@ -57,6 +70,10 @@ class UnknownUpload(UndoError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "unknown upload"
+
+
+class ProtectedUpload(UndoError):
+    """The curated seed is protected: undoing it needs an explicit confirmation."""
 
 
 class UndoConflict(UndoError):
@@ -144,8 +161,10 @@ def commit_in(
     sha256: str,
     fmt: str,
     report: IngestReport | None,
+    user: str | None = None,
+    redo_of: str | None = None,
 ) -> CommitResult:
-    """The body of one upload's transaction (also used for the seed)."""
+    """The body of one upload's transaction (also used for the seed and for a redo)."""
     if isinstance(data, pd.DataFrame):
         cols = storage_columns(data)
         hashes = hash_rows(cols)
@@ -153,8 +172,9 @@ def commit_in(
         cols, hashes = data
     now = utc_now()
     conn.exec_driver_sql(
-        "INSERT INTO uploads (upload_id, file, sha256, format, created_at) VALUES (?, ?, ?, ?, ?)",
-        (upload_id, file, sha256, fmt, now),
+        "INSERT INTO uploads (upload_id, file, sha256, format, created_at, user, redo_of) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (upload_id, file, sha256, fmt, now, user, redo_of),
     )
     ids = cols["incident_id"]
     if len(set(ids)) == len(ids):
@@ -208,7 +228,8 @@ def commit_in(
     return result
 
 
-def undo_in(conn: Connection, upload_id: str) -> dict[str, Any]:
+def _active_upload(conn: Connection, upload_id: str) -> str | None:
+    """The file of an upload that stands; raises :class:`UnknownUpload` otherwise."""
     row = conn.exec_driver_sql(
         "SELECT file, undone_at FROM uploads WHERE upload_id = ?", (upload_id,)
     ).fetchone()
@@ -216,7 +237,12 @@ def undo_in(conn: Connection, upload_id: str) -> dict[str, Any]:
         raise UnknownUpload(f"no upload with id {upload_id!r}")
     if row[1] is not None:
         raise UnknownUpload(f"upload {upload_id!r} was already undone at {row[1]}")
-    blocking = [
+    return row[0]
+
+
+def _blocking(conn: Connection, upload_id: str) -> list[str]:
+    """Later uploads that superseded rows ``upload_id`` wrote, newest first."""
+    return [
         r[0]
         for r in conn.exec_driver_sql(
             "SELECT u.upload_id FROM uploads u WHERE u.upload_id IN "
@@ -225,12 +251,65 @@ def undo_in(conn: Connection, upload_id: str) -> dict[str, Any]:
             (upload_id,),
         ).fetchall()
     ]
+
+
+def _count(conn: Connection, sql: str, *params: Any) -> int:
+    return int(conn.exec_driver_sql(sql, params).scalar() or 0)
+
+
+def undo_plan(conn: Connection, upload_id: str) -> dict[str, Any]:
+    """What undoing ``upload_id`` would do, without doing it (read only).
+
+    Returns
+    -------
+    dict
+        ``upload_id, file, removed`` (incidents that would leave the store),
+        ``restored`` (earlier versions made current again), ``claims_removed``
+        and ``blocking`` (later uploads to undo first; empty when it can go).
+    """
+    file = _active_upload(conn, upload_id)
+    written = _count(conn, "SELECT count(*) FROM incidents WHERE upload_id = ?", upload_id)
+    restored = _count(
+        conn, "SELECT count(*) FROM incident_versions WHERE superseded_by = ?", upload_id
+    )
+    return {
+        "upload_id": upload_id,
+        "file": file,
+        "removed": written - restored,
+        "restored": restored,
+        "claims_removed": _count(
+            conn, "SELECT count(*) FROM claims WHERE upload_id = ?", upload_id
+        ),
+        "blocking": _blocking(conn, upload_id),
+    }
+
+
+def undo_in(conn: Connection, upload_id: str, *, allow_seed: bool = False) -> dict[str, Any]:
+    """Undo one upload: the store returns exactly to its state before it.
+
+    The rows the upload wrote move to ``undone_incidents`` / ``undone_claims``
+    (kept for :func:`redo_in`), and the versions it superseded become current
+    again. The curated seed (upload id ``seed``) is refused unless
+    ``allow_seed`` is given.
+    """
+    if upload_id == SEED_UPLOAD_ID and not allow_seed:
+        raise ProtectedUpload(
+            "the curated seed (upload 'seed': the incidents and claims of data/) is protected; "
+            "undo it only with an explicit confirmation (CLI: --allow-seed)"
+        )
+    file = _active_upload(conn, upload_id)
+    blocking = _blocking(conn, upload_id)
     if blocking:
         raise UndoConflict(
             f"cannot undo {upload_id!r}: later upload(s) {', '.join(blocking)} changed "
             "incidents it wrote; undo those first (newest first)",
             blocking,
         )
+    conn.exec_driver_sql(
+        f"INSERT INTO undone_incidents ({COLS_SQL}) SELECT {COLS_SQL} FROM incidents "
+        "WHERE upload_id = ?",
+        (upload_id,),
+    )
     deleted = conn.exec_driver_sql(
         "DELETE FROM incidents WHERE upload_id = ?", (upload_id,)
     ).rowcount
@@ -240,15 +319,98 @@ def undo_in(conn: Connection, upload_id: str) -> dict[str, Any]:
         (upload_id,),
     ).rowcount
     conn.exec_driver_sql("DELETE FROM incident_versions WHERE superseded_by = ?", (upload_id,))
+    conn.exec_driver_sql(
+        f"INSERT INTO undone_claims ({CLAIMS_SQL}) SELECT {CLAIMS_SQL} FROM claims "
+        "WHERE upload_id = ?",
+        (upload_id,),
+    )
     claims = conn.exec_driver_sql("DELETE FROM claims WHERE upload_id = ?", (upload_id,)).rowcount
     now = utc_now()
     conn.exec_driver_sql("UPDATE uploads SET undone_at = ? WHERE upload_id = ?", (now, upload_id))
     bump_revision(conn)
     return {
         "upload_id": upload_id,
-        "file": row[0],
+        "file": file,
         "removed": deleted - restored,
         "restored": restored,
         "claims_removed": claims,
         "undone_at": now,
+    }
+
+
+def redo_in(
+    conn: Connection, upload_id: str, *, new_id: str, user: str | None = None
+) -> dict[str, Any]:
+    """Apply an undone upload again, as a new upload ``new_id`` (``redo_of`` = ``upload_id``).
+
+    The kept rows go through the same commit as any upload: rows stored
+    identically since count as duplicates, changed ones become new versions,
+    so a redo never overwrites work done after the undo. Claims whose id was
+    stored again since are refused (nothing is changed).
+    """
+    row = conn.exec_driver_sql(
+        "SELECT file, sha256, format, undone_at FROM uploads WHERE upload_id = ?", (upload_id,)
+    ).fetchone()
+    if row is None:
+        raise UnknownUpload(f"no upload with id {upload_id!r}")
+    file, sha256, fmt, undone_at = row
+    if undone_at is None:
+        raise UnknownUpload(f"upload {upload_id!r} stands; only an undone upload can be redone")
+    again = conn.exec_driver_sql(
+        "SELECT upload_id FROM uploads WHERE redo_of = ?", (upload_id,)
+    ).scalar()
+    if again is not None:
+        raise UnknownUpload(f"upload {upload_id!r} was already redone as {again!r}")
+    taken = [
+        r[0]
+        for r in conn.exec_driver_sql(
+            "SELECT claim_id FROM undone_claims WHERE upload_id = ? AND claim_id IN "
+            "(SELECT claim_id FROM claims) ORDER BY claim_id",
+            (upload_id,),
+        ).fetchall()
+    ]
+    if taken:
+        raise UndoError(
+            f"cannot redo {upload_id!r}: claim(s) {', '.join(taken[:5])} were stored again "
+            "since it was undone"
+        )
+    rows = conn.exec_driver_sql(
+        f"SELECT {COLS_SQL} FROM undone_incidents WHERE upload_id = ? ORDER BY incident_id",
+        (upload_id,),
+    ).fetchall()
+    cols = {c: [r[i] for r in rows] for i, c in enumerate(STORED)}
+    hashes = cols.pop("row_hash")
+    result = commit_in(
+        conn,
+        (cols, hashes),
+        upload_id=new_id,
+        file=file,
+        sha256=sha256,
+        fmt=fmt,
+        report=None,
+        user=user,
+        redo_of=upload_id,
+    )
+    conn.exec_driver_sql(
+        f"INSERT INTO claims ({CLAIMS_SQL}) SELECT {_CLAIM_FIELDS}, ? "
+        "FROM undone_claims WHERE upload_id = ?",
+        (new_id, upload_id),
+    )
+    conn.exec_driver_sql(  # the history keeps the original file's report and counts
+        "UPDATE uploads SET report = o.report, rows_read = o.rows_read, rejected = o.rejected, "
+        "geocoded = o.geocoded FROM (SELECT report, rows_read, rejected, geocoded FROM uploads "
+        "WHERE upload_id = ?) AS o WHERE upload_id = ?",
+        (upload_id, new_id),
+    )
+    claims = _count(conn, "SELECT count(*) FROM claims WHERE upload_id = ?", new_id)
+    conn.exec_driver_sql("DELETE FROM undone_incidents WHERE upload_id = ?", (upload_id,))
+    conn.exec_driver_sql("DELETE FROM undone_claims WHERE upload_id = ?", (upload_id,))
+    return {
+        "upload_id": new_id,
+        "redo_of": upload_id,
+        "file": file,
+        "accepted": result.accepted,
+        "updated": result.updated,
+        "duplicates": result.duplicates,
+        "claims": claims,
     }

@@ -9,39 +9,32 @@ the reason. A row with any error is rejected; warnings keep the row.
 Rules and decisions
 -------------------
 Dates
-    Accepted: ISO ``2025-02-11`` (a time part is ignored; ``/`` or ``.``
-    also), ``11 February 2025`` / ``11 Feb 2025`` / ``11-Feb-2025``,
-    ``February 11, 2025``, and ``dd/mm/yyyy`` or ``mm/dd/yyyy`` only when the
-    order is unambiguous (one part above 12, or both equal); ``03/04/2025`` is
-    rejected as ambiguous. Partial dates ``2025-02``, ``February 2025`` and
-    ``2025`` become the first day with date_precision month / year. Two-digit
-    years and Excel serial numbers are rejected with a hint. Dates after
+    Read by :func:`geo.dates.parse_dates` with the file's conventions (day/month
+    order, two-digit years, spans); its module lists the forms. Dates after
     ``today`` or before 1900 are rejected. An empty date_precision on a full
-    date means "day".
+    date means "day"; a partial date or a span sets a coarser one. A time
+    column (or a time written with the date) fills event_time.
 Coordinates
     Decimal degrees (a decimal comma and a trailing ``°`` are accepted), in
     range, both or neither. ``(0, 0)`` means missing: both are cleared with a
     warning. A pair that is out of the region but lands in it when swapped
     (latitude 60–78 and longitude 23–39) is rejected with that hint.
-Casualties (killed, injured, killed_low, killed_high)
-    Whole numbers ≥ 0 (``12``, ``12.0``, ``1,200``). ``at least 5``, ``5+``,
-    ``>5``, ``more than 5`` → 5 with casualty_note "at least"; ``about 5``,
-    ``~5``, ``approx. 5`` → 5, "about". A range ``10-15`` in killed fills
-    killed_low/killed_high and leaves killed unknown (warning). Words
-    (``dozens``, ``several``) stay unknown with a warning and the wording is
-    kept in casualty_note; ``unknown``, ``n/a``, ``-`` are silently unknown.
-    Text with digits that fits none of these is an error. Notes for columns
-    other than killed are prefixed (``"injured: about"``).
-    killed_low ≤ killed ≤ killed_high must hold where present.
+Casualties (killed, injured and their _low/_high ranges)
+    Read by :mod:`geo.casualties`: whole numbers ≥ 0, "at least"/"about"
+    qualifiers kept in casualty_note, a range in killed fills the range
+    columns, words stay unknown with a warning. low ≤ best ≤ high must hold in
+    a native file; a provider's row that breaks it is kept with a warning.
 Vocabularies
     geo_precision 1–4; date_precision day/week/month/year (case ignored). An
     event_type outside ACLED's six is kept as written with a warning.
 Identity
     An incident_id seen twice: the first row is kept, later ones rejected.
-    Rows without an id get ``"NAT-"`` + the first 16 hex digits of the SHA-256
-    of ``date|location|latitude|longitude|event_type|source`` (ISO date,
-    coordinates to 6 decimals, text as cleaned), so re-uploading the same
-    sheet yields the same ids.
+    Rows without an id, or whose id a spreadsheet mangled, get a content id
+    (:mod:`geo.identity`): only rows repeated in every column are duplicates;
+    rows sharing day, place and type get a warning naming both lines.
+Non-incidents
+    A row without date or place that holds only numbers is rejected as a
+    totals row, one that holds only text as a note.
 Place
     A row needs coordinates, a location or an admin1; rows with a place name
     but no coordinates pass on to the geocoder.
@@ -59,29 +52,50 @@ Warnings are reported only for rows that are kept.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
-from geo.parsing import parse_casualty, parse_date
+from geo.casualties import parse_counts
+from geo.checks import COUNT_COLUMNS, REGION_BOX, range_warnings, run_checks
+from geo.dates import parse_dates
+from geo.identity import (
+    ID_PREFIXES,
+    content_ids,
+    explain_cut_short,
+    legacy_ids,
+    likely_duplicates,
+    repair_ids,
+    tell_apart,
+)
+from geo.parsing import parse_casualty, parse_date, parse_time
 from geo.report import Issue
-from geo.schema import DATE_PRECISIONS, EVENT_TYPES, INCIDENT_COLUMNS, normalise_dtypes
+from geo.schema import (
+    DATE_PRECISIONS,
+    EVENT_TYPES,
+    INCIDENT_COLUMNS,
+    INPUT_COLUMNS,
+    normalise_dtypes,
+)
 from geo.textops import CONTROL_RE, is_text, map_codes, map_unique, text_is_clean
 
-__all__ = ["REGION_BOX", "ValidationResult", "parse_casualty", "parse_date", "validate"]
+__all__ = [
+    "LEGACY_ID",
+    "REGION_BOX",
+    "ValidationResult",
+    "parse_casualty",
+    "parse_date",
+    "validate",
+]
 
 LINE = "_line"
-COUNT_COLUMNS = ["killed", "injured", "killed_low", "killed_high"]
-#: Rough Afghanistan + Pakistan box (lat_min, lat_max, lon_min, lon_max) for the swap hint.
-REGION_BOX = (23.0, 39.0, 60.0, 78.0)
+#: Column of ``ValidationResult.valid`` holding the id an older version made (see geo.identity).
+LEGACY_ID = "_legacy_id"
 _LONG_TEXT = {"notes", "source", "source_ref", "casualty_note"}
 _CAPS = (10_000, 1_000)
-_EARLIEST = pd.Timestamp("1900-01-01")
 
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f"}
@@ -114,20 +128,39 @@ class ValidationResult:
 # --------------------------------------------------------------------------- parsers
 
 
-def validate(df: pd.DataFrame, *, today: dt.date | None = None) -> ValidationResult:
+def validate(
+    df: pd.DataFrame,
+    *,
+    today: dt.date | None = None,
+    fmt: str = "native",
+    source: pd.DataFrame | None = None,
+) -> ValidationResult:
     """Validate canonical incident rows.
 
     Parameters
     ----------
     df : pandas.DataFrame
         Canonical columns (text values) and ``_line``, as from
-        :func:`geo.formats.to_canonical`. Missing columns count as empty.
+        :func:`geo.formats.to_canonical`, with the input-only helpers
+        (``year``, ``date_end``) where the file has them. Missing columns
+        count as empty.
     today : datetime.date, optional
         Dates after this day are rejected. Defaults to the current date.
+    fmt : str
+        The file's format. A provider's row ("acled", "ucdp", "gtd") whose
+        ranges disagree is kept with a warning (the record is the
+        provider's); a native row is rejected. It also picks the prefix of
+        content ids (:data:`geo.identity.ID_PREFIXES`).
+    source : pandas.DataFrame, optional
+        The file as read (every column, aligned with ``df``): rows identified
+        by content that agree in every mapped column are told apart by the
+        columns not imported, and a rejected row that stops short is said to.
 
     Returns
     -------
     ValidationResult
+        ``valid`` also holds ``_legacy_id`` when some ids were made from content
+        (the id an older version would have made; see :mod:`geo.identity`).
     """
     today = today or dt.date.today()
     work = df.reset_index(drop=True)
@@ -139,25 +172,38 @@ def validate(df: pd.DataFrame, *, today: dt.date | None = None) -> ValidationRes
     )
     warnings: list[Issue] = []
     text = _clean_text(work, lines, warnings)
-    typed, raw, reasons = _parse_values(text, lines, warnings)
-    errors = _run_schema(typed, raw, reasons, lines, today)
+    src = source.reset_index(drop=True) if source is not None else None
+    typed, raw, reasons = _parse_values(text, lines, warnings, fmt, src)
+    errors = run_checks(typed, raw, reasons, lines, today, strict=fmt == "native")
+    errors, explained = _one_reason_for_non_incidents(errors, reasons, lines)
+    if src is not None and errors:
+        errors = explain_cut_short(errors, src)
+    errors += explained
+    if fmt != "native":
+        warnings.extend(range_warnings(typed, raw, lines))
     bad = {i.line for i in errors}
     keep = ~lines.isin(bad).to_numpy() if bad else pd.Series(True, index=text.index).to_numpy()
     warnings = [w for w in warnings if w.line is None or w.line not in bad]
-    out = text.copy()
-    for col in ["event_date", "date_precision", "event_type", "incident_id", "casualty_note"]:
+    out = text[INCIDENT_COLUMNS].copy()
+    for col in ["event_date", "date_precision", "event_time", "event_type", "incident_id"]:
         out[col] = typed[col]
-    for col in ["latitude", "longitude", "geo_precision", *COUNT_COLUMNS]:
+    for col in ["casualty_note", "latitude", "longitude", "geo_precision", *COUNT_COLUMNS]:
         out[col] = typed[col]
     out["cross_border"] = typed["cross_border"]
     out["event_date"] = typed["event_date"].dt.normalize()
     no_xy = typed["latitude"].isna() | typed["longitude"].isna()
     out.loc[no_xy & (out["geocode_source"] == "provided"), "geocode_source"] = None
     valid = normalise_dtypes(out.loc[keep, INCIDENT_COLUMNS], text_is_clean=True)
+    if LEGACY_ID in typed.columns:
+        valid[LEGACY_ID] = typed.loc[keep, LEGACY_ID].to_numpy()
     valid[LINE] = lines[keep].astype("int64").to_numpy()
     valid = valid.reset_index(drop=True)
-    errors.sort(key=lambda i: (i.line or 0, INCIDENT_COLUMNS.index(i.column or "incident_id")))
+    errors.sort(key=lambda i: (i.line or 0, _column_order(i.column)))
     return ValidationResult(valid, errors, warnings)
+
+
+def _column_order(column: str | None) -> int:
+    return INCIDENT_COLUMNS.index(column) if column in INCIDENT_COLUMNS else len(INCIDENT_COLUMNS)
 
 
 def _warn(warnings: list[Issue], line: object, column: str, value: object, message: str) -> None:
@@ -170,7 +216,7 @@ def _clean_text(work: pd.DataFrame, lines: pd.Series, warnings: list[Issue]) -> 
     """Canonical columns as trimmed text or ``None``; controls removed; long text cut."""
     out: dict[str, Any] = {}
     line_list = lines.tolist()
-    for col in INCIDENT_COLUMNS:
+    for col in [*INCIDENT_COLUMNS, *INPUT_COLUMNS]:
         column = work[col].to_numpy(dtype=object) if col in work.columns else None
         values = column.tolist() if column is not None else []
         if values.count(None) == len(values):
@@ -233,14 +279,19 @@ def _unique_map(series: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
 
 
 def _parse_values(
-    text: pd.DataFrame, lines: pd.Series, warnings: list[Issue]
+    text: pd.DataFrame,
+    lines: pd.Series,
+    warnings: list[Issue],
+    fmt: str,
+    source: pd.DataFrame | None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[tuple[str, int], str]]:
     """Typed values for the schema, the raw text for messages, and parse reasons."""
     typed = pd.DataFrame(index=text.index)
     reasons: dict[tuple[str, int], str] = {}
     _parse_dates(text, typed, lines, warnings, reasons)
+    _parse_times(text, typed, lines, warnings)
     _parse_coordinates(text, typed, lines, warnings)
-    _parse_counts(text, typed, lines, warnings, reasons)
+    parse_counts(text, typed, lines, warnings, reasons)
     typed["geo_precision"] = pd.to_numeric(text["geo_precision"], errors="coerce").astype(float)
     etype = text["event_type"]
     canon = {t.lower(): t for t in EVENT_TYPES}
@@ -266,9 +317,10 @@ def _parse_values(
             text.at[i, "cross_border"],
             "cross_border is not yes/no; left empty.",
         )
-    typed["location"] = text["location"]
-    typed["admin1"] = text["admin1"]
-    typed["incident_id"] = _ids(text, typed)
+    for col in ("location", "admin1", "country", "country_code"):
+        typed[col] = text[col]
+    _ids(text, typed, lines, warnings, fmt, source)
+    _explain_non_incidents(text, typed, reasons)
     return typed, text, reasons
 
 
@@ -279,12 +331,19 @@ def _parse_dates(
     warnings: list[Issue],
     reasons: dict[tuple[str, int], str],
 ) -> None:
-    parsed = _unique_map(text["event_date"], parse_date)
-    dates = _omap(parsed, lambda p: p[0] if p else None)
-    typed["event_date"] = pd.to_datetime(dates, errors="coerce")
-    partial = _omap(parsed, lambda p: p[1] if p else None)
-    for i in parsed.index[_omap(parsed, lambda p: bool(p and p[2])).astype(bool)]:
-        reasons[("event_date", i)] = parsed[i][2]
+    """Dates with the file's conventions (:func:`geo.dates.parse_dates`), then precision."""
+    read = parse_dates(
+        text["event_date"],
+        lines=lines.tolist(),
+        years=text["year"] if text["year"].notna().any() else None,
+        ends=text["date_end"] if text["date_end"].notna().any() else None,
+    )
+    typed["event_date"] = read.dates.to_numpy()
+    typed["_date_time"] = read.times.to_numpy()
+    warnings.extend(read.warnings)
+    for pos, reason in read.errors.items():
+        reasons[("event_date", text.index[pos])] = reason
+    partial = read.precision
     given = _omap(text["date_precision"], lambda v: v.lower() if v else None)
     order = {p: n for n, p in enumerate(DATE_PRECISIONS)}
     prec = given.where(given.notna(), partial)
@@ -299,11 +358,24 @@ def _parse_dates(
             lines[i],
             "date_precision",
             given[i],
-            f"event_date {text.at[i, 'event_date']!r} has no "
-            f"{'day' if partial[i] == 'month' else 'month'}: date_precision set to {partial[i]}.",
+            f"event_date {text.at[i, 'event_date']!r} is only known to the {partial[i]}: "
+            f"date_precision set to {partial[i]}.",
         )
     prec = prec.where(~coarser, partial)
     typed["date_precision"] = prec.where(prec.notna() | typed["event_date"].isna(), "day")
+
+
+def _parse_times(
+    text: pd.DataFrame, typed: pd.DataFrame, lines: pd.Series, warnings: list[Issue]
+) -> None:
+    """event_time from its own column (``22:00``, ``9:30 pm``), else from the date text."""
+    raw = text["event_time"]
+    parsed = _unique_map(raw, parse_time)
+    times = _omap(parsed, lambda p: p[0] if p else None)
+    for i in parsed.index[_omap(parsed, lambda p: bool(p and p[1])).astype(bool)]:
+        _warn(warnings, lines[i], "event_time", raw[i], f"{parsed[i][1]} The time is left empty.")
+    from_date = typed.pop("_date_time")
+    typed["event_time"] = times.where(times.notna() | raw.notna(), from_date)
 
 
 def _parse_coordinates(
@@ -328,277 +400,75 @@ def _parse_coordinates(
     typed["_zero_xy"] = zero
 
 
-def _parse_counts(
+def _ids(
     text: pd.DataFrame,
     typed: pd.DataFrame,
     lines: pd.Series,
     warnings: list[Issue],
-    reasons: dict[tuple[str, int], str],
+    fmt: str,
+    source: pd.DataFrame | None,
 ) -> None:
-    notes: dict[int, list[str]] = {}
-    ranges: dict[int, tuple[float, float]] = {}
-    for col in COUNT_COLUMNS:
-        raws = text[col].tolist()
-        cache = {v: parse_casualty(v) for v in set(raws) if v is not None}
-        typed[col] = pd.Series(
-            [cache[v][0] if v is not None else None for v in raws], index=text.index, dtype=float
-        )
-        plain = {"empty", "number", "unknown"}
-        odd = {v for v, p in cache.items() if p[1] not in plain}
-        rows = [i for i, v in zip(text.index, raws, strict=True) if v in odd] if odd else []
-        for i in rows:
-            _, kind, note = cache[raws[i]]
-            raw = raws[i]
-            label = note if col == "killed" else f"{col}: {note}"
-            if kind in ("at least", "about"):
-                notes.setdefault(i, []).append(label)
-            elif kind == "words":
-                notes.setdefault(i, []).append(label)
-                _warn(
-                    warnings,
-                    lines[i],
-                    col,
-                    raw,
-                    f"{col} {raw!r} is not a number: the count is left unknown and the "
-                    "wording is kept in casualty_note.",
-                )
-            elif kind == "range":
-                lo, hi = (float(x) for x in note.split("-"))
-                if (
-                    col == "killed"
-                    and pd.isna(text.at[i, "killed_low"])
-                    and pd.isna(text.at[i, "killed_high"])
-                ):
-                    ranges[i] = (lo, hi)
-                    msg = "stored as killed_low and killed_high; killed left unknown."
-                else:
-                    msg = "the count is left unknown and the range kept in casualty_note."
-                    notes.setdefault(i, []).append(label)
-                _warn(warnings, lines[i], col, raw, f"{col} {raw!r} is a range: {msg}")
-            elif kind == "error":
-                reasons[(col, i)] = f"{col} {raw[:40]!r} is not a whole number of people."
-    for i, (lo, hi) in ranges.items():
-        typed.loc[i, ["killed_low", "killed_high"]] = [lo, hi]
-    existing = text["casualty_note"]
-    merged = existing.copy()
-    for i, parts in notes.items():
-        base = existing[i]
-        extra = "; ".join(p for p in parts if not base or p not in base)
-        merged[i] = "; ".join(x for x in (base, extra) if x) or None
-    typed["casualty_note"] = merged
-
-
-def _ids(text: pd.DataFrame, typed: pd.DataFrame) -> pd.Series:
-    """Keep given ids; make a stable ``NAT-`` id for rows without one."""
-    ids = text["incident_id"].copy()
-    missing = ids.isna()
+    """Given ids kept (spreadsheet damage undone or flagged); content ids for the others."""
+    ids, lost, notes = repair_ids(text["incident_id"])
+    warnings.extend(notes)
+    ids = ids.where(~lost, None)
+    missing = ids.isna().to_numpy()
+    typed["_content_id"] = missing
     if not missing.any():
-        return ids
-    date = typed["event_date"].dt.strftime("%Y-%m-%d")
-    for i in ids.index[missing]:
-        parts = [
-            date[i] if pd.notna(date[i]) else (text.at[i, "event_date"] or ""),
-            text.at[i, "location"] or "",
-            *(
-                "" if pd.isna(typed.at[i, c]) else f"{typed.at[i, c]:.6f}"
-                for c in ("latitude", "longitude")
-            ),
-            typed.at[i, "event_type"] or "",
-            text.at[i, "source"] or "",
-        ]
-        digest = hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()
-        ids[i] = "NAT-" + digest[:16]
-    return ids
+        typed["incident_id"] = ids
+        return
+    content = typed.copy()
+    for col in INCIDENT_COLUMNS:
+        if col not in content.columns:
+            content[col] = text[col]
+    made = content_ids(content, missing, ID_PREFIXES.get(fmt, "NAT-"))
+    made, repeats = tell_apart(made, lost, source, lines)
+    warnings.extend(repeats)
+    typed["incident_id"] = ids.where(~missing, made)
+    if fmt == "native":
+        typed[LEGACY_ID] = legacy_ids(content, missing)
+    content["incident_id"] = typed["incident_id"]
+    told = {w.line for w in repeats}
+    warnings.extend(w for w in likely_duplicates(content, missing, lines) if w.line not in told)
 
 
-# --------------------------------------------------------------------------- schema
+def _one_reason_for_non_incidents(
+    errors: list[Issue], reasons: dict[tuple[str, int], str], lines: pd.Series
+) -> tuple[list[Issue], list[Issue]]:
+    """Errors of ordinary rows, and the one reason of each totals or notes row."""
+    marked = {
+        int(lines[i])
+        for (col, i), why in reasons.items()
+        if col == "event_date" and "looks like" in why
+    }
+    if not marked:
+        return errors, []
+    rest = [e for e in errors if e.line not in marked]
+    return rest, [e for e in errors if e.line in marked and e.column == "event_date"]
 
 
-def _schema(
-    raw: pd.DataFrame, zero: pd.Series, reasons: dict[tuple[str, int], str], today: dt.date
-) -> pa.DataFrameSchema:
-    """The pandera schema over the typed frame; closures see the raw text."""
-    lo_lat, hi_lat, lo_lon, hi_lon = REGION_BOX
-    given = {c: raw[c].notna() for c in ("event_date", "latitude", "longitude", *COUNT_COLUMNS)}
-    given["geo_precision"] = raw["geo_precision"].notna()
-
-    def count(col: str) -> pa.Check:
-        bad = [i for (c, i) in reasons if c == col]
-
-        def ok(s: pd.Series) -> pd.Series:
-            fine = s.isna() | ((s % 1 == 0) & (s >= 0))
-            return fine & ~s.index.isin(bad)
-
-        return pa.Check(ok, name=f"{col}:count", ignore_na=False)
-
-    def number(col: str, limit: float) -> pa.Check:
-        def ok(s: pd.Series) -> pd.Series:
-            return ~given[col] | zero | (s.abs() <= limit)
-
-        return pa.Check(ok, name=f"{col}:number", ignore_na=False)
-
-    def swapped(d: pd.DataFrame) -> pd.Series:
-        lat, lon = d["latitude"], d["longitude"]
-        in_box = lat.between(lo_lat, hi_lat) & lon.between(lo_lon, hi_lon)
-        flipped = lon.between(lo_lat, hi_lat) & lat.between(lo_lon, hi_lon)
-        return ~(flipped & ~in_box)
-
-    def pair(d: pd.DataFrame) -> pd.Series:
-        return (given["latitude"] == given["longitude"]) | d["_zero_xy"]
-
-    def place(d: pd.DataFrame) -> pd.Series:
-        has_xy = given["latitude"] & given["longitude"] & ~d["_zero_xy"]
-        return has_xy | d["location"].notna() | d["admin1"].notna()
-
-    def order(d: pd.DataFrame) -> pd.Series:
-        k, lo, hi = d["killed"], d["killed_low"], d["killed_high"]
-        return ~((lo > k) | (k > hi) | (lo > hi))
-
-    stamp = pd.Timestamp(today)
-    return pa.DataFrameSchema(
-        {
-            "incident_id": pa.Column(nullable=True, unique=True, report_duplicates="exclude_first"),
-            "event_date": pa.Column(
-                nullable=True,
-                checks=[
-                    pa.Check(lambda s: s.notna(), name="event_date:parses", ignore_na=False),
-                    pa.Check(lambda s: s <= stamp, name="event_date:future"),
-                    pa.Check(lambda s: s >= _EARLIEST, name="event_date:early"),
-                ],
-            ),
-            "date_precision": pa.Column(
-                nullable=True, checks=pa.Check(lambda s: s.isin(DATE_PRECISIONS), name="dp:vocab")
-            ),
-            "latitude": pa.Column(
-                nullable=True,
-                checks=number("latitude", 90),
-            ),
-            "longitude": pa.Column(
-                nullable=True,
-                checks=number("longitude", 180),
-            ),
-            "geo_precision": pa.Column(
-                nullable=True,
-                checks=pa.Check(
-                    lambda s: ~given["geo_precision"] | s.isin([1, 2, 3, 4]),
-                    name="gp:vocab",
-                    ignore_na=False,
-                ),
-            ),
-            **{c: pa.Column(nullable=True, checks=count(c)) for c in COUNT_COLUMNS},
-        },
-        checks=[
-            pa.Check(pair, name="xy:pair"),
-            pa.Check(swapped, name="xy:swapped"),
-            pa.Check(place, name="row:place"),
-            pa.Check(order, name="killed:order"),
-        ],
-        strict=False,
-    )
-
-
-_MESSAGES = {
-    "event_date:future": "The date {value} is in the future (today is {today}).",
-    "event_date:early": "The date {value} is before 1900: probably a typo.",
-    "dp:vocab": "date_precision must be one of day, week, month, year.",
-    "gp:vocab": "geo_precision must be 1, 2, 3 or 4.",
-    "xy:pair": "Coordinates need both latitude and longitude.",
-    "xy:swapped": (
-        "Latitude and longitude look swapped: ({value}) is outside the region but lies in "
-        "Afghanistan/Pakistan the other way round; swap the two columns."
-    ),
-    "row:place": "No coordinates and no place name: give latitude/longitude, a location or an admin1.",
-    "killed:order": "killed_low ≤ killed ≤ killed_high does not hold ({value}).",
-}
-_ROW_COLUMNS = {
-    "xy:pair": "latitude",
-    "xy:swapped": "latitude",
-    "row:place": "location",
-    "killed:order": "killed",
-}
-
-
-def _run_schema(
-    typed: pd.DataFrame,
-    raw: pd.DataFrame,
-    reasons: dict[tuple[str, int], str],
-    lines: pd.Series,
-    today: dt.date,
-) -> list[Issue]:
-    try:
-        _schema(raw, typed["_zero_xy"], reasons, today).validate(typed, lazy=True, inplace=True)
-        return []
-    except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-    broken = cases[cases["index"].isna()]
-    if len(broken):  # a check that crashed is a bug here, not a problem in the file
-        raise RuntimeError(f"validation checks failed to run: {broken.to_dict('records')}")
-    seen: set[tuple[int, str, str]] = set()
-    first_line = _first_lines(typed["incident_id"], lines)
-    errors = []
-    for check, column, index in zip(cases["check"], cases["column"], cases["index"], strict=True):
-        i = int(index)
-        col = _ROW_COLUMNS.get(check, column)
-        key = (i, str(check), str(col))
-        if key in seen:
-            continue
-        seen.add(key)
-        errors.append(_issue(check, col, i, typed, raw, reasons, lines, first_line, today))
-    return errors
-
-
-def _first_lines(ids: pd.Series, lines: pd.Series) -> dict[str, int]:
-    frame = pd.DataFrame({"id": ids, "line": lines}).dropna()
-    return frame.groupby("id", sort=False)["line"].first().astype(int).to_dict()
-
-
-def _issue(
-    check: str,
-    col: str,
-    i: int,
-    typed: pd.DataFrame,
-    raw: pd.DataFrame,
-    reasons: dict[tuple[str, int], str],
-    lines: pd.Series,
-    first_line: dict[str, int],
-    today: dt.date,
-) -> Issue:
-    line = None if pd.isna(lines[i]) else int(lines[i])
-    value = raw.at[i, col] if col in raw.columns else None
-    if check == "field_uniqueness":
-        ident = typed.at[i, "incident_id"]
-        message = (
-            f"Duplicate incident_id {ident!r}: first seen on line {first_line.get(ident)}; "
-            "this later row was not imported."
-        )
-        return Issue(line, "incident_id", ident, message)
-    if check in ("xy:swapped", "xy:pair"):
-        value = f"{raw.at[i, 'latitude'] or ''}, {raw.at[i, 'longitude'] or ''}"
-    elif check == "killed:order":
-        value = "{} ≤ {} ≤ {}".format(
-            *(raw.at[i, c] or "–" for c in ("killed_low", "killed", "killed_high"))
-        )
-    elif check == "row:place":
-        value = None
-    if (col, i) in reasons:
-        return Issue(line, col, value, reasons[(col, i)])
-    number = typed.at[i, col] if col in typed.columns else None
-    if check == "event_date:parses":
-        template = "event_date is required."
-    elif check.endswith(":number"):
-        limit, example = (90, "34.0151") if col == "latitude" else (180, "71.5249")
-        template = (
-            f"{{column}} {{value!r}} is not a number (decimal degrees, e.g. {example})."
-            if pd.isna(number)
-            else f"{{column}} must be between -{limit} and {limit}."
-        )
-    elif check.endswith(":count"):
-        template = (
-            "{column} cannot be negative."
-            if number < 0
-            else "{column} must be a whole number of people."
-        )
-    else:
-        template = _MESSAGES.get(check, f"{{column}} failed the check {check}.")
-    message = template.format(value=value, column=col, today=today.isoformat())
-    return Issue(line, col, value, message)
+def _explain_non_incidents(
+    text: pd.DataFrame, typed: pd.DataFrame, reasons: dict[tuple[str, int], str]
+) -> None:
+    """Why a row without a date or place is no incident: a totals row, or a note."""
+    empty_date = text["event_date"].isna()
+    if not empty_date.any():
+        return
+    place = text[["location", "admin1", "admin2", "latitude", "longitude"]].notna().any(axis=1)
+    lonely = empty_date & ~place
+    if not lonely.any():
+        return
+    counts = text[COUNT_COLUMNS].notna().any(axis=1)
+    other = text.drop(columns=[*COUNT_COLUMNS, "event_date"]).notna()
+    for i in lonely[lonely].index:
+        if counts[i]:
+            reasons[("event_date", i)] = (
+                "This line has numbers but no date and no place: it looks like a totals "
+                "row, not an incident, and is left out."
+            )
+        elif other.loc[i].any():
+            shown = ", ".join(c for c in other.columns if other.at[i, c])
+            reasons[("event_date", i)] = (
+                f"This line has no date and no place, only {shown}: it looks like a note, "
+                "not an incident, and is left out."
+            )

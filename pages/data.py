@@ -1,12 +1,11 @@
-"""Data: upload a CSV, check it, resolve ambiguous places, commit; the upload history with undo."""
+"""Data: upload a CSV, check it, resolve ambiguous places, commit; the upload history with undo and redo."""
 
 import pandas as pd
 import streamlit as st
 
 from geo import formats, ingest
 from geo.report import FileRefused
-from geo.schema import DERIVED_COLUMNS, INCIDENT_COLUMNS
-from ui import cache, state, widgets
+from ui import cache, history, state, widgets
 
 state.ensure_frame()
 
@@ -44,9 +43,7 @@ if upload is not None:
         st.caption(
             "Column mapping: change where a file column goes, or clear it to ignore the column."
         )
-        targets = sorted(
-            set(INCIDENT_COLUMNS) - set(DERIVED_COLUMNS) | set(prepared.mapping.values())
-        )
+        targets = sorted(set(formats.MAPPING_TARGETS) | set(prepared.mapping.values()))
         edited = st.data_editor(
             pd.DataFrame(
                 {
@@ -69,7 +66,8 @@ if upload is not None:
     report = ingest.preview(prepared, cache.get_store())
     m = st.columns(5)
     m[0].metric("Rows read", f"{report.rows_read:,}")
-    m[1].metric("New or changed", f"{report.accepted - report.duplicates:,}")
+    # a preview's accepted already leaves out the rows stored unchanged
+    m[1].metric("New or changed", f"{report.accepted:,}")
     m[2].metric("Already stored", f"{report.duplicates:,}")
     m[3].metric("Rejected", f"{report.rejected:,}")
     m[4].metric("Warnings", f"{len(report.warnings):,}")
@@ -99,9 +97,9 @@ if upload is not None:
             )
 
     st.button(
-        f"Commit {report.accepted - report.duplicates:,} incidents",
+        f"Commit {report.accepted:,} incidents",
         type="primary",
-        disabled=report.accepted - report.duplicates <= 0,
+        disabled=report.accepted <= 0,
         on_click=cache.commit_upload,
         args=(prepared,),
     )
@@ -114,17 +112,4 @@ if "last_result" in ss:
     )
 
 st.subheader("Upload history")
-uploads = cache.load_uploads()
-widgets.upload_history(uploads)
-active = uploads[uploads["undone_at"].isna()]["upload_id"].tolist() if len(uploads) else []
-if active:
-    c1, c2 = st.columns([3, 1])
-    c1.selectbox("Undo an upload", active[::-1], key="undo_target")
-    c2.button("Undo…", key="undo_ask", on_click=cache.ask_undo)
-    if ss.get("undo_pending"):
-        st.warning(f"Undo upload {ss.undo_pending}? The store returns to its state before it.")
-        y, n = st.columns(2)
-        y.button("Yes, undo it", type="primary", key="undo_yes", on_click=cache.undo_upload)
-        n.button("Cancel", key="undo_no", on_click=cache.cancel_undo)
-if "undo_message" in ss:
-    st.info(ss.pop("undo_message"))
+history.draw()

@@ -15,6 +15,25 @@ ROOT = Path(__file__).resolve().parent.parent
 TEST_DATA = Path(__file__).resolve().parent / "data"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_test_touches_the_default_store(tmp_path_factory: pytest.TempPathFactory):
+    """Point ``ATLAS_DB`` at a session store, so nothing writes var/atlas.sqlite.
+
+    Tests that need their own store set ``ATLAS_DB`` (monkeypatch restores this
+    value after them); a Streamlit script thread that outlives its AppTest then
+    lands here too, not in the developer's store.
+    """
+    import os
+
+    before = os.environ.get("ATLAS_DB")
+    os.environ["ATLAS_DB"] = str(tmp_path_factory.mktemp("session-store") / "atlas.sqlite")
+    yield
+    if before is None:
+        os.environ.pop("ATLAS_DB", None)
+    else:
+        os.environ["ATLAS_DB"] = before
+
+
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
     """A path for a fresh SQLite store in a temporary folder."""

@@ -50,9 +50,9 @@ def _metric(at: AppTest, label: str) -> str:
 
 
 def _seed_count() -> int:
-    from geo.store import Store
+    from geo.seed import open_store
 
-    return len(Store().incidents())
+    return len(open_store().incidents())
 
 
 def test_every_page_renders(app):
@@ -119,6 +119,7 @@ def test_upload_commit_shows_in_headline_then_undo(app):
     commit.click().run()
     _no_exception(app)
     assert any("Stored upload" in s.value for s in app.success)
+    stored_id = app.session_state["last_result"]["upload_id"]
     accepted = _seed_count() - before
     assert accepted == 3
     app.switch_page("pages/overview.py").run()
@@ -127,13 +128,45 @@ def test_upload_commit_shows_in_headline_then_undo(app):
     assert not any(XSS in m.value for m in app.markdown)
 
     app.switch_page("pages/data.py").run()
+    # right after a commit the undo box offers that upload, never the curated seed
+    target = next(b for b in app.selectbox if b.label == "Undo an upload")
+    assert target.value == stored_id and "seed" not in target.options
     app.button(key="undo_ask").click().run()
-    assert any("Undo upload" in w.value for w in app.warning)  # asks before undoing
+    warning = " ".join(w.value for w in app.warning)
+    assert f"Undo upload {stored_id}?" in warning and "acled_test.csv" in warning
+    assert "removes 3 incidents and 0 claims" in warning
     app.button(key="undo_yes").click().run()
     _no_exception(app)
     assert any("Undone upload" in i.value and "3 incidents removed" in i.value for i in app.info)
+    assert not app.success  # the commit message went with the upload
     app.switch_page("pages/overview.py").run()
     assert _metric(app, "Incidents") == f"{before:,}"
+
+    # redo puts it back, as a new upload
+    app.switch_page("pages/data.py").run()
+    redo = next(b for b in app.selectbox if b.label == "Redo an undone upload")
+    assert redo.value == stored_id
+    app.button(key="redo").click().run()
+    _no_exception(app)
+    assert any(f"Redone upload {stored_id}" in i.value for i in app.info)
+    assert _seed_count() == before + 3
+
+
+def test_the_curated_seed_needs_an_explicit_confirmation_to_undo(app):
+    from geo.seed import open_store
+
+    app.run()
+    app.switch_page("pages/data.py").run()
+    assert not [b for b in app.selectbox if b.label == "Undo an upload"]  # only the seed stands
+    app.checkbox(key="undo_include_seed").check().run()
+    target = next(b for b in app.selectbox if b.label == "Undo an upload")
+    assert target.options == [next(o for o in target.options if "curated seed" in o)]
+    app.button(key="undo_ask").click().run()
+    claims = len(open_store().claims())
+    assert any(f"and {claims} claims" in w.value for w in app.warning)
+    assert app.button(key="undo_yes").disabled  # not before the second confirmation
+    app.button(key="undo_no").click().run()
+    assert _seed_count() > 0 and len(open_store().claims()) == claims
 
 
 def test_filters_come_from_the_url_and_survive_page_switches(app):
@@ -144,9 +177,9 @@ def test_filters_come_from_the_url_and_survive_page_switches(app):
     f = app.session_state["filters"]
     assert f == Filters(countries=("PAK",), event_types=("Battles", "Explosions/Remote violence"))
     from geo.query import apply
-    from geo.store import Store
+    from geo.seed import open_store
 
-    expected = len(apply(Store().incidents(), f))
+    expected = len(apply(open_store().incidents(), f))
     assert _metric(app, "Incidents") == f"{expected:,}"
     app.switch_page("pages/casualties.py").run()
     app.switch_page("pages/overview.py").run()
@@ -222,3 +255,39 @@ def test_ambiguous_place_is_resolved_by_picking_a_candidate(app):
     picker.select_index(1).run()
     _no_exception(app)
     assert _metric(app, "Rejected") == "0" and _metric(app, "New or changed") == "1"
+
+
+def test_reupload_of_an_updated_export_counts_only_new_and_changed_rows(app):
+    """Old rows, one changed row and one new row: the counts add up and Commit works."""
+    app.run()
+    app.switch_page("pages/data.py").run()
+    app.file_uploader[0].set_value(("acled_v1.csv", ACLED.encode(), "text/csv")).run()
+    next(b for b in app.button if b.label.startswith("Commit")).click().run()
+    _no_exception(app)
+    before = _seed_count()
+
+    lines = ACLED.splitlines()
+    changed = lines[2].replace(f'"{XSS} notes",', f'"{XSS} notes",7')  # a toll now known
+    assert changed != lines[2]
+    new = (
+        "PAK9004,2025-06-04,1,Battles,Armed clash,TTP,Police Forces of Pakistan (2018-),"
+        "Khyber Pakhtunkhwa,Bannu,Bannu,32.99,70.60,1,Test Wire,A new clash.,1"
+    )
+    updated = "\n".join([lines[0], lines[1], changed, lines[3], new]) + "\n"
+    app.file_uploader[0].set_value(("acled_v2.csv", updated.encode(), "text/csv")).run()
+    _no_exception(app)
+    assert _metric(app, "Rows read") == "4"
+    assert _metric(app, "Already stored") == "2"
+    assert _metric(app, "New or changed") == "2"
+    commit = next(b for b in app.button if b.label.startswith("Commit"))
+    assert commit.label == "Commit 2 incidents" and not commit.disabled
+    commit.click().run()
+    _no_exception(app)
+    message = next(s.value for s in app.success if "Stored upload" in s.value)
+    assert "2 accepted, 1 updated, 2 already stored, 0 rejected" in message
+    assert _seed_count() == before + 1  # the changed row replaced its old version
+
+    from geo.store import Store
+
+    stored = Store().incidents().set_index("incident_id")
+    assert stored.loc["PAK9002", "killed"] == 7

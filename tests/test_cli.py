@@ -1,4 +1,4 @@
-"""``python -m geo`` ingest / export / uploads / undo, run as a user would (subprocess)."""
+"""``python -m geo`` ingest / export / uploads / undo / redo / seed, run as a user would (subprocess)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pyogrio
 import pytest
 
-from geo.store import Store
+from geo.seed import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 ACLED = ROOT / "tests" / "data" / "ingest" / "acled_mixed.csv"
@@ -73,7 +74,7 @@ def test_ingest_acled_file_with_good_and_bad_rows(ingested) -> None:
     assert sorted({e["line"] for e in report["errors"]}) == BAD_LINES
     for issue in report["errors"] + report["warnings"]:
         assert set(issue) >= {"line", "column", "value", "message"}
-    stored = Store(db).incidents().set_index("incident_id")
+    stored = open_store(db).incidents().set_index("incident_id")
     for incident_id, code in GOOD.items():
         assert stored.loc[incident_id, "admin1_code"] == code
         assert stored.loc[incident_id, "upload_id"] == report["upload_id"]
@@ -103,7 +104,7 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
 
 def test_dry_run_on_an_existing_store_sees_duplicates_and_changes_nothing(ingested) -> None:
     db, _ = ingested
-    store = Store(db)
+    store = open_store(db)
     before = (store.incidents(), store.uploads(), fingerprint(db)["db"])
     run = geo("ingest", str(ACLED), "--dry-run", "--db", str(db), db=db)
     assert run.returncode == 0, run.stderr
@@ -138,7 +139,7 @@ def _bump_fatalities(text: str) -> str:
 
 def test_uploads_and_undo(tmp_path: Path) -> None:
     db = tmp_path / "atlas.sqlite"
-    before = Store(db).incidents()  # the seeded store
+    before = open_store(db).incidents()  # the seeded store
     first = strict_json(geo("ingest", str(ACLED), "--db", str(db), db=db).stdout)
     again = strict_json(geo("ingest", str(ACLED), "--db", str(db), db=db).stdout)
     assert again["duplicates"] == len(GOOD) and again["accepted"] == 0
@@ -152,7 +153,7 @@ def test_uploads_and_undo(tmp_path: Path) -> None:
     undo = geo("undo", first["upload_id"], "--db", str(db), db=db)
     assert undo.returncode == 0, undo.stderr
     assert strict_json(undo.stdout)["removed"] == len(GOOD)
-    after = Store(db).incidents()
+    after = open_store(db).incidents()
     assert after.equals(before)
     undone = strict_json(geo("uploads", "--db", str(db), db=db).stdout)
     assert undone[1]["undone_at"] is not None
@@ -161,10 +162,33 @@ def test_uploads_and_undo(tmp_path: Path) -> None:
     assert missing.returncode == 1
     assert "no-such-upload" in missing.stderr
 
+    redo = geo("redo", first["upload_id"], "--db", str(db), db=db)
+    assert redo.returncode == 0, redo.stderr
+    redone = strict_json(redo.stdout)
+    assert redone["redo_of"] == first["upload_id"] and redone["accepted"] == len(GOOD)
+    assert set(GOOD) <= set(open_store(db).incidents()["incident_id"])
+    twice = geo("redo", first["upload_id"], "--db", str(db), db=db)
+    assert twice.returncode == 1 and "already redone" in twice.stderr
+
+
+def test_the_seed_is_undone_only_with_allow_seed(tmp_path: Path) -> None:
+    db = tmp_path / "atlas.sqlite"
+    seeded = strict_json(geo("seed", "--db", str(db), db=db).stdout)
+    assert seeded["seeded"] is True
+    assert strict_json(geo("seed", "--db", str(db), db=db).stdout)["seeded"] is False
+    count = len(open_store(db).incidents())
+    refused = geo("undo", "seed", "--db", str(db), db=db)
+    assert refused.returncode == 1 and "--allow-seed" in refused.stderr
+    assert len(open_store(db).incidents()) == count > 0
+    done = geo("undo", "seed", "--allow-seed", "--db", str(db), db=db)
+    assert done.returncode == 0, done.stderr
+    assert strict_json(done.stdout)["removed"] == count
+    assert open_store(db).incidents().empty and open_store(db).claims().empty
+
 
 def test_export_formats(ingested, tmp_path: Path) -> None:
     db, _ = ingested
-    count = len(Store(db).incidents())
+    count = len(open_store(db).incidents())
     csv_path = tmp_path / "x.csv"
     assert (
         geo("export", "--format", "csv", "--out", str(csv_path), "--db", str(db), db=db).returncode
@@ -216,3 +240,22 @@ def test_json_output_has_no_nan_and_plain_numbers(capsys, many: bool) -> None:
     _print_json({"errors": extra, "warnings": [{"x": float("nan"), "y": [np.float32("nan")]}]})
     dirty = strict_json(capsys.readouterr().out)
     assert dirty["warnings"] == [{"x": None, "y": [None]}]
+
+
+def test_ingest_map_option_lays_the_analysts_mapping_over_the_proposal(tmp_path: Path) -> None:
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text(
+        "Date,Location,Latitude,Longitude,Total Died Min,Total Died Mix,Temp\n"
+        '"Friday, June 18, 2004",Wana,32.30,69.57,2,5,28\n',
+        encoding="utf-8",
+    )
+    db = tmp_path / "atlas.sqlite"
+    run = geo("ingest", str(sheet), "--map", "Temp=notes", "--map", "Total Died Min=", db=db)
+    assert run.returncode == 0, run.stderr
+    assert strict_json(run.stdout)["accepted"] == 1
+    from geo.store import Store
+
+    row = Store(db).incidents().set_index("notes").loc["28"]
+    assert row["killed_high"] == 5 and row["killed_low"] is pd.NA
+    run = geo("ingest", str(sheet), "--map", "Nope=killed", db=db)
+    assert run.returncode == 2 and "does not have" in strict_json(run.stdout)["message"]

@@ -17,7 +17,7 @@ from geo.formats import (
 )
 from geo.reader import read_csv_bytes
 from geo.report import FileRefused
-from geo.schema import INCIDENT_COLUMNS
+from geo.schema import INCIDENT_COLUMNS, INPUT_COLUMNS
 from geo.validate import validate
 
 FORMATS_DIR = Path(__file__).resolve().parent / "data" / "formats"
@@ -94,7 +94,7 @@ def test_acled_mapping_and_values() -> None:
 def test_ucdp_codes() -> None:
     out = _canonical("ucdp")
     assert out.loc[2, "incident_id"] == "UCDP-501234"
-    assert out.loc[2, "event_date"] == "2023-04-12"
+    assert out.loc[2, "event_date"] == "2023-04-12 00:00:00.000"  # geo.dates reads it
     assert out.loc[[2, 3, 4], "date_precision"].tolist() == ["day", "month", "year"]
     assert out.loc[[2, 3, 4], "event_type"].tolist() == [
         "Battles",
@@ -221,7 +221,8 @@ def test_caller_overrides_format() -> None:
 def test_output_has_every_canonical_column_and_the_line() -> None:
     for name in SAMPLES.values():
         out, _ = to_canonical(_frame(name))
-        assert list(out.columns) == [*INCIDENT_COLUMNS, "_line"]
+        helpers = [c for c in out.columns if c in INPUT_COLUMNS]
+        assert list(out.columns) == [*INCIDENT_COLUMNS, *helpers, "_line"]
         values = out[INCIDENT_COLUMNS].to_numpy().ravel()
         assert all(v is None or isinstance(v, str) for v in values)
 

@@ -53,10 +53,10 @@ def _files_of(db: Path) -> dict[str, str]:
 @pytest.fixture
 def store_file(tmp_path: Path) -> Path:
     """A seeded store, closed (everything in the main file)."""
-    from geo.store import Store
+    from geo.seed import open_store
 
     db = tmp_path / "atlas.sqlite"
-    store = Store(db)
+    store = open_store(db)
     store.incidents()
     store.engine.dispose()
     return db
@@ -163,9 +163,9 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def _state(db: Path) -> tuple:
-    from geo.store import Store
+    from geo.seed import open_store
 
-    store = Store(db)
+    store = open_store(db)
     incidents = store.incidents()
     return len(incidents), tuple(sorted(incidents["incident_id"])), len(store.uploads())
 

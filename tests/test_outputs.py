@@ -18,6 +18,7 @@ import pytest
 from geo import outputs
 from geo.__main__ import main
 from geo.filters import Filters
+from geo.seed import open_store
 from geo.store import Store
 from geo.view import View
 
@@ -39,7 +40,7 @@ CLI_FILTERS = ["--country", "AFG,PAK", "--from", "2022-01-01", "--precision", "1
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> Store:
     """A store seeded from data/ (the curated incidents and claims)."""
-    return Store(str(tmp_path_factory.mktemp("outputs") / "atlas.sqlite"))
+    return open_store(str(tmp_path_factory.mktemp("outputs") / "atlas.sqlite"))
 
 
 @pytest.fixture(scope="module")

@@ -44,9 +44,9 @@ import json, re, sys, time
 from pathlib import Path
 
 db, stop, sizes = sys.argv[1], Path(sys.argv[2]), json.loads(sys.argv[3])
-from geo.store import Store
+from geo.seed import open_store
 
-store = Store(db)
+store = open_store(db)
 reads, errors, partial, totals = 0, [], [], set()
 while True:
     done = stop.exists()
@@ -133,7 +133,7 @@ def _has_open(pid: int, db: Path) -> bool:
 def test_four_writers_and_readers_lose_nothing_and_show_no_error(
     record_figures, acled_rows, tmp_path: Path
 ) -> None:
-    from geo.store import Store
+    from geo.seed import open_store
 
     db = tmp_path / "shared" / "atlas.sqlite"  # does not exist yet: the readers race to create it
     db.parent.mkdir()
@@ -215,7 +215,7 @@ def test_four_writers_and_readers_lose_nothing_and_show_no_error(
     partial = [p for res in reader_results for p in res["partial"]]
 
     # -- every row once, with its file's content and its upload
-    store = Store(db)
+    store = open_store(db)
     incidents = store.incidents()
     uploads = store.uploads()
     assert incidents["incident_id"].is_unique

@@ -243,7 +243,7 @@ def crash_setup(
 ) -> dict[str, Any]:
     """A pristine store (seed + an earlier upload), the big upload, and a calibrated run."""
     from geo.ingest import ingest_path
-    from geo.store import Store
+    from geo.seed import open_store
 
     base = tmp_path_factory.mktemp("crash")
     earlier = base / "earlier.csv"
@@ -252,7 +252,7 @@ def crash_setup(
     acled_rows(ROWS, seed=12).to_csv(upload, index=False)
 
     pristine = base / "pristine.sqlite"
-    store = Store(pristine)
+    store = open_store(pristine)
     first = ingest_path(earlier, store)
     assert first.accepted == PRE_ROWS
     # a second, changed version of a few stored incidents: the store has history

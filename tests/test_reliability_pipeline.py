@@ -308,9 +308,9 @@ def test_any_input_ends_in_a_report_or_a_refusal(case: tuple[str, bytes, Any]) -
 
 @pytest.fixture(scope="module")
 def fuzz_store(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from geo.store import Store
+    from geo.seed import open_store
 
-    return Store(tmp_path_factory.mktemp("fuzzstore") / "atlas.sqlite")
+    return open_store(tmp_path_factory.mktemp("fuzzstore") / "atlas.sqlite")
 
 
 @settings(
@@ -386,10 +386,10 @@ def _files_of(db: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def corpus_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A seeded store, closed so that everything is in the main file (no -wal, no -shm)."""
-    from geo.store import Store
+    from geo.seed import open_store
 
     db = tmp_path_factory.mktemp("corpus") / "pristine.sqlite"
-    store = Store(db)
+    store = open_store(db)
     assert len(store.incidents()) > 0
     store.engine.dispose()
     assert set(_files_of(db)) == {db.name}, "the store did not close cleanly"
@@ -399,11 +399,11 @@ def corpus_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def seed_ids(corpus_store: Path, tmp_path_factory: pytest.TempPathFactory) -> set[str]:
     """The incident ids of the corpus store (read from a copy: the original stays closed)."""
-    from geo.store import Store
+    from geo.seed import open_store
 
     copy = tmp_path_factory.mktemp("corpus_copy") / "copy.sqlite"
     copy.write_bytes(corpus_store.read_bytes())
-    return set(Store(copy).incidents()["incident_id"])
+    return set(open_store(copy).incidents()["incident_id"])
 
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=[e["file"] for e in MANIFEST])
@@ -434,9 +434,9 @@ def test_bad_corpus_through_the_cli(
     assert lines == entry["rejected_lines"], out["errors"]
     assert out["accepted"] + out["duplicates"] == entry["accepted"]
     assert out["rows_read"] == out["accepted"] + out["rejected"] + out["duplicates"]
-    from geo.store import Store
+    from geo.seed import open_store
 
-    store = Store(db)
+    store = open_store(db)
     assert out["upload_id"] in set(store.uploads()["upload_id"])
     # the seed is all still there, and exactly the accepted rows were added
     stored = store.incidents()
@@ -510,14 +510,14 @@ def _frame(rows: list[tuple]) -> pd.DataFrame:
 
 
 def test_export_round_trip_neutralises_formulas_and_keeps_numbers(tmp_path: Path) -> None:
-    from geo.store import Store
+    from geo.seed import open_store
 
     upload = tmp_path / "formulas.csv"
     # CRLF line ends make the csv writer quote the cell holding a bare CR
     _frame(FORMULA_ROWS).to_csv(upload, index=False, lineterminator="\r\n")
     first_db, second_db = tmp_path / "first.sqlite", tmp_path / "second.sqlite"
     assert cli(["ingest", str(upload), "--db", str(first_db)]) == 0
-    first = Store(first_db)
+    first = open_store(first_db)
     ids = [r[0] for r in FORMULA_ROWS]
     stored = first.incidents().set_index("incident_id").loc[ids]
     # the store keeps the text as written, trimmed of surrounding blanks
@@ -553,7 +553,7 @@ def test_export_round_trip_neutralises_formulas_and_keeps_numbers(tmp_path: Path
 
     # the export goes back in: text keeps its visible quote, numbers come back equal
     assert cli(["ingest", str(exported), "--db", str(second_db)]) == 0
-    again = Store(second_db).incidents().set_index("incident_id").loc[ids]
+    again = open_store(second_db).incidents().set_index("incident_id").loc[ids]
     for iid, _actor, _notes, lat, lon, killed in FORMULA_ROWS:
         for col in ("actor1", "notes"):
             text = stored.loc[iid, col]

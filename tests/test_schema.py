@@ -18,7 +18,7 @@ from geo.schema import (
 def test_incident_columns_follow_design_order():
     assert INCIDENT_COLUMNS[:3] == ["incident_id", "event_date", "date_precision"]
     assert INCIDENT_COLUMNS[-3:] == ["border_distance_km", "qa_flags", "upload_id"]
-    assert len(INCIDENT_COLUMNS) == len(set(INCIDENT_COLUMNS)) == 31
+    assert len(INCIDENT_COLUMNS) == len(set(INCIDENT_COLUMNS)) == 34
 
 
 def test_claim_columns_are_unique_and_complete():

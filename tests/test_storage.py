@@ -27,6 +27,7 @@ from geo.storage import (
     resolve_url,
     row_hashes,
     storage_columns,
+    upgrade_tables,
 )
 
 
@@ -203,3 +204,82 @@ def test_engine_uses_wal_and_a_busy_timeout(tmp_path: Path) -> None:
         mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
         timeout = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
     assert mode == "wal" and timeout >= 1000
+
+
+def test_a_store_made_by_older_code_gains_the_new_columns_and_tables(
+    tmp_path: Path, two: pd.DataFrame
+) -> None:
+    path = tmp_path / "old.sqlite"
+    old = store_mod.Store(path, seed=False)
+    old.commit(two, file="old.csv", sha256="0", fmt="native")
+    con = sqlite3.connect(path)  # take the store back to schema version 1
+    con.execute("ALTER TABLE uploads DROP COLUMN user")
+    con.execute("ALTER TABLE uploads DROP COLUMN redo_of")
+    con.execute("DROP TABLE undone_incidents")
+    con.execute("DROP TABLE undone_claims")
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    con.commit()
+    con.close()
+
+    store = store_mod.Store(path)
+    uploads = store.uploads()
+    assert uploads["user"].tolist() == [None]  # not known for an upload made before
+    assert len(store.incidents()) == 2
+    undone = store.undo(uploads["upload_id"].iloc[0])
+    assert store.redo(undone["upload_id"])["accepted"] == 2
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
+        store_mod.SCHEMA_VERSION,
+    )
+
+
+def test_upgrade_adds_nothing_to_a_current_store(tmp_path: Path) -> None:
+    store = store_mod.Store(tmp_path / "new.sqlite", seed=False)
+    store.version()
+    with store.engine.begin() as conn:
+        assert upgrade_tables(conn) == []
+
+
+def test_a_store_from_newer_code_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "newer.sqlite"
+    store_mod.Store(path, seed=False).version()
+    con = sqlite3.connect(path)
+    con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    con.commit()
+    con.close()
+    with pytest.raises(RuntimeError, match="newer than this code"):
+        store_mod.Store(path).version()
+
+
+def test_rows_without_the_added_columns_keep_the_hash_they_had_before() -> None:
+    """Golden hashes computed with the recipe before event_time/injured ranges existed."""
+    from geo.schema import normalise_dtypes
+    from geo.storage import row_hashes
+
+    frame = normalise_dtypes(
+        pd.DataFrame(
+            {
+                "incident_id": ["PAK1", "NAT-x"],
+                "event_date": ["2024-03-01", "2004-06-18"],
+                "date_precision": ["day", "day"],
+                "event_type": ["Battles", None],
+                "location": ["Wana", "Mir Ali"],
+                "latitude": [32.3, 33.0],
+                "longitude": [69.6, 70.1],
+                "geo_precision": [1, 2],
+                "killed": [3, None],
+                "killed_low": [None, 2],
+                "killed_high": [None, 5],
+                "casualty_note": [None, "at least"],
+                "cross_border": [True, None],
+                "source": ["Dawn", "x"],
+            }
+        )
+    )
+    before = [
+        "1524ccd2b2d53b62cce6a73ebefcb4de140aad2d",
+        "48567323a0ac0fb29b7071b426c3e361519ee436",
+    ]
+    assert row_hashes(frame) == before
+    frame.loc[1, "event_time"] = "22:00"
+    assert row_hashes(frame)[0] == before[0] and row_hashes(frame)[1] != before[1]

@@ -1,4 +1,4 @@
-"""The store: one upload per transaction, duplicates, versions, undo, locks, seed."""
+"""The store: one upload per transaction, duplicates, versions, undo and redo, locks."""
 
 from __future__ import annotations
 
@@ -15,17 +15,8 @@ import pytest
 
 import geo.store as store_mod
 from geo import storage, transactions
-from geo.schema import INCIDENT_COLUMNS, normalise_dtypes
-from geo.store import Store, StoreBusy, UndoConflict, UnknownUpload
-
-SEED_CSV = """incident_id,event_date,event_type,location,admin1,admin1_code,country,country_code,latitude,longitude,geo_precision,killed,source
-SEED-1,2024-01-05,Battles,Peshawar,Khyber Pakhtunkhwa,PK-KP,Pakistan,PAK,34.0151,71.5249,1,2,Dawn
-SEED-2,2024-02-06,Explosions/Remote violence,Kandahar,Kandahar,AF-KAN,Afghanistan,AFG,31.6289,65.7372,1,,Pajhwok
-"""
-SEED_CLAIMS = """claim_id,statement_date,claimant,stance,groups,territory_code,quote,source
-C-1,2024-03-01,A Spokesman,denies_presence,TTP,AFG,"No such groups here.",Tolo
-C-2,2024-03-02,A Minister,accuses,TTP;ISKP,AFG,"They operate from there.",Dawn
-"""
+from geo.schema import CLAIM_COLUMNS, INCIDENT_COLUMNS, normalise_dtypes
+from geo.store import ProtectedUpload, Store, StoreBusy, UndoConflict, UndoError, UnknownUpload
 
 
 def incidents(ids: list[str], **overrides: object) -> pd.DataFrame:
@@ -72,6 +63,13 @@ def dump(path: Path) -> dict[str, list[tuple]]:
         con.close()
 
 
+def seed_claims() -> pd.DataFrame:
+    """One curated claim, as the seed step passes it."""
+    row = dict.fromkeys(CLAIM_COLUMNS)
+    row.update(claim_id="C-1", stance="denies_presence", groups="TTP", territory_code="AFG")
+    return pd.DataFrame([row], dtype=object)
+
+
 def commit(store: Store, df: pd.DataFrame, name: str = "f.csv"):
     return store.commit(df, file=name, sha256="0" * 64, fmt="native")
 
@@ -79,16 +77,6 @@ def commit(store: Store, df: pd.DataFrame, name: str = "f.csv"):
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     return Store(tmp_path / "atlas.sqlite", seed=False)
-
-
-@pytest.fixture
-def seed_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "seed"
-    folder.mkdir()
-    (folder / "incidents.csv").write_text(SEED_CSV, encoding="utf-8")
-    (folder / "claims.csv").write_text(SEED_CLAIMS, encoding="utf-8")
-    monkeypatch.setattr(store_mod, "DATA_DIR", folder)
-    return folder
 
 
 # --------------------------------------------------------------------------- opening
@@ -285,6 +273,112 @@ def test_undo_of_unknown_or_undone_upload(store: Store) -> None:
         store.undo(u.upload_id)
 
 
+def test_undo_plan_says_what_undo_then_does(store: Store) -> None:
+    commit(store, incidents(["A", "B"]))
+    u2 = commit(store, incidents(["A", "C", "D"], killed=[9, 9, 9]))
+    before = dump(store.path)
+    plan = store.undo_plan(u2.upload_id)
+    assert dump(store.path) == before  # a plan writes nothing
+    assert plan == {
+        "upload_id": u2.upload_id,
+        "file": "f.csv",
+        "removed": 2,  # C and D leave; A goes back to its first version
+        "restored": 1,
+        "claims_removed": 0,
+        "blocking": [],
+    }
+    done = store.undo(u2.upload_id)
+    assert {k: done[k] for k in ("removed", "restored", "claims_removed")} == {
+        "removed": 2,
+        "restored": 1,
+        "claims_removed": 0,
+    }
+
+
+def test_undo_plan_names_the_uploads_to_undo_first(store: Store) -> None:
+    u1 = commit(store, incidents(["A"]))
+    u2 = commit(store, incidents(["A"], killed=[3]))
+    assert store.undo_plan(u1.upload_id)["blocking"] == [u2.upload_id]
+
+
+def test_the_curated_seed_is_protected(tmp_path: Path) -> None:
+    store = Store(tmp_path / "seeded.sqlite")
+    assert store.apply_seed(
+        incidents(["S1", "S2"]), seed_claims(), file="data/incidents.csv", sha256="0"
+    )
+    before = dump(store.path)
+    with pytest.raises(ProtectedUpload, match="curated seed"):
+        store.undo("seed")
+    assert dump(store.path) == before
+    plan = store.undo_plan("seed")
+    assert (plan["removed"], plan["claims_removed"]) == (2, 1)
+    result = store.undo("seed", allow_seed=True)
+    assert (result["removed"], result["claims_removed"]) == (2, 1)
+    assert store.incidents().empty and store.claims().empty
+
+
+def test_redo_puts_an_undone_upload_back_as_it_was(store: Store) -> None:
+    commit(store, incidents(["A", "B"]))
+    u2 = commit(store, incidents(["A", "C"], killed=[4, 5]))
+    after_u2 = store.incidents().drop(columns="upload_id")
+    store.undo(u2.upload_id)
+    after_undo = dump(store.path)
+    redo = store.redo(u2.upload_id)
+    assert redo["redo_of"] == u2.upload_id and redo["upload_id"] != u2.upload_id
+    assert (redo["accepted"], redo["updated"], redo["duplicates"]) == (2, 1, 0)
+    pd.testing.assert_frame_equal(store.incidents().drop(columns="upload_id"), after_u2)
+    history = store.uploads().set_index("upload_id")
+    assert history.loc[redo["upload_id"], "redo_of"] == u2.upload_id
+    assert history.loc[redo["upload_id"], "file"] == "f.csv"
+    # the redo is an upload like any other: undo it and the store is as after the undo
+    store.undo(redo["upload_id"])
+    assert dump(store.path) == after_undo
+
+
+def test_redo_never_overwrites_work_done_after_the_undo(store: Store) -> None:
+    u1 = commit(store, incidents(["A", "B"]))
+    store.undo(u1.upload_id)
+    u2 = commit(store, incidents(["A"], notes=["written after the undo"]))
+    redo = store.redo(u1.upload_id)
+    assert (redo["accepted"], redo["updated"]) == (2, 1)  # A becomes a new version of u2's
+    versions = store.versions()
+    assert versions["notes"].tolist() == ["written after the undo"]
+    assert versions["upload_id"].tolist() == [u2.upload_id]
+    with pytest.raises(UndoConflict):  # u2's row was superseded by the redo: undo that first
+        store.undo(u2.upload_id)
+
+
+def test_redo_is_refused_for_standing_or_redone_uploads(store: Store) -> None:
+    u1 = commit(store, incidents(["A"]))
+    with pytest.raises(UnknownUpload, match="stands"):
+        store.redo(u1.upload_id)
+    store.undo(u1.upload_id)
+    redo = store.redo(u1.upload_id)
+    with pytest.raises(UnknownUpload, match=f"already redone as '{redo['upload_id']}'"):
+        store.redo(u1.upload_id)
+    with pytest.raises(UnknownUpload, match="no upload"):
+        store.redo("nope")
+
+
+def test_redo_brings_claims_back_and_refuses_a_claim_stored_again(tmp_path: Path) -> None:
+    store = Store(tmp_path / "seeded.sqlite")
+    assert store.apply_seed(incidents(["S1"]), seed_claims(), file="data/incidents.csv", sha256="0")
+    claims = store.claims()
+    store.undo("seed", allow_seed=True)
+    redo = store.redo("seed")
+    assert redo["claims"] == 1
+    pd.testing.assert_frame_equal(store.claims(), claims)
+    store.undo(redo["upload_id"])
+    with store.engine.begin() as conn:  # a claim with the same id, stored since
+        conn.exec_driver_sql(
+            "INSERT INTO claims (claim_id, upload_id) VALUES ('C-1', ?)", (redo["upload_id"],)
+        )
+    before = dump(store.path)
+    with pytest.raises(UndoError, match="C-1"):
+        store.redo(redo["upload_id"])
+    assert dump(store.path) == before
+
+
 def test_uploads_lists_history_as_valid_json(store: Store) -> None:
     u1 = commit(store, incidents(["A", "B"]), "one.csv")
     u2 = commit(store, incidents(["A", "B"]), "two.csv")
@@ -412,49 +506,6 @@ def test_four_processes_commit_at_once_every_row_exactly_once(tmp_path: Path) ->
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
     assert con.execute("SELECT count(*) FROM uploads").fetchone()[0] == 4 * batches
-
-
-# --------------------------------------------------------------------------- seed
-
-
-def test_a_new_store_seeds_itself_once(tmp_path: Path, seed_dir: Path) -> None:
-    path = tmp_path / "seeded.sqlite"
-    store = Store(path)
-    got = store.incidents()
-    assert sorted(got["incident_id"]) == ["SEED-1", "SEED-2"]
-    assert set(got["upload_id"]) == {"seed"}
-    assert got.set_index("incident_id").loc["SEED-1", "admin1_code"] == "PK-KP"
-    claims = store.claims()
-    assert claims["claim_id"].tolist() == ["C-1", "C-2"]
-    assert claims.loc[1, "groups"] == "TTP;ISKP"
-    assert store.uploads()["upload_id"].tolist() == ["seed"]
-    # opening again does not seed again, even when the seed files change
-    (seed_dir / "incidents.csv").write_text(SEED_CSV.replace("SEED-2", "SEED-3"), "utf-8")
-    again = Store(path)
-    assert sorted(again.incidents()["incident_id"]) == ["SEED-1", "SEED-2"]
-    assert len(again.uploads()) == 1
-
-
-def _open_and_count(path: str, folder: str, out) -> None:
-    store_mod.DATA_DIR = Path(folder)
-    out.put(len(Store(path).incidents()))
-
-
-@pytest.mark.slow
-def test_two_processes_opening_a_new_store_seed_it_once(tmp_path: Path, seed_dir: Path) -> None:
-    path = str(tmp_path / "race.sqlite")
-    ctx = mp.get_context("spawn")
-    out = ctx.Queue()
-    procs = [ctx.Process(target=_open_and_count, args=(path, str(seed_dir), out)) for _ in range(2)]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(240)
-    assert [p.exitcode for p in procs] == [0, 0]
-    assert [out.get(), out.get()] == [2, 2]
-    con = sqlite3.connect(path)
-    assert con.execute("SELECT count(*) FROM uploads").fetchone()[0] == 1
-    assert con.execute("SELECT count(*) FROM incidents").fetchone()[0] == 2
 
 
 def test_row_hash_ignores_upload_and_derived_columns() -> None:

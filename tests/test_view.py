@@ -98,8 +98,8 @@ def test_made_now_honours_source_date_epoch(monkeypatch):
 
 
 def test_stored_incidents_are_compact_with_their_cells(tmp_path):
-    from geo.store import Store
+    from geo.seed import open_store
 
-    df = stored_incidents(Store(str(tmp_path / "atlas.sqlite")))
+    df = stored_incidents(open_store(str(tmp_path / "atlas.sqlite")))
     assert len(df) > 0 and "h3" in df.columns
     assert isinstance(df["country_code"].dtype, pd.CategoricalDtype)

@@ -20,6 +20,7 @@ import streamlit as st
 
 from geo import layers, outputs, query
 from geo.config import get_settings
+from geo.seed import open_store
 from geo.store import Store
 from geo.view import View, stored_incidents
 
@@ -35,7 +36,7 @@ class Boundaries:
 
 @st.cache_resource(show_spinner=False)
 def _store(url: str) -> Store:
-    return Store(url)
+    return open_store(url)
 
 
 def get_store() -> Store:
@@ -207,33 +208,4 @@ def commit_upload(prepared: Any) -> None:
     result = ingest.commit(prepared, get_store())
     st.session_state["last_result"] = result.to_dict()
     st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
-    st.session_state.pop("undo_target", None)  # offer the new upload first
     forget_uploads()
-
-
-def ask_undo() -> None:
-    """First step of an undo: remember which upload, ask for confirmation."""
-    st.session_state["undo_pending"] = st.session_state.get("undo_target")
-
-
-def cancel_undo() -> None:
-    """The analyst changed their mind."""
-    st.session_state.pop("undo_pending", None)
-
-
-def undo_upload() -> None:
-    """Second step: undo the remembered upload and say what happened."""
-    from geo.store import UndoError
-
-    upload_id = st.session_state.pop("undo_pending", None)
-    if not upload_id:
-        return
-    try:
-        r = get_store().undo(upload_id)
-    except UndoError as exc:
-        st.session_state["undo_message"] = f"Could not undo {upload_id}: {exc}"
-        return
-    st.session_state["undo_message"] = (
-        f"Undone upload {r.get('upload_id', upload_id)} ({r.get('file', '')}): "
-        f"{r.get('removed', 0):,} incidents removed, {r.get('restored', 0):,} earlier versions restored."
-    )

@@ -293,6 +293,10 @@ def upload_history(uploads: pd.DataFrame, *, key: str = "uploads") -> None:
             "undone_at": st.column_config.TextColumn(
                 "Undone", help="Empty while the upload stands"
             ),
+            "user": st.column_config.TextColumn("By", help="Who made the upload"),
+            "redo_of": st.column_config.TextColumn(
+                "Redo of", help="The undone upload this one applied again"
+            ),
         },
     )
 

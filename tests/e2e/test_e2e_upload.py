@@ -40,17 +40,18 @@ def hover_at(page, lon: float, lat: float):
     return found[0] if found else None
 
 
-def undo(page, base_url: str, upload_id: str) -> None:
-    """Undo ``upload_id`` from the Data page's history."""
+def undo(page, base_url: str, upload_id: str, file_name: str) -> None:
+    """Undo ``upload_id`` from the Data page's history, as the box offers it by default."""
     goto(page, f"{base_url}/data")
     select = page.locator('[data-testid="stSelectbox"]').filter(has_text="Undo an upload")
-    select.locator("input").click()
-    page.get_by_role("option", name=upload_id).click()
-    wait_for_run(page)
+    # the box offers the upload just made, by name, not the curated seed
+    chosen = select.locator("input")
+    expect(chosen).to_have_value(re.compile(re.escape(file_name) + ".*" + re.escape(upload_id)))
     page.get_by_role("button", name="Undo…").click()
     wait_for_run(page)
-    # the confirmation names the upload that will be undone
+    # the confirmation names the upload and what will leave the store
     expect(page.get_by_text(f"Undo upload {upload_id}?")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"It removes \d+ incidents and 0 claims"))).to_be_visible()
     page.get_by_role("button", name="Yes, undo it").click()
     wait_for_run(page)
     expect(page.get_by_text(re.compile(r"^Undone"))).to_be_visible(timeout=60_000)
@@ -60,6 +61,7 @@ def test_upload_through_the_browser_then_undo(page, page_log, base_url):
     rows = acled_rows()
     goto(page, f"{base_url}/")
     before = metric_int(page, "Incidents")
+    claims_before = metric_int(page, "Claims")
 
     # the Data page: the real file chooser, the detected format, the preview, commit
     goto(page, f"{base_url}/data")
@@ -87,9 +89,10 @@ def test_upload_through_the_browser_then_undo(page, page_log, base_url):
     assert "Chaman" in tip and ACTOR in tip, tip
 
     # undo: the counts go back and the point is gone
-    undo(page, base_url, upload_id)
+    undo(page, base_url, upload_id, ACLED_FILE.name)
     goto(page, f"{base_url}/")
-    assert metric_int(page, "Incidents") == before
+    assert metric_int(page, "Incidents") == before  # the seed is intact
+    assert metric_int(page, "Claims") == claims_before
     goto(page, f"{base_url}/?actor=Zarghun")
     assert metric_int(page, "Incidents") == 0
     goto(page, f"{base_url}/map")

@@ -360,9 +360,11 @@ def read_values() -> None:
         "bad_dates.csv",
         CANON + "\n" + "\n".join(rows) + "\n",
         "read",
-        "date forms: accepted, ambiguous, impossible, future, two-digit, serial, words, empty",
-        rejected_lines=[4, 5, 6, 7, 8, 9, 10, 12],
-        accepted=3,
+        "date forms: read with the file's day-first order (25/12/2024 decides 03/04/2025), "
+        "two-digit year, serial; refused: impossible, future, words, empty, too early",
+        rejected_lines=[5, 6, 9, 10, 12],
+        warning_columns=["event_date"],
+        accepted=6,
     )
     rows = [
         "S-1,2025-01-05,Quetta,,66.9750,30.1798,1,,Battles,swapped",
