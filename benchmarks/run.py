@@ -145,17 +145,19 @@ def _w_geocode(args: argparse.Namespace) -> dict[str, Any]:
 
 def _map_frame(db: str) -> Any:
     """The stored incidents as the app caches them (ui.cache._incidents)."""
-    from geo import layers, query
     from geo.store import Store
+    from geo.view import stored_incidents
 
-    return query.compact(layers.add_h3(Store(db, seed=False).incidents()))
+    return stored_incidents(Store(db, seed=False))
 
 
 def _page_work(df: Any, filters: Any, basemap: list[Any]) -> tuple[Any, int]:
-    """What pages/map.py computes after a filter change, and the deck's JSON size."""
-    from geo import layers, query, summaries
+    """What a filter change costs the map page: the View (ui.cache.current_view), then
+    the page's figures and layers; returns the view's incidents and the deck's JSON size."""
+    from geo import layers, summaries
+    from geo.view import View
 
-    view = query.apply(df, filters)
+    view = View.build(df, None, filters).incidents
     summaries.headline(view)
     shade = summaries.breakdown(view, "province")
     from geo.boundaries import adm1_simplified
@@ -193,16 +195,17 @@ def _w_map(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _w_snapshot(args: argparse.Namespace) -> dict[str, Any]:
-    """A PNG snapshot of every stored incident."""
-    from geo import cartography, query
-    from geo.snapshot import render_snapshot
+    """A PNG snapshot of every stored incident, rendered from its View (as the CLI does)."""
+    from geo import cartography, outputs
     from geo.store import Store
+    from geo.view import View
 
     clock = _Clock()
-    df = query.plain(Store(args.db, seed=False).incidents())
+    store = Store(args.db, seed=False)
     cartography.default_basemap()
-    png = clock("snapshot png", lambda: render_snapshot(df, None, "png"))
-    return {"steps": clock.steps, "rows": len(df), "bytes": len(png)}
+    view = clock("view", lambda: View.from_store(store))
+    png = clock("snapshot png", lambda: outputs.render(view, "png"))
+    return {"steps": clock.steps, "rows": len(view.incidents), "bytes": len(png)}
 
 
 def _w_baseline(args: argparse.Namespace) -> dict[str, Any]:

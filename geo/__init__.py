@@ -25,6 +25,7 @@ __all__ = [
     "IngestReport",
     "Issue",
     "Store",
+    "View",
     "apply_filters",
     "ingest_bytes",
     "ingest_path",
@@ -33,10 +34,11 @@ __all__ = [
 ]
 
 _LAZY = {
-    "Filters": ("geo.query", "Filters"),
+    "Filters": ("geo.filters", "Filters"),
     "apply_filters": ("geo.query", "apply"),
     "Gazetteer": ("geo.gazetteer", "Gazetteer"),
     "Store": ("geo.store", "Store"),
+    "View": ("geo.view", "View"),
     "ingest_bytes": ("geo.ingest", "ingest_bytes"),
     "ingest_path": ("geo.ingest", "ingest_path"),
     "locate": ("geo.boundaries", "locate"),

@@ -71,27 +71,15 @@ def _add_db(p: argparse.ArgumentParser) -> None:
 
 
 def _add_filters(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--country", help="ISO3 codes, comma-separated (AFG,PAK)")
-    p.add_argument("--admin1", help="ISO 3166-2 codes, comma-separated (AF-BAL,PK-KP)")
-    p.add_argument("--from", dest="date_from", help="first day, YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", help="last day, YYYY-MM-DD")
-    p.add_argument("--event-type", help="event type(s), comma-separated")
-    p.add_argument("--actor", help="text an actor, claimant or group must contain")
-    p.add_argument("--min-killed", type=int, help="only incidents with at least N killed")
+    from geo.filters import add_cli_arguments
+
+    add_cli_arguments(p)  # one option per filter of geo.filters.FILTERS
 
 
 def _filters(args: argparse.Namespace):
-    from geo.query import Filters
+    from geo.filters import Filters
 
-    return Filters.from_cli(
-        country=args.country,
-        admin1=args.admin1,
-        date_from=args.date_from,
-        date_to=args.date_to,
-        event_type=args.event_type,
-        actor=args.actor,
-        min_killed=args.min_killed,
-    )
+    return Filters.from_cli_args(args)
 
 
 def _cmd_locate(args: argparse.Namespace) -> int:
@@ -151,27 +139,43 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_export(args: argparse.Namespace) -> int:
-    from geo.export import write_incidents
-    from geo.query import apply
-    from geo.seed import open_store
+def _made_at(text: str) -> Any:
+    """``--made-at``: an ISO time (UTC unless it says otherwise)."""
+    from datetime import UTC, datetime
 
-    df = apply(open_store(args.db).incidents(), _filters(args))
-    write_incidents(df, Path(args.out), fmt=args.format)
-    print(f"wrote {len(df)} incidents to {args.out}", file=sys.stderr)
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: use YYYY-MM-DDTHH:MM[:SS]") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _view(args: argparse.Namespace, **options: Any):
+    from geo.seed import open_store
+    from geo.view import View
+
+    return View.from_store(open_store(args.db), _filters(args), made_at=args.made_at, **options)
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from geo.outputs import write
+
+    view = _view(args)
+    write(view, args.format, Path(args.out))
+    print(f"wrote {len(view.incidents)} incidents to {args.out}", file=sys.stderr)
     return EXIT_OK
 
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
-    from geo.briefing import write_view
-    from geo.seed import open_store
+    from geo.outputs import by_suffix, write
 
-    store = open_store(args.db)
     try:
-        write_view(store, _filters(args), Path(args.out), title=args.title, caveat=args.caveat)
-    except ValueError as exc:  # an unsupported suffix: nothing was written
+        output = by_suffix(args.out, "map")
+    except ValueError as exc:  # an unsupported suffix: nothing was read or written
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    view = _view(args, title=args.title, caveat=args.caveat, shade=args.shade)
+    write(view, output.name, Path(args.out))
     print(f"wrote {args.out}", file=sys.stderr)
     return EXIT_OK
 
@@ -243,17 +247,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_ingest)
 
+    from geo.outputs import of_kind
+    from geo.view import SHADES
+
+    made_at = {
+        "type": _made_at,
+        "help": "the time the file says it was made, ISO (default: $SOURCE_DATE_EPOCH or now)",
+    }
     p = sub.add_parser("export", help="write the (filtered) incidents as data")
-    p.add_argument("--format", required=True, choices=["csv", "geojson", "gpkg"])
+    p.add_argument("--format", required=True, choices=[o.name for o in of_kind("data")])
     p.add_argument("--out", required=True)
+    p.add_argument("--made-at", **made_at)
     _add_db(p)
     _add_filters(p)
     p.set_defaults(func=_cmd_export)
 
-    p = sub.add_parser("snapshot", help="render the (filtered) map: png, pdf, svg, html or pptx")
+    maps = ", ".join(o.name for o in of_kind("map"))
+    p = sub.add_parser("snapshot", help=f"render the (filtered) map: {maps} (by the suffix)")
     p.add_argument("--out", required=True)
     p.add_argument("--title")
     p.add_argument("--caveat", help="handling or caveat line printed on the map")
+    p.add_argument("--shade", choices=SHADES, help="shade provinces by incidents or known killed")
+    p.add_argument("--made-at", **made_at)
     _add_db(p)
     _add_filters(p)
     p.set_defaults(func=_cmd_snapshot)

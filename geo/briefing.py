@@ -1,57 +1,49 @@
-"""Briefing exports of a filtered view: offline HTML map, PowerPoint slide, and dispatch.
+"""Briefing exports of a view: the offline HTML map and the PowerPoint slide.
 
-- :func:`to_html` writes one self-contained HTML file: the deck.gl bundle that
-  ships inside pydeck is inlined, no stylesheet or script is fetched from a CDN,
-  a Content-Security-Policy forbids any network access, and every text value
-  from the incident files is HTML-escaped before it enters the page (pydeck's
-  own ``to_html`` escapes nothing). The JSON payload is embedded with ``<``,
-  ``>`` and ``&`` written as ``\\u003c`` etc., so no value can close the script.
-- :func:`to_pptx` builds one 16:9 slide: the slide snapshot, a table of the top
-  provinces by killed, and the filters, sources and dates in the speaker notes.
-- :func:`render_view` returns any format as bytes (for the Export page);
-  :func:`write_view` filters a store and writes a file by its suffix (the CLI).
+- :func:`to_html` writes one self-contained HTML file from the autoescaping
+  Jinja2 template ``geo/templates/offline_map.html``: the deck.gl bundle that
+  ships inside pydeck is inlined, no stylesheet or script is fetched from a
+  CDN, a Content-Security-Policy forbids any network access, and every text
+  that came from a file or a user is escaped with :func:`escape_text` (pydeck's
+  own ``to_html`` escapes nothing): in the panel by the template's ``data``
+  filter, in the tooltips before the layer data is serialised. The payload is
+  embedded with ``tojson``, which writes ``<``, ``>`` and ``&`` as ``\\u003c``
+  etc., so no value can close the script.
+- :func:`to_pptx` builds one 16:9 slide: the slide snapshot, a table of the
+  top provinces by killed, and the filters, sources and dates in the speaker
+  notes. Its zip entries carry the view's time, so the same view and time give
+  the same bytes.
+
+Both take a :class:`geo.view.View`, whose facts they print as they are.
 """
 
 from __future__ import annotations
 
-import html
 import io
 import json
 import math
-from datetime import UTC, datetime
+import zipfile
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pandas as pd
+from markupsafe import Markup
 
 from geo import mapkey
-from geo.snapshot import Choropleth, render_snapshot
-from geo.viewfacts import ViewFacts, top_provinces, view_facts
+from geo.summaries import format_count
+from geo.view import View
+from geo.viewfacts import ViewFacts, top_provinces
 
-__all__ = [
-    "FORMATS",
-    "MEDIA_TYPES",
-    "escape_text",
-    "render_view",
-    "to_html",
-    "to_pptx",
-    "write_view",
-]
+__all__ = ["ATTRIBUTION", "escape_text", "speaker_notes", "to_html", "to_pptx"]
 
-#: Every format :func:`render_view` and :func:`write_view` produce.
-FORMATS: tuple[str, ...] = ("png", "pdf", "svg", "html", "pptx")
-MEDIA_TYPES: dict[str, str] = {
-    "png": "image/png",
-    "pdf": "application/pdf",
-    "svg": "image/svg+xml",
-    "html": "text/html",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-}
-_ATTRIBUTION = (
+ATTRIBUTION = (
     "Boundaries: Natural Earth (public domain), for reference only, not authoritative. "
     "Places: GeoNames (CC BY 4.0)."
 )
+_MAX_SOURCES = 40
 
 # Characters replaced in every text value that can reach HTML. Beyond the HTML
 # specials: braces (deck.gl tooltip placeholders, template syntax), "@" (deck.gl's
@@ -70,15 +62,6 @@ _ENTITIES = str.maketrans(
         ":": "&#58;",
         "`": "&#96;",
     }
-)
-# Written inside the <script> that carries the JSON payload.
-_JSON_SAFE = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-)
-_CSP = (
-    "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval' blob:; "
-    "style-src 'unsafe-inline'; img-src data: blob:; font-src data:; "
-    "worker-src blob:; connect-src data: blob:"
 )
 _TOOLTIP_STYLE = {
     "whiteSpace": "pre-line",
@@ -160,130 +143,46 @@ def _deck_payload(df: pd.DataFrame, filters: Any) -> dict[str, Any]:
     return payload
 
 
-def _legend_html(hexagons: bool) -> str:
-    rows = [
-        f'<li><span class="dot" style="background:{c}"></span>{html.escape(t)}</li>'
-        for t, c in mapkey.EVENT_COLOURS.items()
-    ]
-    return (
-        '<ul class="key">'
-        + "".join(rows)
-        + '<li><span class="dot ring"></span>Killed unknown (hollow ring)</li>'
-        + '<li><span class="dot faint"></span>Approximate location: large faint circle '
-        "(province or country level only)</li>"
-        + '<li><span class="line"></span>Afghanistan–Pakistan border</li>'
-        + (
-            '<li><span class="dot hex"></span>Too many to draw singly: precise incidents '
-            "counted into hexagons (darker = more); narrow the filters to see each one</li>"
-            if hexagons
-            else ""
-        )
-        + "</ul>"
+@cache
+def _template() -> jinja2.Template:
+    """The page template, autoescaping, with ``data`` for file-derived text."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
     )
+    env.filters["data"] = lambda value: Markup(escape_text(str(value)))
+    env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "separators": (",", ":")}
+    return env.get_template("offline_map.html")
 
 
-def _page(facts: ViewFacts, payload_json: str, *, hexagons: bool = False) -> str:
-    e = html.escape  # for our own words
-    d = escape_text  # for anything that came from the data or the user
-    caveat = f'<p class="caveat">{d(facts.caveat)}</p>' if facts.caveat else ""
-    sources = "; ".join(facts.sources[:40]) or "none in this view"
-    more = f" (+{len(facts.sources) - 40} more)" if len(facts.sources) > 40 else ""
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{_CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{d(facts.title)}</title>
-<style>
-html, body {{ margin: 0; padding: 0; height: 100%; overflow: hidden;
-  font-family: "Segoe UI", "Helvetica Neue", Arial, sans-serif; background: #dde8ef; }}
-#deck-container {{ position: absolute; inset: 0; }}
-#panel {{ position: absolute; top: 12px; left: 12px; z-index: 10; max-width: 380px;
-  max-height: calc(100% - 40px); overflow: auto; background: rgba(255,255,255,0.94);
-  border: 1px solid #bbb; border-radius: 6px; padding: 10px 14px; font-size: 12.5px; color: #222; }}
-#panel h1 {{ font-size: 17px; margin: 0 0 4px; }}
-#panel p {{ margin: 4px 0; }}
-#panel .muted {{ color: #555; font-size: 11.5px; }}
-#panel .caveat {{ color: #8b0000; font-weight: bold; border: 1px solid #8b0000;
-  background: #fff4f4; padding: 3px 6px; }}
-.key {{ list-style: none; padding: 0; margin: 6px 0; }}
-.key li {{ margin: 2px 0; }}
-.dot {{ display: inline-block; width: 10px; height: 10px; border-radius: 50%;
-  margin-right: 6px; vertical-align: middle; }}
-.dot.ring {{ border: 2px solid #555; width: 7px; height: 7px; }}
-.dot.hex {{ background: #fd8d3c; border-radius: 2px; }}
-.dot.faint {{ background: rgba(85,85,85,0.15); border: 1px solid rgba(85,85,85,0.6); }}
-.line {{ display: inline-block; width: 16px; height: 3px; background: #7f1d1d;
-  margin-right: 6px; vertical-align: middle; }}
-</style>
-<script>{_bundle()}</script>
-</head>
-<body>
-<div id="deck-container"></div>
-<div id="panel">
-{caveat}
-<h1>{d(facts.title)}</h1>
-<p>Filters: {d(facts.description)}</p>
-<p>{facts.incidents:,} incidents · {e(facts.date_range)}</p>
-<p>{e(facts.killed_line)}</p>
-{_legend_html(hexagons)}
-<p class="muted">Incident sources: {d(sources)}{e(more)}</p>
-<p class="muted">{e(_ATTRIBUTION)}</p>
-<p class="muted">{e(facts.as_of)} · made {e(facts.made)} ·
-Incident Atlas. Works offline: everything this map needs is in this file.</p>
-</div>
-<script type="application/json" id="atlas-deck">{payload_json}</script>
-<script>
-(function () {{
-  var spec = JSON.parse(document.getElementById("atlas-deck").textContent);
-  createDeck({{
-    container: document.getElementById("deck-container"),
-    jsonInput: spec.deck,
-    tooltip: spec.tooltip,
-    customLibraries: null,
-    configuration: null
-  }});
-}})();
-</script>
-</body>
-</html>
-"""
-
-
-def to_html(
-    df: pd.DataFrame,
-    filters: Any = None,
-    *,
-    title: str | None = None,
-    caveat: str | None = None,
-    now: datetime | None = None,
-) -> bytes:
+def to_html(view: View) -> bytes:
     """A single self-contained HTML map of the view that works with no network.
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        Filtered incidents (canonical columns).
-    filters : geo.query.Filters, optional
-    title, caveat : str, optional
-    now : datetime.datetime, optional
-        Creation time shown in the panel.
+    view : geo.view.View
 
     Returns
     -------
     bytes
         UTF-8 HTML.
     """
-    facts = view_facts(df, filters, title=title, caveat=caveat, now=now)
-    deck = _deck_payload(df, filters)
+    facts = view.facts
+    deck = _deck_payload(view.incidents, view.filters)
     hexagons = any(layer.get("@@type") == "H3HexagonLayer" for layer in deck.get("layers", []))
-    spec = {
-        "deck": deck,
-        "tooltip": {"html": "{tip}", "style": _TOOLTIP_STYLE},
-    }
-    payload = json.dumps(spec, separators=(",", ":"), ensure_ascii=False).translate(_JSON_SAFE)
-    return _page(facts, payload, hexagons=hexagons).encode("utf-8")
+    page = _template().render(
+        facts=facts,
+        sources=facts.sources[:_MAX_SOURCES],
+        more=max(0, len(facts.sources) - _MAX_SOURCES),
+        legend=list(mapkey.EVENT_COLOURS.items()),
+        hexagons=hexagons,
+        attribution=ATTRIBUTION,
+        bundle=Markup(_bundle()),  # pydeck's own script, with any "</script" neutralised
+        spec={"deck": deck, "tooltip": {"html": "{tip}", "style": _TOOLTIP_STYLE}},
+    )
+    return page.encode("utf-8")
 
 
 # ---------------------------------------------------------------------------
@@ -300,7 +199,7 @@ def speaker_notes(facts: ViewFacts) -> str:
         facts.killed_line,
         f"As of: {facts.as_of}; made {facts.made}",
         "Incident sources: " + ("; ".join(facts.sources) or "none in this view"),
-        _ATTRIBUTION,
+        ATTRIBUTION,
         "Symbols: area ∝ killed; hollow = killed unknown; dashed ring = approximate location.",
     ]
     if facts.caveat:
@@ -308,28 +207,14 @@ def speaker_notes(facts: ViewFacts) -> str:
     return "\n".join(lines)
 
 
-def to_pptx(
-    df: pd.DataFrame,
-    filters: Any = None,
-    *,
-    title: str | None = None,
-    caveat: str | None = None,
-    choropleth: Choropleth = None,
-    now: datetime | None = None,
-    png: bytes | None = None,
-) -> bytes:
+def to_pptx(view: View, *, png: bytes | None = None) -> bytes:
     """One 16:9 slide: the map, a table of the top provinces by killed, notes with the sources.
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        Filtered incidents.
-    filters : geo.query.Filters, optional
-    title, caveat : str, optional
-    choropleth : {"incidents", "killed"}, optional
-    now : datetime.datetime, optional
+    view : geo.view.View
     png : bytes, optional
-        A slide snapshot already rendered (else it is rendered here).
+        The view's slide snapshot, if already rendered (else it is rendered here).
 
     Returns
     -------
@@ -339,12 +224,11 @@ def to_pptx(
     from pptx.dml.color import RGBColor
     from pptx.util import Emu, Inches, Pt
 
-    now = now or datetime.now(UTC)
-    facts = view_facts(df, filters, title=title, caveat=caveat, now=now)
+    from geo.snapshot import render
+
+    facts = view.facts
     if png is None:
-        png = render_snapshot(
-            df, filters, "png", title=title, caveat=caveat, choropleth=choropleth, now=now
-        )
+        png = render(view, "png")
     prs = Presentation()
     prs.slide_width, prs.slide_height = Emu(12_192_000), Emu(6_858_000)  # 13.333 × 7.5 in
     slide = prs.slides.add_slide(prs.slide_layouts[5])  # "Title Only"
@@ -364,7 +248,7 @@ def to_pptx(
     pic._element.nvPicPr.cNvPr.set(
         "descr", f"Map of {facts.incidents} incidents; filters: {facts.description}"
     )
-    table = top_provinces(df, 10)
+    table = top_provinces(view.incidents, 10)
     _add_table(slide, table, left=Inches(9.4), top=Inches(1.1), width=Inches(3.65))
     foot = slide.shapes.add_textbox(Inches(0.3), Inches(6.25), Inches(12.7), Inches(1.0)).text_frame
     foot.word_wrap = True
@@ -384,10 +268,12 @@ def to_pptx(
     slide.notes_slide.notes_text_frame.text = speaker_notes(facts)
     prs.core_properties.title = facts.title
     prs.core_properties.subject = f"Filters: {facts.description}"
-    prs.core_properties.created = facts.made_at.replace(tzinfo=None)
+    made = facts.made_at.replace(tzinfo=None)
+    prs.core_properties.created = prs.core_properties.modified = made
+    prs.core_properties.revision = 1
     buf = io.BytesIO()
     prs.save(buf)
-    return buf.getvalue()
+    return _zip_at(buf.getvalue(), made)
 
 
 def _add_table(slide: Any, table: pd.DataFrame, *, left: int, top: int, width: int) -> None:
@@ -406,7 +292,7 @@ def _add_table(slide: Any, table: pd.DataFrame, *, left: int, top: int, width: i
     if table.empty:
         grid.cell(1, 0).text = "No incidents"
     for i, row in enumerate(table.itertuples(index=False), start=1):
-        killed = "unknown" if pd.isna(row.killed) else f"{int(row.killed):,}"
+        killed = format_count(row.killed)
         values = (str(row.name), f"{row.incidents:,}", killed, f"{row.killed_unknown:,}")
         for j, value in enumerate(values):
             grid.cell(i, j).text = value
@@ -420,91 +306,17 @@ def _add_table(slide: Any, table: pd.DataFrame, *, left: int, top: int, width: i
                     p.alignment = PP_ALIGN.RIGHT
 
 
-# ---------------------------------------------------------------------------
-# Dispatch
-# ---------------------------------------------------------------------------
-
-
-def render_view(
-    df: pd.DataFrame,
-    filters: Any,
-    fmt: str,
-    *,
-    title: str | None = None,
-    caveat: str | None = None,
-    choropleth: Choropleth = None,
-    now: datetime | None = None,
-) -> bytes:
-    """Render a filtered view in one of :data:`FORMATS`.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        Incidents already filtered by ``filters``.
-    filters : geo.query.Filters or None
-    fmt : {"png", "pdf", "svg", "html", "pptx"}
-    title, caveat : str, optional
-    choropleth : {"incidents", "killed"}, optional
-        Province shading for the static map (PNG, PDF, SVG, PPTX).
-    now : datetime.datetime, optional
-
-    Returns
-    -------
-    bytes
-    """
-    fmt = fmt.lower().lstrip(".")
-    if fmt in ("png", "pdf", "svg"):
-        return render_snapshot(
-            df, filters, fmt, title=title, caveat=caveat, choropleth=choropleth, now=now
-        )
-    if fmt == "html":
-        return to_html(df, filters, title=title, caveat=caveat, now=now)
-    if fmt == "pptx":
-        return to_pptx(df, filters, title=title, caveat=caveat, choropleth=choropleth, now=now)
-    raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
-
-
-def write_view(
-    store: Any,
-    filters: Any,
-    path: Path,
-    *,
-    title: str | None = None,
-    caveat: str | None = None,
-) -> Path:
-    """Filter the store and write the view to ``path``; the suffix picks the format.
-
-    Parameters
-    ----------
-    store : geo.store.Store
-    filters : geo.query.Filters or None
-    path : pathlib.Path
-        Ends in ``.png``, ``.pdf``, ``.svg``, ``.html`` or ``.pptx``.
-    title, caveat : str, optional
-
-    Returns
-    -------
-    pathlib.Path
-        ``path``.
-
-    Raises
-    ------
-    ValueError
-        For any other suffix (nothing is written).
-    """
-    from geo.query import Filters, apply
-
-    path = Path(path)
-    fmt = path.suffix.lower().lstrip(".")
-    if fmt == "htm":
-        fmt = "html"
-    if fmt not in FORMATS:
-        raise ValueError(
-            f"cannot tell the format from {path.name!r}: use .png, .pdf, .svg, .html or .pptx"
-        )
-    filters = filters if filters is not None else Filters()
-    df = apply(store.incidents(), filters)
-    data = render_view(df, filters, fmt, title=title, caveat=caveat)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return path
+def _zip_at(data: bytes, when: datetime) -> bytes:
+    """The same zip with every entry dated ``when`` (python-pptx dates them "now")."""
+    stamp = when.timetuple()[:6]
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
+            entry.compress_type = info.compress_type
+            entry.external_attr = info.external_attr
+            dst.writestr(entry, src.read(info.filename))
+    return out.getvalue()

@@ -211,7 +211,11 @@ def _is_areal(geoms: gpd.GeoSeries) -> bool:
 
 
 def nice_length(limit: float) -> float:
-    """The largest 1, 2, 3, 4 or 5 × 10ⁿ not above ``limit`` (``limit`` > 0)."""
+    """The largest 1, 2, 3, 4 or 5 × 10ⁿ not above ``limit`` (``limit`` > 0).
+
+    >>> nice_length(37), nice_length(123)
+    (30.0, 100.0)
+    """
     exp = math.floor(math.log10(limit))
     for step in (5, 4, 3, 2, 1):
         if step * 10**exp <= limit:

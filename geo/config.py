@@ -12,6 +12,7 @@ Environment variable   Default                     Meaning
 ``ATLAS_ONLINE_TILES``  ``0``                      ``1`` offers web map tiles on the Map page
 ``ATLAS_MAX_UPLOAD_MB``  ``200``                   files larger than this are refused
 ``ATLAS_MAX_ROWS``     ``2000000``                 files with more data rows are refused
+``SOURCE_DATE_EPOCH``  unset                       exports say they were made at this time
 =====================  ==========================  =========================================
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 __all__ = ["DATA_DIR", "PROJECT_ROOT", "Settings", "get_settings"]
@@ -34,6 +36,8 @@ SETTINGS_DOC: dict[str, str] = {
     "ATLAS_ONLINE_TILES": "1 to offer online web map tiles under the boundaries",
     "ATLAS_MAX_UPLOAD_MB": "uploads larger than this many MB are refused",
     "ATLAS_MAX_ROWS": "uploads with more data rows than this are refused",
+    "SOURCE_DATE_EPOCH": "seconds since 1970 (UTC): every export says it was made then, "
+    "so the same view gives byte-identical files (the reproducible-builds convention)",
 }
 
 
@@ -51,6 +55,17 @@ class Settings:
     online_tiles: bool
     max_upload_bytes: int
     max_rows: int
+    made_at: datetime | None = None
+
+
+def _epoch(name: str) -> datetime | None:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return datetime.fromtimestamp(int(text), UTC)
+    except (ValueError, OverflowError, OSError):
+        return None  # not a whole number of seconds: ignored, exports say "now"
 
 
 def get_settings() -> Settings:
@@ -69,4 +84,5 @@ def get_settings() -> Settings:
         online_tiles=_flag("ATLAS_ONLINE_TILES"),
         max_upload_bytes=int(float(os.environ.get("ATLAS_MAX_UPLOAD_MB", "200")) * 1024 * 1024),
         max_rows=int(os.environ.get("ATLAS_MAX_ROWS", "2000000")),
+        made_at=_epoch("SOURCE_DATE_EPOCH"),
     )

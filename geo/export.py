@@ -14,7 +14,12 @@ GeoJSON
     coordinates and no ``crs`` member (RFC 7946 §4); every canonical column
     is a property, unknown values are ``null``.
 GeoPackage
-    One layer ``incidents`` (EPSG:4326 points) written with pyogrio.
+    One layer ``incidents`` (EPSG:4326 points) written with pyogrio; its
+    ``last_change`` is the time given (the view's), so the same rows and time
+    give the same bytes.
+
+:func:`safe_csv` is the same formula-safe CSV for any table (the validation
+report), and :func:`write_atomically` the one way a file is written.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ import os
 import secrets
 import shutil
 import tempfile
+import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,21 +40,21 @@ import pandas as pd
 from geo.schema import FLOAT_COLUMNS, INCIDENT_COLUMNS, INT_COLUMNS, TEXT_COLUMNS, normalise_dtypes
 
 __all__ = [
-    "EXPORT_FORMATS",
     "FORMULA_PREFIXES",
     "neutralise_formulas",
+    "safe_csv",
     "to_csv_bytes",
     "to_geojson_bytes",
     "to_gpkg_bytes",
-    "write_incidents",
+    "write_atomically",
 ]
-
-EXPORT_FORMATS: tuple[str, ...] = ("csv", "geojson", "gpkg")
 
 #: A text cell starting with one of these is prefixed with ``'`` in CSV exports.
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 _LAYER = "incidents"
+# GDAL's configuration is process-wide: one GeoPackage written at a time.
+_GDAL_LOCK = threading.Lock()
 
 
 def _typed(df: pd.DataFrame) -> pd.DataFrame:
@@ -87,6 +94,19 @@ def neutralise_formulas(values: pd.Series) -> pd.Series:
         text = text.copy()
         text[risky] = "'" + text[risky].astype(str)
     return text
+
+
+def safe_csv(df: pd.DataFrame) -> bytes:
+    """Any table as UTF-8 CSV, with text cells a spreadsheet would run as a formula neutralised.
+
+    >>> safe_csv(pd.DataFrame({"value": ["=1+1", "ok"], "line": [2, 3]})).decode()
+    "value,line\\n'=1+1,2\\nok,3\\n"
+    """
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            out[col] = neutralise_formulas(out[col])
+    return out.to_csv(index=False).encode("utf-8")
 
 
 def _dates(values: pd.Series) -> pd.Series:
@@ -181,7 +201,7 @@ def _geoframe(df: pd.DataFrame) -> Any:
     return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
 
 
-def to_gpkg_bytes(df: pd.DataFrame) -> bytes:
+def to_gpkg_bytes(df: pd.DataFrame, *, made_at: datetime | None = None) -> bytes:
     """Incidents as a GeoPackage with one point layer ``incidents`` (EPSG:4326).
 
     ``event_date`` is ISO text and ``cross_border`` 1/0 (GeoPackage has no
@@ -190,6 +210,8 @@ def to_gpkg_bytes(df: pd.DataFrame) -> bytes:
     Parameters
     ----------
     df : pandas.DataFrame
+    made_at : datetime.datetime, optional
+        The layer's ``last_change`` (GDAL writes the current time otherwise).
 
     Returns
     -------
@@ -198,32 +220,30 @@ def to_gpkg_bytes(df: pd.DataFrame) -> bytes:
     import pyogrio
 
     gdf = _geoframe(df)
-    with tempfile.TemporaryDirectory(prefix="atlas-gpkg-") as tmp:
+    stamp = None
+    if made_at is not None:
+        stamp = made_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    with tempfile.TemporaryDirectory(prefix="atlas-gpkg-") as tmp, _GDAL_LOCK:
         path = Path(tmp) / "incidents.gpkg"
-        pyogrio.write_dataframe(gdf, path, layer=_LAYER, driver="GPKG")
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": stamp})
+        try:
+            pyogrio.write_dataframe(gdf, path, layer=_LAYER, driver="GPKG")
+        finally:
+            pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
         return path.read_bytes()
 
 
-def write_incidents(df: pd.DataFrame, path: str | Path, fmt: str = "csv") -> Path:
-    """Write incidents to ``path`` as csv, geojson or gpkg, atomically.
+def write_atomically(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` so that a reader never sees half a file.
 
-    The file is written next to its destination and renamed into place, so a
-    reader never sees half a file.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-    path : str or Path
-    fmt : {"csv", "geojson", "gpkg"}
+    The bytes go to a new file beside ``path`` (created with the umask's mode,
+    or the mode of the file it replaces), are flushed to disk, and the file
+    is renamed into place; on any error the partial file is removed.
 
     Returns
     -------
     Path
     """
-    writers = {"csv": to_csv_bytes, "geojson": to_geojson_bytes, "gpkg": to_gpkg_bytes}
-    if fmt not in writers:
-        raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(writers)}")
-    data = writers[fmt](df)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # a plain new file, so the umask sets its mode (mkstemp's 0600 locked colleagues out)

@@ -1,4 +1,4 @@
-"""pydeck layers and decks for the Map, Overview and Cross-border pages.
+"""pydeck layers and decks for the Map, Overview and Cross-border pages (the public face).
 
 The basemap is drawn from the simplified boundaries (no tiles unless
 ``ATLAS_ONLINE_TILES`` is on). Incidents follow DESIGN.md §6:
@@ -13,6 +13,12 @@ Above :data:`POINT_LIMIT` incidents (or when the points would exceed
 :data:`PAYLOAD_BUDGET` bytes) the precise incidents are counted into H3
 hexagons on the server, so what the browser receives stays small at any size.
 
+The layers are built in three modules, by job: :mod:`geo.layers_base` (the
+basemap, provinces, tooltips), :mod:`geo.layers_incidents` (points, circles,
+hexagons, density) and :mod:`geo.layers_arcs` (origins, accusations). This
+module assembles them into a deck, holds the map's legends, and re-exports
+their public names, so callers only ever import ``geo.layers``.
+
 Every pickable object carries one ``tip`` text (the deck's tooltip is
 ``{tip}``): one placeholder means Streamlit's escaping covers it whole and no
 file value can be mistaken for another placeholder.
@@ -21,34 +27,31 @@ file value can be mistaken for another placeholder.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-import h3.api.numpy_int as h3i
-import numpy as np
-import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
+from geo.cells import H3_RES, add_h3
+from geo.layers_arcs import accusation_arcs, origin_arcs
 from geo.layers_base import (
-    BORDER_RGB,
     CAPITALS,
-    EVENT_RGB,
-    H3_RES,
-    OTHER_RGB,
-    add_h3,
     basemap_layers,
-    cell_column,
     choropleth_key,
     choropleth_layer,
-    coarsen,
     country_points,
-    hex_area_km2,
-    log_frac,
-    seq_colour,
-    tooltip_texts,
-    type_rgb,
 )
+from geo.layers_incidents import (
+    HEX_RES,
+    MAX_CELLS,
+    PAYLOAD_BUDGET,
+    POINT_LIMIT,
+    density_layer,
+    incident_layers,
+    radius_px,
+)
+from geo.palette import BORDER_RGB, EVENT_RGB, OTHER_RGB
 from geo.schema import GEO_PRECISION_LABELS
 
 __all__ = [
@@ -57,6 +60,8 @@ __all__ = [
     "EVENT_RGB",
     "FRONTIER_VIEW",
     "H3_RES",
+    "HEX_RES",
+    "MAX_CELLS",
     "OTHER_RGB",
     "PAYLOAD_BUDGET",
     "POINT_LIMIT",
@@ -78,28 +83,9 @@ __all__ = [
     "size_key",
 ]
 
-
-#: Above this many precise incidents the map shows H3 hexagons instead of points.
-POINT_LIMIT = 10_000
-#: Largest layer payload (bytes of JSON) sent as single points.
-PAYLOAD_BUDGET = 3_500_000
-#: Resolution of the hexagons drawn instead of points (≈ 1,770 km², about 11 px at zoom 5).
-HEX_RES = 4
-#: Most hexagons sent at once; coarser resolutions are used until the count fits.
-MAX_CELLS = 12_000
-
 #: Initial view over the frontier.
 FRONTIER_VIEW = pdk.ViewState(latitude=33.0, longitude=69.0, zoom=5, pitch=0, bearing=0)
 
-_UNKNOWN_RADIUS_PX = 6.0
-_COARSE_RADIUS_M = {3: 45_000, 4: 160_000}
-_COARSE_LIMIT = 300
-_COARSE_DETAIL = 2_000  # up to this many approximate incidents carry their own tooltips
-# The columns the aggregated layers read (a cheap subset to copy from a million rows).
-_LIGHT_COLUMNS = (
-    "latitude", "longitude", "geo_precision", "event_type", "killed", "h3", "admin1_code",
-    "country_code",
-)  # fmt: skip
 _TIP_STYLE = {
     "whiteSpace": "pre-line",
     "maxWidth": "360px",
@@ -118,7 +104,10 @@ class AtlasDeck(pdk.Deck):
 
 # ---------------------------------------------------------------------- keys and legends
 def legend(event_types: Iterable[str] | None = None) -> list[tuple[str, tuple[int, int, int]]]:
-    """(label, RGB) for each event type present (all known types if ``None``), then "Other"."""
+    """(label, RGB) for each event type present (all known types if ``None``), then "Other".
+
+    >>> legend(["Battles", "Something else"])
+    [('Battles', (238, 119, 51)), ('Other / not given', (102, 102, 102))]"""
     present = None if event_types is None else {str(t) for t in event_types if t is not None}
     items = [(t, c) for t, c in EVENT_RGB.items() if present is None or t in present]
     if present is None or present - set(EVENT_RGB):
@@ -126,15 +115,12 @@ def legend(event_types: Iterable[str] | None = None) -> list[tuple[str, tuple[in
     return items
 
 
-def radius_px(killed: pd.Series | np.ndarray | Sequence[float]) -> np.ndarray:
-    """Dot radius in pixels: ``3 + 2.2·√killed`` capped at 30; unknown → the ring size."""
-    k = pd.to_numeric(pd.Series(killed), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    r = np.minimum(3.0 + 2.2 * np.sqrt(np.clip(k, 0, None)), 30.0)
-    return np.where(np.isnan(k), _UNKNOWN_RADIUS_PX, r)
-
-
 def size_key(values: Sequence[int] = (1, 10, 50, 150)) -> list[tuple[int, float]]:
-    """(killed, radius in px) pairs for the size key."""
+    """(killed, radius in px) pairs for the size key.
+
+    >>> size_key((1, 100))
+    [(1, 5.2), (100, 25.0)]
+    """
     return [(int(v), float(r)) for v, r in zip(values, radius_px(list(values)), strict=True)]
 
 
@@ -147,213 +133,6 @@ def precision_key() -> list[tuple[int, str, str]]:
         4: "very large faint circle (country only, no dot)",
     }
     return [(lvl, GEO_PRECISION_LABELS[lvl], drawn[lvl]) for lvl in sorted(GEO_PRECISION_LABELS)]
-
-
-# ---------------------------------------------------------------------- incidents
-
-
-def incident_layers(
-    df: pd.DataFrame,
-    *,
-    layer_id: str = "incidents",
-    muted: bool = False,
-    point_limit: int = POINT_LIMIT,
-    budget: int = PAYLOAD_BUDGET,
-) -> list[pdk.Layer]:
-    """Incidents as points (precise), faint circles (coarse) or hexagons (many).
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        Filtered incidents.
-    layer_id : str
-        Id of the precise-points layer (``on_select`` reports objects under it;
-        each carries ``id`` = incident_id). Coarse incidents use ``<id>-approx``,
-        hexagons ``<id>-hex``.
-    muted : bool
-        Draw everything small and grey, not pickable (context behind a highlight).
-    point_limit, budget : int
-        Above ``point_limit`` precise incidents, or when their JSON would exceed
-        ``budget`` bytes, precise incidents are aggregated into H3 hexagons.
-
-    Returns
-    -------
-    list of pydeck.Layer
-    """
-    placed = (df["latitude"].notna() & df["longitude"].notna()).to_numpy()
-    prec = pd.to_numeric(df["geo_precision"], errors="coerce").fillna(1).to_numpy()
-    coarse_mask, fine_mask = placed & (prec >= 3), placed & (prec < 3)
-    layers: list[pdk.Layer] = []
-    if coarse_mask.any() and not muted:  # as grey context, approximate circles only clutter
-        coarse = _rows(df, coarse_mask, light=coarse_mask.sum() > _COARSE_DETAIL)
-        layers.append(_coarse_layer(coarse, f"{layer_id}-approx", muted=muted))
-    if fine_mask.any():
-        n_fine = int(fine_mask.sum())
-        records = None if n_fine > point_limit else _point_records(df.loc[fine_mask], muted=muted)
-        if records is not None and _json_size(records) > budget:
-            records = None
-        if records is None:
-            layers.append(
-                _hex_layer(_rows(df, fine_mask, light=True), f"{layer_id}-hex", muted=muted)
-            )
-        else:
-            layers.append(
-                pdk.Layer(
-                    "ScatterplotLayer",
-                    records,
-                    id=layer_id,
-                    get_position=["lon", "lat"],
-                    get_radius="r",
-                    radius_units="'pixels'",
-                    get_fill_color="f",
-                    get_line_color="l",
-                    stroked=True,
-                    filled=True,
-                    line_width_units="'pixels'",
-                    get_line_width="w",
-                    pickable=not muted,
-                    auto_highlight=not muted,
-                )
-            )
-    return layers
-
-
-def density_layer(df: pd.DataFrame, *, res: int = 4, layer_id: str = "density") -> pdk.Layer | None:
-    """Incident density as H3 hexagons (≈ 1,770 km² at res 4), colour by count."""
-    df = df[df["latitude"].notna() & df["longitude"].notna()]
-    if df.empty:
-        return None
-    cells = coarsen(cell_column(df), res)
-    counts = pd.Series(cells[cells != 0]).value_counts()
-    frac = log_frac(counts.to_numpy())
-    colours = seq_colour(frac, alpha=150)
-    records = [
-        {
-            "h": h3i.int_to_str(int(c)),
-            "c": col,
-            "tip": f"{n:,} incidents in this hexagon (≈ {hex_area_km2(res):,} km²)",
-        }
-        for c, n, col in zip(counts.index, counts.to_numpy(), colours, strict=True)
-    ]
-    return pdk.Layer(
-        "H3HexagonLayer",
-        records,
-        id=layer_id,
-        get_hexagon="h",
-        get_fill_color="c",
-        stroked=False,
-        filled=True,
-        extruded=False,
-        pickable=True,
-        opacity=0.7,
-    )
-
-
-def origin_arcs(
-    df: pd.DataFrame,
-    points: Mapping[str, tuple[float, float]],
-    *,
-    limit: int = 3_000,
-    layer_id: str = "arcs-origin",
-) -> pdk.Layer | None:
-    """Arcs from the claimed origin country's point to each cross-border incident.
-
-    Above ``limit`` arcs, incidents are grouped per (origin, H3 res-4 cell).
-    """
-    cb = df["cross_border"].fillna(False).astype(bool).to_numpy() if "cross_border" in df else []
-    sub = df[cb] if len(cb) else df.iloc[0:0]
-    sub = sub[sub["origin_country_code"].notna() & sub["latitude"].notna()]
-    sub = sub[sub["origin_country_code"].astype(str).isin(list(points))]
-    if sub.empty:
-        return None
-    origin = sub["origin_country_code"].astype(str)
-    if len(sub) > limit:
-        cells = coarsen(cell_column(sub), 4)
-        g = pd.DataFrame({"o": origin.to_numpy(), "cell": cells}).value_counts().reset_index()
-        centres = [h3i.cell_to_latlng(int(c)) for c in g["cell"]]
-        records = [
-            {
-                "s": list(points[o]),
-                "t": [round(c[1], 4), round(c[0], 4)],
-                "n": int(n),
-                "tip": f"{n:,} cross-border incidents here with origin given as {o}",
-            }
-            for o, n, c in zip(g["o"], g["count"], centres, strict=True)
-        ]
-    else:
-        tips = tooltip_texts(sub)
-        records = [
-            {
-                "s": list(points[o]),
-                "t": [round(lon, 4), round(lat, 4)],
-                "n": 1,
-                "tip": f"Origin given as {o}\n{tip}",
-            }
-            for o, lon, lat, tip in zip(
-                origin, sub["longitude"].to_numpy(), sub["latitude"].to_numpy(), tips, strict=True
-            )
-        ]
-    return pdk.Layer(
-        "ArcLayer",
-        records,
-        id=layer_id,
-        get_source_position="s",
-        get_target_position="t",
-        get_source_color=[60, 60, 60, 200],
-        get_target_color=[*EVENT_RGB["Battles"], 230],
-        get_width="n",
-        width_min_pixels=1.5,
-        width_max_pixels=12,
-        width_units="'pixels'",
-        get_height=0.4,
-        get_tilt=12,
-        pickable=True,
-        auto_highlight=True,
-    )
-
-
-def accusation_arcs(
-    flows: pd.DataFrame, points: Mapping[str, tuple[float, float]], *, layer_id: str = "accusations"
-) -> pdk.Layer | None:
-    """Arcs from accusing to accused government (from :func:`geo.summaries.accusation_flows`)."""
-    if flows is None or flows.empty:
-        return None
-    ok = flows["claimant_country_code"].isin(list(points)) & flows["accused_country_code"].isin(
-        list(points)
-    )
-    sub = flows[ok]
-    if sub.empty:
-        return None
-    records = []
-    for row in sub.itertuples(index=False):
-        n = int(row.statements)
-        groups = f"\nGroups named: {str(row.groups)[:200]}" if row.groups else ""
-        records.append(
-            {
-                "s": list(points[row.claimant_country_code]),
-                "t": list(points[row.accused_country_code]),
-                "n": n,
-                "tip": f"{row.claimant_country_code} → {row.accused_country_code}: {n} statement{'s' * (n != 1)}{groups}",
-            }
-        )
-    return pdk.Layer(
-        "ArcLayer",
-        records,
-        id=layer_id,
-        get_source_position="s",
-        get_target_position="t",
-        get_source_color=[0, 119, 187, 220],
-        get_target_color=[*BORDER_RGB, 230],
-        get_width="n",
-        width_scale=1.5,
-        width_min_pixels=2,
-        width_max_pixels=9,
-        width_units="'pixels'",
-        get_height=0.6,
-        get_tilt=15,
-        pickable=True,
-        auto_highlight=True,
-    )
 
 
 # ---------------------------------------------------------------------- deck
@@ -400,188 +179,3 @@ def deck(
 def payload_bytes(d: pdk.Deck) -> int:
     """Size in bytes of the JSON the browser receives for ``d``."""
     return len(d.to_json().encode("utf-8"))
-
-
-# ---------------------------------------------------------------------- private: points
-def _point_records(df: pd.DataFrame, *, muted: bool) -> list[dict[str, Any]]:
-    killed = pd.to_numeric(df["killed"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    unknown = np.isnan(killed)
-    prec = pd.to_numeric(df["geo_precision"], errors="coerce").fillna(1).to_numpy()
-    rgb = type_rgb(df["event_type"])
-    if muted:
-        rgb[:] = (150, 150, 150)
-    soft = prec >= 2
-    alpha = np.where(soft, 140, 215) if not muted else np.full(len(df), 90)
-    fill = np.column_stack([rgb, np.where(unknown, 0, alpha)])
-    line = np.column_stack([(rgb * 0.7).astype(int), np.where(soft & ~unknown, 0, 235)])
-    width = np.where(unknown, 2.0, 1.0)
-    radius = radius_px(killed) if not muted else np.full(len(df), 2.5)
-    frame = pd.DataFrame(
-        {
-            "id": df["incident_id"].astype(object).fillna("").to_numpy(),
-            "lon": df["longitude"].round(5).to_numpy(),
-            "lat": df["latitude"].round(5).to_numpy(),
-            "r": radius.round(1),
-            "w": width,
-        }
-    )
-    frame["f"] = fill.tolist()
-    frame["l"] = line.tolist()
-    if not muted:
-        frame["tip"] = tooltip_texts(df)
-    return frame.to_dict(orient="records")
-
-
-def _coarse_layer(df: pd.DataFrame, layer_id: str, *, muted: bool) -> pdk.Layer:
-    """Province/country-level incidents: one faint circle per location, no dot.
-
-    Incidents sharing a location (to 0.001°) share a circle; beyond
-    ``_COARSE_LIMIT`` locations they are grouped per province (precision 3) or
-    country (precision 4), which is all such a location says anyway.
-    """
-    prec = pd.to_numeric(df["geo_precision"], errors="coerce").fillna(3).clip(3, 4).astype(int)
-    lon, lat = df["longitude"].round(3).to_numpy(), df["latitude"].round(3).to_numpy()
-    key = np.round(lon * 1000).astype(np.int64) * 1_000_000 + np.round(lat * 1000).astype(np.int64)
-    if len(pd.unique(key)) > _COARSE_LIMIT:
-        lat, lon = _area_points(df, lat, lon, prec.to_numpy())
-    work = pd.DataFrame(
-        {
-            "lon": lon,
-            "lat": lat,
-            "p": prec.to_numpy(),
-            "type": df["event_type"].astype(object).to_numpy(),
-        },
-        index=df.index,
-    ).dropna(subset=["lon", "lat"])
-    keys = ["lon", "lat", "p"]
-    counts = work.groupby(keys, sort=False).size()
-    by_type = (
-        work.groupby([*keys, "type"], sort=False, dropna=False).size().sort_values(ascending=False)
-    )
-    main_type = (
-        by_type.reset_index().drop_duplicates(keys).set_index(keys)["type"].reindex(counts.index)
-    )
-    rgb = np.full((len(counts), 3), 150) if muted else type_rgb(main_type)
-    detail: dict[Any, tuple[str, list[str]]] = {}
-    if len(df) <= _COARSE_DETAIL and not muted:
-        work["tip"] = pd.Series(tooltip_texts(df), index=df.index).reindex(work.index)
-        work["id"] = df["incident_id"].astype(object).reindex(work.index)
-        for key, grp in work.groupby(keys, sort=False):
-            more = f"\n… and {len(grp) - 3} more here" if len(grp) > 3 else ""
-            detail[key] = ("\n—\n".join(grp["tip"].head(3)) + more, grp["id"].head(20).tolist())
-    records = []
-    for i, (key, n) in enumerate(counts.items()):
-        p = int(key[2])
-        head = f"APPROXIMATE LOCATION — {GEO_PRECISION_LABELS[p]}; {n:,} incident{'s' * (n != 1)}"
-        text, ids = detail.get(key, (f"{n:,} incidents located only to this area", []))
-        records.append(
-            {
-                "lon": float(key[0]),
-                "lat": float(key[1]),
-                "rm": _COARSE_RADIUS_M[p],
-                "f": [*map(int, rgb[i]), 22],
-                "l": [*map(int, rgb[i]), 120],
-                "tip": f"{head}\n{text}",
-                "ids": ids,
-            }
-        )
-    return pdk.Layer(
-        "ScatterplotLayer",
-        records,
-        id=layer_id,
-        get_position=["lon", "lat"],
-        get_radius="rm",
-        radius_units="'meters'",
-        get_fill_color="f",
-        get_line_color="l",
-        stroked=True,
-        filled=True,
-        line_width_units="'pixels'",
-        get_line_width=1.5,
-        radius_min_pixels=10,
-        pickable=not muted,
-        auto_highlight=not muted,
-    )
-
-
-def _hex_layer(df: pd.DataFrame, layer_id: str, *, muted: bool) -> pdk.Layer:
-    """Precise incidents counted into H3 cells (coarsened until ≤ MAX_CELLS)."""
-    inverse, uniq = pd.factorize(cell_column(df))
-    res, cur = HEX_RES, coarsen(uniq, HEX_RES)
-    while len(pd.unique(cur)) > MAX_CELLS and res > 0:
-        res -= 1
-        cur = coarsen(uniq, res)
-    codes, cells = pd.factorize(cur[inverse])
-    killed = pd.to_numeric(df["killed"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    known = ~np.isnan(killed)
-    n = np.bincount(codes, minlength=len(cells))
-    k = np.bincount(codes[known], killed[known], len(cells))
-    k_has = np.bincount(codes[known], minlength=len(cells)) > 0
-    u = n - np.bincount(codes[known], minlength=len(cells))
-    colours = seq_colour(log_frac(n), alpha=200)
-    area = hex_area_km2(res)
-    records = []
-    for cell, count, total, has, unknown, col in zip(
-        cells.tolist(), n.tolist(), k.tolist(), k_has.tolist(), u.tolist(), colours, strict=True
-    ):
-        if not cell:
-            continue
-        toll = f"{round(total):,}" if has else "unknown"
-        records.append(
-            {
-                "h": h3i.int_to_str(cell),
-                "c": [150, 150, 150, 90] if muted else col,
-                "tip": (
-                    f"{count:,} incidents in this hexagon (≈ {area:,} km²)\n"
-                    f"killed {toll} (known); toll unknown for {unknown:,}\n"
-                    "Too many incidents to draw singly: narrow the filters to see each one."
-                ),
-            }
-        )
-    return pdk.Layer(
-        "H3HexagonLayer",
-        records,
-        id=layer_id,
-        get_hexagon="h",
-        get_fill_color="c",
-        stroked=True,
-        get_line_color=[255, 255, 255, 120],
-        line_width_min_pixels=0.5,
-        filled=True,
-        extruded=False,
-        pickable=not muted,
-        auto_highlight=not muted,
-    )
-
-
-# ---------------------------------------------------------------------- private: helpers
-def _area_points(
-    df: pd.DataFrame, lat: np.ndarray, lon: np.ndarray, prec: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """One point per province (precision 3) or country (4): the median of its incidents.
-
-    Rows without a province or country code fall back to their H3 res-3 cell.
-    """
-    area = (
-        df["admin1_code"].astype(object) if "admin1_code" in df else pd.Series(None, index=df.index)
-    )
-    country = df["country_code"].astype(object) if "country_code" in df else area
-    area = np.array(area.where(prec == 3, country).to_numpy(dtype=object), dtype=object)
-    missing = pd.isna(area)
-    if missing.any():
-        cells = coarsen(cell_column(df), 3)
-        area[missing] = ["h3:" + str(c) for c in cells[missing].tolist()]
-    work = pd.DataFrame({"area": area, "p": prec, "lat": lat, "lon": lon})
-    med = work.groupby(["area", "p"])[["lat", "lon"]].transform("median")
-    return med["lat"].round(3).to_numpy(), med["lon"].round(3).to_numpy()
-
-
-def _rows(df: pd.DataFrame, mask: np.ndarray, *, light: bool) -> pd.DataFrame:
-    """``df[mask]``, only the columns aggregation needs when ``light``."""
-    if light:
-        df = df[[c for c in _LIGHT_COLUMNS if c in df.columns]]
-    return df.loc[mask]
-
-
-def _json_size(records: list[dict[str, Any]]) -> int:
-    return len(json.dumps(records, separators=(",", ":"), default=str).encode("utf-8"))

@@ -1,7 +1,10 @@
-"""The foundations of :mod:`geo.layers`: colours, tooltips, H3 cells, the basemap and provinces.
+"""The map under the data: the basemap, the province choropleth, and the incidents' tooltips.
 
-Split out of :mod:`geo.layers` to keep each module short; import the public
-names from :mod:`geo.layers`, which re-exports them.
+Part of the pydeck layers (:mod:`geo.layers` re-exports the public names):
+this module draws what is not an incident marker (countries, provinces,
+their names, the AFG–PAK border, the choropleth) and writes the one tooltip
+text each incident carries. Colours come from :mod:`geo.palette`, H3 cells
+from :mod:`geo.cells`.
 """
 
 from __future__ import annotations
@@ -9,47 +12,27 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import h3.api.numpy_int as h3i
 import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from geo.palette import BORDER_RGB, EVENT_RGB, OTHER_RGB  # re-exported
+from geo.palette import BORDER_RGB, EVENT_RGB, OTHER_RGB, seq_colour
 from geo.schema import GEO_PRECISION_LABELS
+from geo.summaries import format_count, format_counts
 
 __all__ = [
-    "BORDER_RGB",
     "CAPITALS",
-    "EVENT_RGB",
-    "H3_RES",
-    "OTHER_RGB",
-    "add_h3",
     "basemap_layers",
-    "cell_column",
     "choropleth_key",
     "choropleth_layer",
-    "coarsen",
-    "count_text",
     "country_points",
     "feature_collection",
-    "hex_area_km2",
-    "log_frac",
-    "seq_colour",
     "tooltip_texts",
     "type_rgb",
 ]
 
 
-#: Resolution of the H3 cell stored per incident by :func:`add_h3` (≈ 36 km² cells).
-H3_RES = 6
-
-
 _NEIGHBOUR_BOX = (50.0, 20.0, 84.0, 44.0)  # lon/lat box kept of neighbouring countries
-
-
-_SEQ = np.array(  # light → dark sequential (YlOrRd-like), for counts
-    [[255, 237, 160], [254, 217, 118], [254, 178, 76], [253, 141, 60], [240, 59, 32], [189, 0, 38]]
-)
 
 
 #: Capitals (lon, lat): where governments' accusations start and end, and the
@@ -88,82 +71,98 @@ def basemap_layers(
         The AFG–PAK boundary line.
     labels : bool
         Draw province names.
+
+    Returns
+    -------
+    list of pydeck.Layer
+        Ids ``base-countries``, ``base-provinces``, then (when given)
+        ``base-border-halo``, ``base-border`` and ``base-labels``.
     """
+    layers = [_countries_layer(adm0), _provinces_layer(adm1)]
+    if border is not None:
+        layers += _border_layers(border)
+    if labels:
+        layers += _label_layers(adm1)
+    return layers
+
+
+def _countries_layer(adm0: Any) -> pdk.Layer:
+    """AFG and PAK filled warm; neighbours pale, clipped to the frontier and simplified."""
     countries = feature_collection(adm0, keep=("country_code", "country"))
     for f in countries["features"]:
         focus = f["properties"].get("country_code") in ("AFG", "PAK")
         f["properties"]["fill"] = [244, 240, 232, 255] if focus else [252, 252, 252, 255]
         if not focus:  # neighbours: only the part near the frontier, drawn coarser
             f["geometry"] = _clip(f["geometry"], _NEIGHBOUR_BOX, tolerance=0.02)
-    layers = [
+    return pdk.Layer(
+        "GeoJsonLayer",
+        countries,
+        id="base-countries",
+        stroked=True,
+        filled=True,
+        get_fill_color="properties.fill",
+        get_line_color=[140, 140, 140, 255],
+        line_width_min_pixels=1,
+        pickable=False,
+    )
+
+
+def _provinces_layer(adm1: Any) -> pdk.Layer:
+    """Province outlines, unfilled."""
+    return pdk.Layer(
+        "GeoJsonLayer",
+        feature_collection(adm1, keep=("admin1", "admin1_code")),
+        id="base-provinces",
+        stroked=True,
+        filled=False,
+        get_line_color=[160, 160, 160, 200],
+        line_width_min_pixels=0.6,
+        pickable=False,
+    )
+
+
+def _border_layers(border: Any) -> list[pdk.Layer]:
+    """The AFG–PAK border: a white halo under a thick dark-red line."""
+    lines = feature_collection(border)
+    return [
         pdk.Layer(
             "GeoJsonLayer",
-            countries,
-            id="base-countries",
-            stroked=True,
-            filled=True,
-            get_fill_color="properties.fill",
-            get_line_color=[140, 140, 140, 255],
-            line_width_min_pixels=1,
-            pickable=False,
-        ),
-        pdk.Layer(
-            "GeoJsonLayer",
-            feature_collection(adm1, keep=("admin1", "admin1_code")),
-            id="base-provinces",
+            lines,
+            id=layer_id,
             stroked=True,
             filled=False,
-            get_line_color=[160, 160, 160, 200],
-            line_width_min_pixels=0.6,
+            get_line_color=colour,
+            line_width_min_pixels=width,
             pickable=False,
-        ),
+        )
+        for layer_id, colour, width in (
+            ("base-border-halo", [255, 255, 255, 230], 7),
+            ("base-border", [*BORDER_RGB, 255], 3.5),
+        )
     ]
-    if border is not None:
-        lines = feature_collection(border)
-        layers.append(
-            pdk.Layer(
-                "GeoJsonLayer",
-                lines,
-                id="base-border-halo",
-                stroked=True,
-                filled=False,
-                get_line_color=[255, 255, 255, 230],
-                line_width_min_pixels=7,
-                pickable=False,
-            )
+
+
+def _label_layers(adm1: Any) -> list[pdk.Layer]:
+    """Province names at their representative points (none if the data has no points)."""
+    pts = _label_points(adm1)
+    if not pts:
+        return []
+    return [
+        pdk.Layer(
+            "TextLayer",
+            pts,
+            id="base-labels",
+            get_position="p",
+            get_text="t",
+            get_text_anchor="a",
+            get_size=11,
+            get_color=[90, 90, 90, 220],
+            get_alignment_baseline="'center'",
+            font_family="'Helvetica, Arial, sans-serif'",
+            outline_color=[255, 255, 255, 255],
+            pickable=False,
         )
-        layers.append(
-            pdk.Layer(
-                "GeoJsonLayer",
-                lines,
-                id="base-border",
-                stroked=True,
-                filled=False,
-                get_line_color=[*BORDER_RGB, 255],
-                line_width_min_pixels=3.5,
-                pickable=False,
-            )
-        )
-    if labels:
-        pts = _label_points(adm1)
-        if pts:
-            layers.append(
-                pdk.Layer(
-                    "TextLayer",
-                    pts,
-                    id="base-labels",
-                    get_position="p",
-                    get_text="t",
-                    get_text_anchor="a",
-                    get_size=11,
-                    get_color=[90, 90, 90, 220],
-                    get_alignment_baseline="'center'",
-                    font_family="'Helvetica, Arial, sans-serif'",
-                    outline_color=[255, 255, 255, 255],
-                    pickable=False,
-                )
-            )
-    return layers
+    ]
 
 
 def country_points(adm0: Any = None) -> dict[str, tuple[float, float]]:
@@ -187,17 +186,6 @@ def country_points(adm0: Any = None) -> dict[str, tuple[float, float]]:
                 out[code] = (round(p.x, 4), round(p.y, 4))
     except Exception:
         pass
-    return out
-
-
-def add_h3(df: pd.DataFrame, res: int = H3_RES) -> pd.DataFrame:
-    """Return ``df`` with an ``h3`` column (uint64 cell id, 0 where no coordinates).
-
-    Computed once per distinct coordinate pair, so a cached table pays for it
-    once and every later aggregation is a plain group-by.
-    """
-    out = df.copy(deep=False)
-    out["h3"] = _cells(df, res)
     return out
 
 
@@ -270,13 +258,13 @@ def tooltip_texts(df: pd.DataFrame) -> list[str]:
     actors = (
         a1 + np.where(a2 != "", " vs " + a2, "") + np.where(cb != "", " · claimed by " + cb, "")
     )
-    killed = count_text(df["killed"] if "killed" in df else pd.Series(pd.NA, index=df.index))
-    injured = count_text(df["injured"] if "injured" in df else pd.Series(pd.NA, index=df.index))
+    killed = format_counts(df["killed"] if "killed" in df else pd.Series(pd.NA, index=df.index))
+    injured = format_counts(df["injured"] if "injured" in df else pd.Series(pd.NA, index=df.index))
     note = t("casualty_note", 40)
     cas = "killed " + killed + " · injured " + injured + np.where(note != "", " (" + note + ")", "")
     lvl = pd.to_numeric(df["geo_precision"], errors="coerce")
     loc_note = np.where(
-        lvl >= 3,
+        (lvl >= 3).fillna(False).to_numpy(bool),  # an unknown precision is not called approximate
         "\nLocation approximate: "
         + lvl.map(lambda v: GEO_PRECISION_LABELS.get(int(v), "") if pd.notna(v) else "").astype(
             str
@@ -301,68 +289,11 @@ def tooltip_texts(df: pd.DataFrame) -> list[str]:
     return out.tolist()
 
 
-def count_text(values: pd.Series) -> pd.Series:
-    v = pd.to_numeric(values, errors="coerce")
-    text = v.map(lambda x: f"{int(x):,}" if pd.notna(x) else "unknown")
-    return text.astype(object)
-
-
 def type_rgb(types: pd.Series) -> np.ndarray:
+    """One RGB row per value: the event type's colour, grey for others and missing."""
     codes, uniques = pd.factorize(pd.Series(types).astype(object), use_na_sentinel=True)
     palette = np.array([EVENT_RGB.get(str(u), OTHER_RGB) for u in uniques] + [OTHER_RGB], dtype=int)
     return palette[np.where(codes < 0, len(uniques), codes)].copy()
-
-
-def _cells(df: pd.DataFrame, res: int) -> np.ndarray:
-    lat = pd.to_numeric(df["latitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    lon = pd.to_numeric(df["longitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    ok = ~np.isnan(lat) & ~np.isnan(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
-    out = np.zeros(len(df), dtype=np.uint64)
-    if not ok.any():
-        return out
-    lat_i = np.round(lat[ok] * 1e4).astype(np.int64)  # one h3 call per 1e-4° position
-    lon_i = np.round(lon[ok] * 1e4).astype(np.int64)
-    key = lat_i * 4_000_000 + lon_i
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    la, lo = lat[ok][first], lon[ok][first]
-    cells = np.fromiter(
-        (h3i.latlng_to_cell(a, b, res) for a, b in zip(la.tolist(), lo.tolist(), strict=True)),
-        dtype=np.uint64,
-        count=len(first),
-    )
-    out[ok] = cells[inverse]
-    return out
-
-
-def cell_column(df: pd.DataFrame) -> np.ndarray:
-    if "h3" in df.columns:
-        return df["h3"].to_numpy(dtype=np.uint64)
-    return _cells(df, H3_RES)
-
-
-def coarsen(cells: np.ndarray, res: int) -> np.ndarray:
-    if res >= H3_RES:
-        return cells
-    inverse, uniq = pd.factorize(cells)
-    parents = np.array(
-        [h3i.cell_to_parent(int(c), res) if c else 0 for c in uniq.tolist()], dtype=np.uint64
-    )
-    return parents[inverse]
-
-
-def hex_area_km2(res: int) -> int:
-    return round(h3i.average_hexagon_area(res, unit="km^2"))
-
-
-def log_frac(n: np.ndarray) -> np.ndarray:
-    n = np.asarray(n, dtype=float)
-    top = np.log1p(n.max()) if len(n) else 1.0
-    return np.log1p(n) / top if top > 0 else np.zeros_like(n)
-
-
-def seq_colour(frac: np.ndarray, *, alpha: int) -> list[list[int]]:
-    idx = np.clip(np.round(np.asarray(frac) * (len(_SEQ) - 1)).astype(int), 0, len(_SEQ) - 1)
-    return [[*map(int, _SEQ[i]), alpha] for i in idx]
 
 
 def feature_collection(obj: Any, keep: Sequence[str] | None = None) -> dict[str, Any]:
@@ -429,8 +360,7 @@ def _province_tip(props: Mapping[str, Any], row: pd.Series | None) -> str:
     if row is None:
         return f"{name}\nno incidents under the current filters"
     n = int(row.get("incidents", 0))
-    killed = row.get("killed")
-    k = "unknown" if killed is None or pd.isna(killed) else f"{int(killed):,}"
+    k = format_count(row.get("killed"))
     unknown = int(row.get("killed_unknown", 0))
     return (
         f"{name}\n{n:,} incident{'s' * (n != 1)}\nkilled {k} (known); toll unknown for {unknown:,}"

@@ -27,6 +27,7 @@ from matplotlib.ticker import MaxNLocator
 
 from geo import cartography as carto
 from geo.palette import BORDER_COLOUR, EVENT_COLOURS, OTHER_COLOUR
+from geo.summaries import format_count
 
 if TYPE_CHECKING:
     from geo.viewfacts import ViewFacts
@@ -66,6 +67,11 @@ def marker_area(killed: Any) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
+
+    Examples
+    --------
+    >>> marker_area([0, 4, None]).round(1).tolist()  # unknown is sized as 4, drawn hollow
+    [9.0, 54.8, 54.8]
     """
     k = pd.to_numeric(pd.Series(killed), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     k = np.where(np.isnan(k), 4.0, np.clip(k, 0.0, 400.0))
@@ -408,7 +414,7 @@ def _province_table(col: _Column, provinces: pd.DataFrame, bottom: float) -> Non
         [
             _clip(_province_name(r["name"]), 24),
             f"{r['incidents']:,}",
-            _count(r["killed"]),
+            format_count(r["killed"]),
             f"{r['killed_unknown']:,}",
         ]
         for _, r in rows.iterrows()
@@ -456,10 +462,6 @@ def _province_table(col: _Column, provinces: pd.DataFrame, bottom: float) -> Non
         color=_MUTED,
     )
     col.y -= _height(fig, col.renderer, note) + 0.018
-
-
-def _count(value: Any) -> str:
-    return "unknown" if value is None or pd.isna(value) else f"{int(value):,}"
 
 
 def _province_name(name: Any) -> str:

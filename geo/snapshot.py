@@ -6,9 +6,11 @@ was made, and where the incidents and the boundaries came from. The incidents
 are drawn as four vectorised scatter collections (one per symbol style), so a
 million incidents render in seconds.
 
-Module map: this module composes the figure and saves it;
+Module map: this module composes the figure and saves it (:func:`render` for
+a :class:`geo.view.View`, :func:`render_snapshot` for a bare frame);
 :mod:`geo.cartography` holds the projection, basemap, scale bar, north arrow and
-label placement; :mod:`geo.mapkey` the symbols, header, footer and side panel;
+label placement; :mod:`geo.markers` draws the incidents; :mod:`geo.mapkey` the
+symbols' meaning, header, footer and side panel;
 :mod:`geo.viewfacts` the facts every export states (re-exported here).
 """
 
@@ -25,12 +27,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import Normalize, to_rgba_array
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
 from geo import cartography as carto
-from geo import mapkey
+from geo import mapkey, markers
+from geo.view import View
 from geo.viewfacts import (
     DEFAULT_TITLE,
     ViewFacts,
@@ -46,6 +49,7 @@ __all__ = [
     "ViewFacts",
     "build_figure",
     "incident_sources",
+    "render",
     "render_snapshot",
     "top_provinces",
     "view_facts",
@@ -159,7 +163,7 @@ def build_figure(
     ax = fig.add_axes((0.012, bottom, 0.62, top - bottom))
     values = _province_values(df, choropleth)
     norm = _draw_base(ax, base, values, filters)
-    _draw_incidents(ax, df, raster=raster_points)
+    markers.draw_incidents(ax, df, raster=raster_points)
     if facts.incidents == 0:
         _notice(ax, "No incidents match these filters")
     elif facts.mapped == 0:
@@ -178,7 +182,7 @@ def build_figure(
         x=ax.get_position().x1 + 0.02,
         top=top,
         bottom=bottom,
-        ring_handle=_ring_handle(ax),
+        ring_handle=markers.ring_handle(ax),
         shading=shading,
         provinces=top_provinces(df, 10),
     )
@@ -274,115 +278,6 @@ def _draw_base(
     return norm
 
 
-def _colour_codes(event_type: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Per-row palette index and the RGBA palette (event types, then "other")."""
-    codes, uniques = pd.factorize(event_type.astype(object), use_na_sentinel=True)
-    palette = to_rgba_array(
-        [mapkey.EVENT_COLOURS.get(str(u), mapkey.OTHER_COLOUR) for u in uniques]
-        + [mapkey.OTHER_COLOUR]
-    )
-    return np.where(codes < 0, len(uniques), codes).astype(np.int64), palette
-
-
-def _thin(
-    ax: Axes,
-    lon: np.ndarray,
-    lat: np.ndarray,
-    key: np.ndarray,
-    area: np.ndarray,
-    cell_px: float = 1.5,
-) -> np.ndarray:
-    """Rows to draw: per map cell of ``cell_px`` pixels and symbol ``key``, the largest.
-
-    With tens of thousands of markers most of them overlap. A marker hidden
-    inside a bigger one of the same colour and style, less than two pixels
-    away, changes nothing a reader can see, so only the largest per cell is
-    drawn; the picture stays the same and a million incidents draw in seconds.
-    The cell is sized in degrees from the map's metres per pixel (conservatively,
-    using the longitude scale at 38°N).
-    """
-    x0, x1 = ax.get_xlim()
-    metres = (x1 - x0) / ax.get_window_extent().width * cell_px
-    dlat = metres / 111_320
-    dlon = dlat / np.cos(np.radians(38.0))
-    cx = np.floor((lon - lon.min()) / dlon).astype(np.int64)
-    cy = np.floor((lat - lat.min()) / dlat).astype(np.int64)
-    cell = (cy * (int(cx.max()) + 1) + cx) * (int(key.max()) + 1) + key
-    order = np.lexsort((-area, cell))
-    first = np.unique(cell[order], return_index=True)[1]
-    return order[first]
-
-
-def _draw_incidents(ax: Axes, df: pd.DataFrame, *, raster: bool) -> int:
-    """Scatter the incidents in at most four collections; returns how many are on the map.
-
-    Filled: killed known, located precisely. Faint fill and dashed ring: killed
-    known, location approximate (geo_precision 3–4). Hollow: killed unknown
-    (dashed ring when the location is approximate too). Bigger markers are drawn
-    first so small ones stay visible on top. Above 20,000 incidents, markers
-    hidden under a bigger one of the same kind are skipped (:func:`_thin`).
-    """
-    if df.empty:
-        return 0
-    lat = pd.to_numeric(df["latitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    lon = pd.to_numeric(df["longitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    ok = np.isfinite(lat) & np.isfinite(lon)
-    n = int(ok.sum())
-    if n == 0:
-        return 0
-    killed = pd.to_numeric(df["killed"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    precision = pd.to_numeric(df["geo_precision"], errors="coerce")
-    approx = precision.to_numpy(dtype=float, na_value=np.nan) >= 3
-    code, palette = _colour_codes(df["event_type"])
-    factor, alpha = mapkey.crowding(n)
-    area = mapkey.marker_area(killed) * factor
-    style = np.isnan(killed) * 2 + approx  # 0 filled, 1 faint dashed, 2 hollow, 3 hollow dashed
-    keep = np.flatnonzero(ok)
-    if n > 20_000:
-        key = style[keep] * len(palette) + code[keep]
-        # beyond 200,000 markers are smaller (crowding) and pile up: coarser cells
-        cell_px = 1.5 if n <= 200_000 else 3.0 if n <= 500_000 else 4.0
-        keep = keep[_thin(ax, lon[keep], lat[keep], key, area[keep], cell_px)]
-    x, y = carto.project_points(lon[keep], lat[keep])
-    style, area, rgba = style[keep], area[keep], palette[code[keep]]
-    thin_lines = 1.0 if n <= 50_000 else 0.6
-    for value, filled, dashed, lw in ((1, True, True, 0.8), (0, True, False, 0.3),
-                                      (3, False, True, 0.9), (2, False, False, 1.0)):  # fmt: skip
-        idx = np.flatnonzero(style == value)
-        if not len(idx):
-            continue
-        idx = idx[np.argsort(-area[idx], kind="stable")]
-        colour = rgba[idx]
-        if filled:
-            face = colour.copy()
-            face[:, 3] = alpha * (0.25 if dashed else 1.0)
-            edge = colour if dashed else np.array([[1.0, 1.0, 1.0, min(0.9, alpha + 0.1)]])
-        else:
-            face = "none"
-            edge = colour.copy()
-            edge[:, 3] = min(1.0, alpha + 0.15)
-        coll = ax.scatter(
-            x[idx],
-            y[idx],
-            s=area[idx],
-            facecolors=face,
-            edgecolors=edge,
-            linewidths=lw * thin_lines,
-            linestyles=mapkey.DASHES if dashed else "solid",
-            zorder=10 if filled else 11,
-        )
-        coll.set_rasterized(raster)
-    return n
-
-
-def _ring_handle(ax: Axes) -> Any:
-    """An empty dashed-ring scatter: draws nothing, lends its style to the legend."""
-    return ax.scatter(
-        [], [], s=64, facecolors="none", edgecolors="#555555", linewidths=1.0,
-        linestyles=mapkey.DASHES,
-    )  # fmt: skip
-
-
 def _notice(ax: Axes, message: str) -> None:
     ax.text(
         0.5,
@@ -450,6 +345,43 @@ def _metadata(fmt: str, facts: ViewFacts) -> dict[str, Any]:
     }
 
 
+def render(view: View, fmt: str = "png", *, basemap: carto.Basemap | None = None) -> bytes:
+    """Render the static map of a view: its facts as counted, its shading, its time.
+
+    Parameters
+    ----------
+    view : geo.view.View
+    fmt : {"png", "pdf", "svg"}
+        ``png``: a 1920×1080 slide image; ``pdf``: one A4 landscape page, vector,
+        text selectable; ``svg``: the slide layout with text kept as text.
+    basemap : geo.cartography.Basemap, optional
+        Boundaries to draw (defaults to :mod:`geo.boundaries`).
+
+    Returns
+    -------
+    bytes
+        The file; its metadata (title, filters, sources, creation time) come
+        from ``view.facts``.
+    """
+    fmt = fmt.lower().lstrip(".")
+    if fmt not in PRESETS:
+        raise ValueError(f"snapshot format must be one of {sorted(PRESETS)}, not {fmt!r}")
+    preset, facts = PRESETS[fmt], view.facts
+    buf = io.BytesIO()
+    with _LOCK, mpl.rc_context(_RC):
+        fig = build_figure(
+            view.incidents,
+            view.filters,
+            preset=preset,
+            choropleth=view.shade,
+            basemap=basemap,
+            raster_points=fmt != "png" and facts.mapped > _RASTER_POINTS_ABOVE,
+            facts=facts,
+        )
+        fig.savefig(buf, format=fmt, dpi=preset.dpi, metadata=_metadata(fmt, facts))
+    return buf.getvalue()
+
+
 def render_snapshot(
     df: pd.DataFrame,
     filters: Any = None,
@@ -461,17 +393,15 @@ def render_snapshot(
     now: datetime | None = None,
     basemap: carto.Basemap | None = None,
 ) -> bytes:
-    """Render the static map of a filtered view.
+    """:func:`render` for a frame of incidents already filtered (no :class:`View` at hand).
 
     Parameters
     ----------
     df : pandas.DataFrame
         Filtered incidents (canonical columns).
-    filters : geo.query.Filters, optional
+    filters : geo.filters.Filters, optional
         The filters that produced ``df``.
     fmt : {"png", "pdf", "svg"}
-        ``png``: a 1920×1080 slide image; ``pdf``: one A4 landscape page, vector,
-        text selectable; ``svg``: the slide layout with text kept as text.
     title, caveat : str, optional
         Title (a default describes the map) and a handling or caveat line.
     choropleth : {"incidents", "killed"}, optional
@@ -479,27 +409,14 @@ def render_snapshot(
     now : datetime.datetime, optional
         Creation time printed on the map (defaults to now, UTC).
     basemap : geo.cartography.Basemap, optional
-        Boundaries to draw (defaults to :mod:`geo.boundaries`).
 
     Returns
     -------
     bytes
     """
-    fmt = fmt.lower().lstrip(".")
-    if fmt not in PRESETS:
-        raise ValueError(f"snapshot format must be one of {sorted(PRESETS)}, not {fmt!r}")
-    preset = PRESETS[fmt]
-    facts = view_facts(df, filters, title=title, caveat=caveat, now=now)
-    buf = io.BytesIO()
-    with _LOCK, mpl.rc_context(_RC):
-        fig = build_figure(
-            df,
-            filters,
-            preset=preset,
-            choropleth=choropleth,
-            basemap=basemap,
-            raster_points=fmt != "png" and facts.mapped > _RASTER_POINTS_ABOVE,
-            facts=facts,
-        )
-        fig.savefig(buf, format=fmt, dpi=preset.dpi, metadata=_metadata(fmt, facts))
-    return buf.getvalue()
+    if choropleth not in (None, "incidents", "killed"):
+        raise ValueError(f"choropleth must be 'incidents', 'killed' or None, not {choropleth!r}")
+    view = View.build(
+        df, None, filters, title=title, caveat=caveat, made_at=now, shade=choropleth, filtered=True
+    )
+    return render(view, fmt, basemap=basemap)

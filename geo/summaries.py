@@ -24,11 +24,16 @@ __all__ = [
     "casualty_text",
     "claims_groups_by_territory",
     "claims_timeline",
+    "format_count",
+    "format_counts",
     "headline",
     "latest",
     "near_border",
     "split_groups",
 ]
+
+#: How a missing count is written wherever people read it.
+UNKNOWN = "unknown"
 
 Breakdown = Literal["country", "province", "month", "event_type", "actor", "claimed_by"]
 
@@ -169,13 +174,24 @@ def breakdown(df: pd.DataFrame, by: Breakdown, *, limit: int | None = None) -> p
     return out.reset_index(drop=True)
 
 
+def format_count(value: Any) -> str:
+    """A count for people: ``1,234``, or ``unknown`` when there is none (never 0).
+
+    >>> format_count(1234), format_count(None), format_count(pd.NA), format_count(0)
+    ('1,234', 'unknown', 'unknown', '0')
+    """
+    return UNKNOWN if value is None or pd.isna(value) else f"{int(value):,}"
+
+
+def format_counts(values: pd.Series) -> pd.Series:
+    """:func:`format_count` over a column (object dtype, same index)."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    return numbers.map(format_count).astype(object)
+
+
 def casualty_text(killed: Any, injured: Any, note: Any = None) -> str:
     """``"killed 5 (at least) · injured unknown"``: unknown spelled out, never 0."""
-
-    def fmt(value: Any) -> str:
-        return "unknown" if value is None or pd.isna(value) else f"{int(value):,}"
-
-    text = f"killed {fmt(killed)} · injured {fmt(injured)}"
+    text = f"killed {format_count(killed)} · injured {format_count(injured)}"
     if note is not None and not pd.isna(note) and str(note).strip():
         text += f" ({str(note).strip()[:80]})"
     return text

@@ -14,7 +14,15 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["DEFAULT_TITLE", "ViewFacts", "incident_sources", "top_provinces", "view_facts"]
+__all__ = [
+    "DEFAULT_TITLE",
+    "ViewFacts",
+    "caveat_or_none",
+    "incident_sources",
+    "title_or_default",
+    "top_provinces",
+    "view_facts",
+]
 
 DEFAULT_TITLE = "Militant incidents on the Afghanistan–Pakistan frontier"
 
@@ -87,6 +95,20 @@ class ViewFacts:
         )
 
 
+def title_or_default(title: str | None) -> str:
+    """The title as given, or :data:`DEFAULT_TITLE` when it is blank.
+
+    >>> title_or_default("  "), title_or_default(" Kurram ")
+    ('Militant incidents on the Afghanistan–Pakistan frontier', 'Kurram')
+    """
+    return (title or "").strip() or DEFAULT_TITLE
+
+
+def caveat_or_none(caveat: str | None) -> str | None:
+    """The caveat as given, or ``None`` when it is blank."""
+    return (caveat or "").strip() or None
+
+
 def _day(ts: pd.Timestamp) -> str:
     return f"{ts.day} {ts:%b %Y}"
 
@@ -112,6 +134,11 @@ def incident_sources(df: pd.DataFrame, limit: int | None = None) -> list[str]:
     Returns
     -------
     list of str
+
+    Examples
+    --------
+    >>> incident_sources(pd.DataFrame({"source": ["Dawn; AP", "AP", None]}))
+    ['AP', 'Dawn']
     """
     if "source" not in df.columns or df.empty:
         return []
@@ -153,7 +180,7 @@ def view_facts(
     has_xy = df["latitude"].notna() & df["longitude"].notna()
     any_date = bool(dates.notna().any())
     return ViewFacts(
-        title=(title or "").strip() or DEFAULT_TITLE,
+        title=title_or_default(title),
         description=_describe(filters),
         incidents=len(df),
         mapped=int(has_xy.sum()),
@@ -164,7 +191,7 @@ def view_facts(
         date_max=dates.max() if any_date else None,
         sources=incident_sources(df),
         made_at=(now or datetime.now(UTC)).astimezone(UTC),
-        caveat=(caveat or "").strip() or None,
+        caveat=caveat_or_none(caveat),
     )
 
 

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
+from geo import layers
 from geo.config import SETTINGS_DOC, get_settings
-from geo.schema import GEO_PRECISION_LABELS
 from ui import cache, state
 
 state.ensure_frame()
@@ -57,18 +57,7 @@ st.markdown(
 
 st.header("What precision means")
 st.dataframe(
-    pd.DataFrame(
-        {
-            "geo_precision": list(GEO_PRECISION_LABELS),
-            "meaning": list(GEO_PRECISION_LABELS.values()),
-            "on the map": [
-                "solid dot",
-                "softer dot, no outline",
-                "large faint circle, no dot",
-                "very large faint circle, no dot",
-            ],
-        }
-    ),
+    pd.DataFrame(layers.precision_key(), columns=["geo_precision", "meaning", "on the map"]),
     hide_index=True,
 )
 st.header("What unknown means")

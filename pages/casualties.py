@@ -4,18 +4,19 @@ import altair as alt
 import streamlit as st
 
 from geo import summaries
-from ui import cache, state, widgets
+from geo.palette import KILLED_COLOUR, UNKNOWN_COLOUR
+from ui import cache
 
-filters = state.current_filters()
-df = cache.filtered_incidents(compact=True)
+view = cache.current_view()
+df = view.incidents
 h = summaries.headline(df)
 
 st.title("Casualties")
-st.caption(filters.describe())
+st.caption(view.filters.describe())
 
 c = st.columns(5)
-c[0].metric("Killed (known)", widgets.fmt_count(h.killed))
-c[1].metric("Injured (known)", widgets.fmt_count(h.injured))
+c[0].metric("Killed (known)", summaries.format_count(h.killed))
+c[1].metric("Injured (known)", summaries.format_count(h.injured))
 c[2].metric("Incidents, killed unknown", f"{h.killed_unknown:,}")
 c[3].metric("Incidents, injured unknown", f"{h.injured_unknown:,}")
 c[4].metric(
@@ -37,7 +38,7 @@ month_tip = alt.Tooltip("key:T", title="Month", format="%Y-%m")
 st.altair_chart(
     alt.vconcat(
         alt.Chart(monthly)
-        .mark_bar(color="#b5462f")
+        .mark_bar(color=KILLED_COLOUR)
         .encode(
             x=month_x,
             y=alt.Y("killed:Q", title="Killed (known)"),
@@ -45,7 +46,7 @@ st.altair_chart(
         )
         .properties(height=200, width="container"),
         alt.Chart(monthly)
-        .mark_bar(color="#888")
+        .mark_bar(color=UNKNOWN_COLOUR)
         .encode(
             x=month_x,
             y=alt.Y("killed_unknown:Q", title="Toll unknown", axis=alt.Axis(tickMinStep=1)),
@@ -80,7 +81,7 @@ for tab, by in zip(
         if by != "month" and not table.empty:
             st.altair_chart(
                 alt.Chart(table.head(15))
-                .mark_bar(color="#b5462f")
+                .mark_bar(color=KILLED_COLOUR)
                 .encode(
                     y=alt.Y("key:N", sort="-x", title=summaries.BREAKDOWNS[by][1]),
                     x=alt.X("killed:Q", title="Killed (known)"),

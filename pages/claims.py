@@ -4,11 +4,12 @@ import altair as alt
 import streamlit as st
 
 from geo import query, summaries
+from geo.palette import STANCE_COLOURS
 from geo.schema import CLAIM_STANCES
-from ui import cache, state, widgets
+from ui import cache, widgets
 
-filters = state.current_filters()
-ledger = query.claims_in_range(cache.load_claims(), filters)
+view = cache.current_view()
+ledger, filters = view.claims, view.filters
 options = query.claim_options(ledger)
 
 st.title("Claims of militant presence")
@@ -43,7 +44,7 @@ with left:
                 "stance:N",
                 title="Stance",
                 scale=alt.Scale(
-                    domain=CLAIM_STANCES, range=["#CC3311", "#0077BB", "#EE7733", "#33BBEE"]
+                    domain=CLAIM_STANCES, range=[STANCE_COLOURS[s] for s in CLAIM_STANCES]
                 ),
                 legend=alt.Legend(
                     orient="bottom", columns=2, labelExpr="replace(datum.label, '_', ' ')"

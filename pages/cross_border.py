@@ -2,12 +2,11 @@
 
 import streamlit as st
 
-from geo import layers, query, summaries
-from ui import cache, state, widgets
+from geo import layers, summaries
+from ui import cache, widgets
 
-filters = state.current_filters()
-df = cache.filtered_incidents(compact=True)
-claims = query.claims_in_range(cache.load_claims(), filters)
+view = cache.current_view()
+df, claims, filters = view.incidents, view.claims, view.filters
 points = cache.country_points()
 
 st.title("Cross-border")
@@ -27,7 +26,7 @@ for col, row in zip(cols[1:], sides.itertuples(index=False), strict=True):
         f"{row.country_code} side",
         f"{row.within_band:,}",
         help=f"{row.incidents:,} incidents on this side at any distance; killed within the band "
-        f"{widgets.fmt_count(row.killed_within)} (known), unknown for {row.killed_unknown_within:,}",
+        f"{summaries.format_count(row.killed_within)} (known), unknown for {row.killed_unknown_within:,}",
     )
 
 flows = summaries.accusation_flows(claims)

@@ -1,35 +1,18 @@
 """Export: the current view as a map snapshot, an offline map, a slide or data files."""
 
-import json
-from datetime import UTC, datetime
-
 import streamlit as st
 
-from geo import briefing, export
+from geo import outputs
+from geo.view import made_now
 from geo.viewfacts import DEFAULT_TITLE
-from ui import cache, state
+from ui import cache
 
-filters = state.current_filters()
-df = cache.filtered_incidents()
-version = cache.store_version()
-view_key = json.dumps(filters.to_query_params(), sort_keys=True)
-stem = f"atlas_{datetime.now(UTC):%Y-%m-%d}_{filters.short_slug()}"
-
-
-@st.cache_data(show_spinner="Drawing the map…", max_entries=24, ttl=900)
-def _render(
-    version: str, view: str, fmt: str, title: str, caveat: str, shade: str, _df, _filters
-) -> bytes:
-    """One export, cached per store version, filters, format and options (df/filters unhashed)."""
-    return briefing.render_view(
-        _df, _filters, fmt, title=title or None, caveat=caveat or None, choropleth=shade or None
-    )
-
+view = cache.current_view()
 
 st.title("Export")
 st.caption(
-    f"{len(df):,} incidents · filters: {filters.describe()}. Every file states its title, "
-    "filters, date range, data cut-off, sources and when it was made."
+    f"{len(view.incidents):,} incidents · filters: {view.filters.describe()}. Every file states "
+    "its title, filters, date range, data cut-off, sources and when it was made."
 )
 
 c1, c2, c3 = st.columns([3, 3, 1.4])
@@ -46,57 +29,35 @@ shade = c3.selectbox(
     key="export_shade",
     format_func={"": "no shading", "incidents": "by incidents", "killed": "by killed"}.get,
 )
+view = view.with_(title=title, caveat=caveat, shade=shade or None, made_at=made_now())
+stem = view.file_stem()
 
-
-def _deferred(fmt: str):
-    """A download callback: renders only when the button is clicked."""
-    return lambda: _render(version, view_key, fmt, title, caveat, shade, df, filters)
-
-
-preview = _render(version, view_key, "png", title, caveat, shade, df, filters)
+render = cache.renderer(view)
+preview = render("png")
 st.image(preview, width="stretch", caption="Preview of the slide snapshot (1920×1080 PNG)")
-if df.empty:
+if view.incidents.empty:
     st.info("No incidents match these filters: the exports say so rather than show an empty map.")
 
-st.subheader("Map and briefing files")
-maps = st.columns(5)
-map_formats = [
-    ("PNG slide", "png", "1920×1080 image for slides"),
-    ("PDF (A4)", "pdf", "one A4 landscape page, vector, selectable text"),
-    ("SVG", "svg", "vector image with text kept as text"),
-    ("HTML map", "html", "interactive map in one file; works offline"),
-    ("PowerPoint", "pptx", "one 16:9 slide: map, top provinces, sources in the notes"),
-]
-for col, (label, fmt, note) in zip(maps, map_formats, strict=True):
+
+def _download(col, output: outputs.Output) -> None:
+    """One button; the file is rendered only when it is clicked (the PNG is the preview)."""
     col.download_button(
-        label,
-        data=preview if fmt == "png" else _deferred(fmt),
-        file_name=f"{stem}.{fmt}",
-        mime=briefing.MEDIA_TYPES[fmt],
-        help=note,
-        key=f"dl_{fmt}",
+        output.label,
+        data=preview if output.name == "png" else lambda: render(output.name),
+        file_name=f"{stem}.{output.name}",
+        mime=output.media_type,
+        help=output.help,
+        key=f"dl_{output.name}",
         on_click="ignore",
         width="stretch",
     )
 
-st.subheader("Data files")
-data_cols = st.columns(3)
-data_formats = [
-    ("CSV", "csv", "text/csv", export.to_csv_bytes, "formula-safe, canonical columns"),
-    ("GeoJSON", "geojson", "application/geo+json", export.to_geojson_bytes, "RFC 7946 points"),
-    ("GeoPackage", "gpkg", "application/geopackage+sqlite3", export.to_gpkg_bytes, "for GIS"),
-]
-for col, (label, ext, mime, writer, note) in zip(data_cols, data_formats, strict=True):
-    col.download_button(
-        label,
-        data=lambda writer=writer: writer(df),
-        file_name=f"{stem}.{ext}",
-        mime=mime,
-        help=note,
-        key=f"dl_{ext}",
-        on_click="ignore",
-        width="stretch",
-    )
+
+for heading, kind in (("Map and briefing files", "map"), ("Data files", "data")):
+    st.subheader(heading)
+    shown = outputs.of_kind(kind)
+    for col, output in zip(st.columns(len(shown)), shown, strict=True):
+        _download(col, output)
 st.caption(
     "Unknown casualty counts stay empty in the data files, never 0. Boundaries: Natural Earth "
     "(public domain); places: GeoNames (CC BY 4.0)."

@@ -3,10 +3,10 @@
 import streamlit as st
 
 from geo import layers, summaries
-from ui import cache, state, widgets
+from ui import cache, widgets
 
-filters = state.current_filters()
-df = cache.filtered_incidents(compact=True)
+view = cache.current_view()
+df, filters = view.incidents, view.filters
 bnd = cache.boundaries()
 
 st.title("Map")
@@ -55,6 +55,6 @@ ids = widgets.selected_ids(event)
 if not ids:
     st.caption("Click an incident (a dot, ring or faint circle) to see its full record and source.")
 for incident_id in ids[:5]:
-    widgets.incident_card(cache.load_incidents(), incident_id)
+    widgets.incident_card(df, incident_id)
 if len(ids) > 5:
     st.caption(f"… and {len(ids) - 5} more incidents at this approximate location.")

@@ -2,12 +2,11 @@
 
 import streamlit as st
 
-from geo import layers, query, summaries
-from ui import cache, state, widgets
+from geo import layers, summaries
+from ui import cache, widgets
 
-filters = state.current_filters()
-df = cache.filtered_incidents(compact=True)
-claims = query.claims_in_range(cache.load_claims(), filters)
+view = cache.current_view()
+df, claims, filters = view.incidents, view.claims, view.filters
 
 st.title("Incident Atlas")
 st.caption(f"Militant incidents on the Afghanistan–Pakistan frontier · {filters.describe()}")

@@ -1,4 +1,4 @@
-"""Briefing exports: offline, escaped HTML; the PowerPoint slide; dispatch by suffix."""
+"""Briefing exports of a View: offline, escaped HTML from a template; the PowerPoint slide."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import pytest
 from geo import briefing
 from geo.query import Filters
 from geo.schema import normalise_dtypes
+from geo.view import View
 
 NOW = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
 
@@ -65,9 +66,14 @@ def hostile() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def page(hostile: pd.DataFrame) -> str:
-    data = briefing.to_html(
-        hostile, Filters(countries=("PAK",)), title="View <b>one</b>", caveat="<i>x</i>", now=NOW
+    view = View.build(
+        hostile,
+        filters=Filters(countries=("PAK",)),
+        title="View <b>one</b>",
+        caveat="<i>x</i>",
+        made_at=NOW,
     )
+    data = briefing.to_html(view)
     return data.decode("utf-8")
 
 
@@ -172,7 +178,10 @@ def test_pptx_has_picture_table_and_notes(hostile: pd.DataFrame) -> None:
     from pptx import Presentation
     from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-    data = briefing.to_pptx(hostile, Filters(countries=("PAK",)), title="Slide title", now=NOW)
+    view = View.build(
+        hostile, filters=Filters(countries=("PAK",)), title="Slide title", made_at=NOW
+    )
+    data = briefing.to_pptx(view)
     prs = Presentation(io.BytesIO(data))
     assert len(prs.slides) == 1
     assert prs.slide_width * 9 == prs.slide_height * 16
@@ -197,55 +206,6 @@ def test_pptx_has_picture_table_and_notes(hostile: pd.DataFrame) -> None:
     assert "Incident sources:" in notes and "Natural Earth" in notes
     assert "Data to 10 Jul 2025 (latest event)" in notes
     assert "made 2026-02-01 12:00 UTC" in notes
-
-
-# ---------------------------------------------------------------------- dispatch
-
-
-class _Store:
-    """Just what write_view needs from a store."""
-
-    def __init__(self, df: pd.DataFrame) -> None:
-        self._df = df
-
-    def incidents(self) -> pd.DataFrame:
-        return self._df
-
-
-MAGIC = {
-    ".png": b"\x89PNG",
-    ".pdf": b"%PDF",
-    ".svg": b"<?xml",
-    ".html": b"<!DOCTYPE html>",
-    ".pptx": b"PK",
-}
-
-
-@pytest.mark.parametrize("suffix", list(MAGIC))
-def test_write_view_dispatches_on_suffix(
-    suffix: str, hostile: pd.DataFrame, tmp_path: Path
-) -> None:
-    out = briefing.write_view(
-        _Store(hostile), Filters(countries=("PAK",)), tmp_path / f"view{suffix}", title="T"
-    )
-    assert out.read_bytes().startswith(MAGIC[suffix])
-
-
-def test_write_view_filters_the_store(hostile: pd.DataFrame, tmp_path: Path) -> None:
-    out = briefing.write_view(_Store(hostile), Filters(countries=("AFG",)), tmp_path / "v.html")
-    page = out.read_text(encoding="utf-8")
-    assert "0 incidents" in page  # nothing in hostile is in Afghanistan
-
-
-def test_write_view_refuses_unknown_suffix(hostile: pd.DataFrame, tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"\.pptx"):
-        briefing.write_view(_Store(hostile), None, tmp_path / "view.docx")
-    assert not (tmp_path / "view.docx").exists()
-
-
-def test_render_view_refuses_unknown_format(hostile: pd.DataFrame) -> None:
-    with pytest.raises(ValueError, match="unknown export format"):
-        briefing.render_view(hostile, None, "gif")
 
 
 # ---------------------------------------------------------------------- the Export page
@@ -280,3 +240,46 @@ def test_export_page_previews_and_offers_every_format(
     assert "PAK · from 2023-01-01" in at.caption[0].value
     at.text_input(key="export_caveat").input("For briefing use only").run(timeout=180)
     assert not at.exception
+
+
+# ---------------------------------------------------------------------- every field
+
+
+def test_a_script_in_every_file_field_comes_out_escaped() -> None:
+    """Issue 15: the template escapes what came from a file in tooltips, legend and facts."""
+    from geo.schema import TEXT_COLUMNS
+
+    codes = {"country_code": "PAK", "admin1_code": "PK-KP", "origin_country_code": "AFG"}
+    row = {c: codes.get(c, f"<script>{c}</script>") for c in TEXT_COLUMNS}
+    row |= {"event_date": "2025-03-01", "latitude": 34.0, "longitude": 71.5, "geo_precision": 3}
+    df = normalise_dtypes(pd.DataFrame([row, {**row, "geo_precision": 1, "killed": 2}]))
+    view = View.build(
+        df,
+        filters=Filters(actors=("<script>actor1</script>",)),
+        title="<script>title</script>",
+        caveat="<script>caveat</script>",
+        made_at=NOW,
+    )
+    assert len(view.incidents) == 2  # the actor filter matched the payload itself
+    page = briefing.to_html(view).decode("utf-8")
+    outside = page.replace(briefing._bundle(), "")
+    for field in [*TEXT_COLUMNS, "title", "caveat"]:
+        assert f"<script>{field}" not in outside, field
+    tips = "\n".join(
+        r["tip"]
+        for layer in json.loads(_payload(page))["deck"]["layers"]
+        for r in (layer.get("data") if isinstance(layer.get("data"), list) else [])
+        if isinstance(r, dict) and "tip" in r
+    )
+    shown = ["location", "admin1", "country", "event_type", "sub_event_type", "actor1"]
+    shown += ["actor2", "claimed_by", "casualty_note", "source"]
+    for field in shown:
+        assert f"&lt;script&gt;{field}&lt;/script&gt;" in tips, field
+    assert "(&lt;script&gt;da)" in tips  # date precision, clipped, escaped all the same
+    assert "<" not in _payload(page)
+    panel = page[page.index('<div id="panel">') : page.index('<script type="application/json"')]
+    for field in ("title", "caveat", "source", "actor1"):  # title, caveat, sources, filters
+        assert f"&lt;script&gt;{field}&lt;/script&gt;" in panel, field
+    legend = panel[panel.index('<ul class="key">') : panel.index("</ul>")]
+    assert "script" not in legend  # the key lists the app's own event types only
+    assert "script&gt;notes" not in page  # the notes are not part of the map at all

@@ -35,3 +35,12 @@ def test_upload_limit_matches_streamlit_config():
     conf = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text())
     default = 200
     assert conf["server"]["maxUploadSize"] == default
+
+
+def test_source_date_epoch_fixes_the_time_exports_are_made(monkeypatch):
+    from datetime import UTC, datetime
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    assert get_settings().made_at == datetime(2026, 1, 1, tzinfo=UTC)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
+    assert get_settings().made_at is None  # ignored, never a crash

@@ -13,10 +13,11 @@ import pyogrio
 import pytest
 
 from geo.export import (
+    safe_csv,
     to_csv_bytes,
     to_geojson_bytes,
     to_gpkg_bytes,
-    write_incidents,
+    write_atomically,
 )
 from geo.ingest import ingest_bytes
 from geo.schema import INCIDENT_COLUMNS, normalise_dtypes
@@ -119,17 +120,41 @@ def test_geopackage_reads_back(tmp_path: Path) -> None:
     assert back["location"].iloc[1] == "پشاور"
 
 
-@pytest.mark.parametrize("fmt", ["csv", "geojson", "gpkg"])
-def test_write_incidents(tmp_path: Path, fmt: str) -> None:
-    out = write_incidents(sample(), tmp_path / "sub" / f"x.{fmt}", fmt=fmt)
+WRITERS = {"csv": to_csv_bytes, "geojson": to_geojson_bytes, "gpkg": to_gpkg_bytes}
+
+
+@pytest.mark.parametrize("fmt", list(WRITERS))
+def test_write_atomically(tmp_path: Path, fmt: str) -> None:
+    out = write_atomically(tmp_path / "sub" / f"x.{fmt}", WRITERS[fmt](sample()))
     assert out.exists() and out.stat().st_size > 100
     assert [p.name for p in out.parent.iterdir()] == [out.name]  # no temp file left
 
 
-def test_write_incidents_rejects_unknown_format(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="unknown export format"):
-        write_incidents(sample(), tmp_path / "x.xlsx", fmt="xlsx")
-    assert not (tmp_path / "x.xlsx").exists()
+def test_a_failed_write_leaves_nothing(tmp_path: Path) -> None:
+    with pytest.raises(TypeError):
+        write_atomically(tmp_path / "x.csv", "text, not bytes")  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_geopackage_carries_the_time_given_not_the_clock() -> None:
+    from datetime import UTC, datetime
+
+    when = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
+    first = to_gpkg_bytes(sample(), made_at=when)
+    assert b"2026-01-15T09:30:00.000Z" in first
+    assert to_gpkg_bytes(sample(), made_at=when) == first
+
+
+def test_safe_csv_neutralises_any_table() -> None:
+    table = pd.DataFrame({"value": ["=HYPERLINK(1)", "@x", "fine", None], "line": [2, 3, -4, 5]})
+    rows = list(csv.reader(io.StringIO(safe_csv(table).decode("utf-8"))))
+    assert rows == [
+        ["value", "line"],
+        ["'=HYPERLINK(1)", "2"],
+        ["'@x", "3"],
+        ["fine", "-4"],
+        ["", "5"],
+    ]
 
 
 def test_export_then_ingest_gives_the_same_rows(tmp_path: Path) -> None:
@@ -174,10 +199,9 @@ def test_export_then_ingest_gives_the_same_rows(tmp_path: Path) -> None:
 def test_an_export_gets_the_permissions_of_a_plainly_written_file(tmp_path: Path) -> None:
     plain = tmp_path / "plain.csv"
     plain.write_text("x\n")
-    out = write_incidents(
-        normalise_dtypes(pd.DataFrame({"incident_id": ["A"]})), tmp_path / "a.csv"
-    )
+    one = to_csv_bytes(normalise_dtypes(pd.DataFrame({"incident_id": ["A"]})))
+    out = write_atomically(tmp_path / "a.csv", one)
     assert out.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
     out.chmod(0o640)  # an existing file keeps its mode when written again
-    write_incidents(normalise_dtypes(pd.DataFrame({"incident_id": ["B"]})), out)
+    write_atomically(out, to_csv_bytes(normalise_dtypes(pd.DataFrame({"incident_id": ["B"]}))))
     assert out.stat().st_mode & 0o777 == 0o640

@@ -218,11 +218,11 @@ def test_compact_and_plain_keep_values(incidents):
 
 
 def test_filter_options(incidents):
-    opts = filter_options(incidents)
-    assert opts["date_min"] == date(2023, 1, 5) and opts["date_max"] == date(2025, 12, 31)
+    opts = filter_options(incidents)  # by filter name
+    assert opts["date_from"] == (date(2023, 1, 5), date(2025, 12, 31))
     assert opts["event_types"][:2] == ["Battles", "Explosions/Remote violence"]
     assert "IS-KP" in opts["actors"] and "TTP" in opts["actors"]
-    assert set(opts["provinces"]) == {"PK-KP", "AF-KDZ", "AF-BAL", "PK-BA"}
+    assert set(opts["admin1"]) == {"PK-KP", "AF-KDZ", "AF-BAL", "PK-BA"}
 
 
 def test_apply_on_a_million_rows_stays_vectorised():

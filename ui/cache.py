@@ -1,13 +1,16 @@
-"""Cached loaders: one store connection per process, tables cached per store version.
+"""Cached loaders: one store connection per process, tables and views cached per store version.
 
 ``st.cache_resource`` holds things that are shared and never mutated (the
 store connection, the boundaries, the gazetteer, the basemap layers);
-``st.cache_data`` holds tables, keyed by the store's ``version()`` so an upload
-or an undo makes the next read load fresh data without any explicit clearing.
+``st.cache_data`` holds tables, the :class:`geo.view.View` of the filters in
+force and the files rendered from it, keyed by the store's ``version()`` so
+an upload or an undo makes the next read load fresh data without any
+explicit clearing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,10 +18,11 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from geo import layers, query
+from geo import layers, outputs, query
 from geo.config import get_settings
 from geo.seed import open_store
 from geo.store import Store
+from geo.view import View, stored_incidents
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ def get_store() -> Store:
 
 def store_version() -> str:
     """The store's current version token (changes after every commit and undo)."""
-    from ui.state import ensure_frame
+    from ui.frame import ensure_frame
 
     ensure_frame()  # any page that reads data runs inside the frame
     return get_store().version()
@@ -50,7 +54,7 @@ def store_version() -> str:
 
 @st.cache_data(show_spinner="Loading incidents…", max_entries=3)
 def _incidents(url: str, version: str) -> pd.DataFrame:
-    return query.compact(layers.add_h3(_store(url).incidents()))
+    return stored_incidents(_store(url))
 
 
 @st.cache_data(show_spinner=False, max_entries=3)
@@ -78,20 +82,36 @@ def load_uploads() -> pd.DataFrame:
     return _uploads(get_settings().db, store_version())
 
 
-def filtered_incidents(*, compact: bool = False) -> pd.DataFrame:
-    """The incidents that pass the current sidebar filters.
+@st.cache_data(show_spinner="Filtering…", max_entries=8)
+def _view(url: str, version: str, filters_key: str, _filters: query.Filters) -> View:
+    return View.build(_incidents(url, version), _claims(url, version), _filters)
 
-    Parameters
-    ----------
-    compact : bool, default False
-        ``False`` returns plain canonical dtypes (text as ``object``), safe for
-        any pandas code; ``True`` keeps the compact categorical form the pages
-        use for speed.
+
+def current_view() -> View:
+    """The view of the sidebar filters: built once per store version and filters.
+
+    Its incidents are in the compact form (:func:`geo.view.stored_incidents`).
     """
     from ui.state import current_filters
 
-    df = query.apply(load_incidents(), current_filters())
-    return df if compact else query.plain(df.drop(columns=["h3"], errors="ignore"))
+    filters = current_filters()
+    return _view(get_settings().db, store_version(), filters.key(), filters)
+
+
+@st.cache_data(show_spinner="Drawing the map…", max_entries=24, ttl=900)
+def _rendered(version: str, view_key: str, fmt: str, _view: View) -> bytes:
+    return outputs.render(_view, fmt)
+
+
+def renderer(view: View) -> Callable[[str], bytes]:
+    """``render(fmt) -> bytes``: :func:`geo.outputs.render` of ``view``, cached.
+
+    Cached per store version (read now, in the script run), view (filters,
+    title, caveat, shading, time made) and format. The function may be called
+    later, outside the run, as a download button's deferred data.
+    """
+    version, key = store_version(), view.key()
+    return lambda fmt: _rendered(version, key, fmt, view)
 
 
 @st.cache_data(show_spinner=False, max_entries=3)
@@ -128,10 +148,10 @@ def country_points() -> dict[str, tuple[float, float]]:
 
 @st.cache_resource(show_spinner="Loading the gazetteer…")
 def gazetteer() -> Any:
-    """The offline gazetteer (loaded once per process)."""
-    from geo.gazetteer import Gazetteer
+    """The offline gazetteer: :func:`geo.ingest.default_gazetteer`, the one per process."""
+    from geo.ingest import default_gazetteer
 
-    return Gazetteer.load()
+    return default_gazetteer()
 
 
 _PREPARED = "_prepared_uploads"

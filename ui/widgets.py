@@ -16,8 +16,27 @@ import streamlit as st
 
 from geo import layers
 from geo.config import get_settings
+from geo.export import safe_csv  # the formula-safe CSV of any table (pages/data.py uses it)
 from geo.reader import format_size
-from geo.summaries import Headline
+from geo.summaries import Headline, format_count
+
+__all__ = [
+    "INCIDENT_COLUMN_CONFIG",
+    "candidate_label",
+    "choropleth_legend",
+    "headline_metrics",
+    "incident_card",
+    "incident_table",
+    "issues_frame",
+    "legend",
+    "md_escape",
+    "record_table",
+    "safe_csv",
+    "selected_ids",
+    "source_link_column",
+    "upload_history",
+    "upload_limit",
+]
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'])")
 
@@ -39,23 +58,18 @@ def upload_limit() -> str:
     return format_size(min(server, get_settings().max_upload_bytes))
 
 
-def fmt_count(value: Any) -> str:
-    """``1,234`` or ``unknown`` (never 0 for a missing value)."""
-    return "unknown" if value is None or pd.isna(value) else f"{int(value):,}"
-
-
 def headline_metrics(h: Headline, *, with_claims: bool = True) -> None:
     """The headline figures as a row of metrics."""
     cols = st.columns(7 if with_claims else 6)
     cols[0].metric("Incidents", f"{h.incidents:,}")
     cols[1].metric(
         "Killed (known)",
-        fmt_count(h.killed),
+        format_count(h.killed),
         help=f"Sum over incidents with a known toll; unknown for {h.killed_unknown:,} incidents.",
     )
     cols[2].metric(
         "Injured (known)",
-        fmt_count(h.injured),
+        format_count(h.injured),
         help=f"Sum over incidents with a known count; unknown for {h.injured_unknown:,} incidents.",
     )
     cols[3].metric(
@@ -219,8 +233,8 @@ def incident_card(df: pd.DataFrame, incident_id: str) -> None:
         st.markdown(f"**{md_escape(title)}** — {md_escape(record['event_type'])}")
         note = record["casualty_note"]
         st.markdown(
-            f"Killed **{md_escape(fmt_count(record['killed']))}** · injured "
-            f"**{md_escape(fmt_count(record['injured']))}**"
+            f"Killed **{md_escape(format_count(record['killed']))}** · injured "
+            f"**{md_escape(format_count(record['injured']))}**"
             + (f" ({md_escape(note)})" if isinstance(note, str) and note else "")
         )
         st.markdown(f"**Source:** {md_escape(record['source'])}")
@@ -233,9 +247,6 @@ def incident_card(df: pd.DataFrame, incident_id: str) -> None:
             st.caption(f"From upload {md_escape(upload)} (see the Data page).")
         with st.expander("Full record"):
             record_table(record)
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def issues_frame(issues: list[Any]) -> pd.DataFrame:
@@ -288,17 +299,6 @@ def upload_history(uploads: pd.DataFrame, *, key: str = "uploads") -> None:
             ),
         },
     )
-
-
-def safe_csv(df: pd.DataFrame) -> bytes:
-    """CSV bytes with text cells that a spreadsheet would run as a formula neutralised."""
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object:
-            text = out[col]
-            risky = text.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
-            out[col] = text.where(~risky, "'" + text.astype(str))
-    return out.to_csv(index=False).encode("utf-8")
 
 
 def candidate_label(candidate: dict[str, Any]) -> str:

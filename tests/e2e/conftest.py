@@ -102,9 +102,10 @@ def _healthy(url: str) -> bool:
 class AppServer:
     """A ``streamlit run app.py`` process on a free port with its own store."""
 
-    def __init__(self, name: str, workdir: Path) -> None:
+    def __init__(self, name: str, workdir: Path, env: dict[str, str] | None = None) -> None:
         self.name = name
         self.workdir = workdir
+        self.extra_env = dict(env or {})
         self.db = workdir / "atlas.sqlite"
         self.log_path = workdir / "streamlit.log"
         self.port = _free_port()
@@ -117,6 +118,7 @@ class AppServer:
         env["ATLAS_ONLINE_GEOCODING"] = "0"
         env["ATLAS_ONLINE_TILES"] = "0"
         env.setdefault("PYTHONUNBUFFERED", "1")
+        env.update(self.extra_env)
         cmd = [
             sys.executable, "-m", "streamlit", "run", "app.py",
             "--server.port", str(self.port),
@@ -162,14 +164,19 @@ class AppServer:
 
 
 @pytest.fixture(scope="session")
-def app_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], AppServer]]:
-    """Start servers lazily by name, one per store, all stopped at the end of the session."""
+def app_servers(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[..., AppServer]]:
+    """Start servers lazily by name, one per store, all stopped at the end of the session.
+
+    ``app_servers(name, env={...})`` adds environment variables for that server.
+    """
     servers: dict[str, AppServer] = {}
     timeout = float(os.environ.get("E2E_SERVER_TIMEOUT", "90"))
 
-    def get(name: str) -> AppServer:
+    def get(name: str, env: dict[str, str] | None = None) -> AppServer:
         if name not in servers:
-            server = AppServer(name, tmp_path_factory.mktemp(f"e2e-{name}"))
+            server = AppServer(name, tmp_path_factory.mktemp(f"e2e-{name}"), env)
             server.start(timeout)
             servers[name] = server
         return servers[name]
@@ -180,7 +187,7 @@ def app_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[
 
 
 @pytest.fixture(scope="session")
-def app_server(app_servers: Callable[[str], AppServer]) -> AppServer:
+def app_server(app_servers: Callable[..., AppServer]) -> AppServer:
     """The shared server on a fresh store seeded from data/ (tests undo what they upload)."""
     return app_servers("main")
 

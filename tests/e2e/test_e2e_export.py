@@ -166,3 +166,41 @@ def test_exported_html_draws_its_map_offline(browser, export_files):
         assert not log.page_errors, log.summary()
     finally:
         ctx.close()
+
+
+# SOURCE_DATE_EPOCH for 2026-01-01 00:00 UTC: both sides say the files were made then.
+FIXED_EPOCH = "1767225600"
+
+
+def test_the_export_page_and_the_cli_write_the_same_bytes(
+    browser, app_servers, tmp_path, monkeypatch
+):
+    """Issue 15: the same view and time give byte-identical files from the page and the CLI."""
+    from geo import outputs
+    from geo.__main__ import main
+
+    server = app_servers("fixed-time", env={"SOURCE_DATE_EPOCH": FIXED_EPOCH})
+    ctx = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    log = PageLog()
+    try:
+        page = open_page(ctx, log)
+        url = f"{server.url}/export?country=PAK&min_killed=1"
+        files = download_all(page, url, tmp_path / "page")
+    finally:
+        ctx.close()
+    assert not log.page_errors, log.summary()
+    assert sorted(files) == sorted(f"atlas_2026-01-01_PAK_k1.{name}" for name in outputs.OUTPUTS)
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
+    same_view = ["--db", str(server.db), "--country", "PAK", "--min-killed", "1"]
+    differ = []
+    for name, downloaded in sorted(files.items()):
+        fmt = downloaded.suffix.lstrip(".")
+        out = tmp_path / "cli" / name
+        if outputs.OUTPUTS[fmt].kind == "map":
+            assert main(["snapshot", "--out", str(out), *same_view]) == 0
+        else:
+            assert main(["export", "--format", fmt, "--out", str(out), *same_view]) == 0
+        if out.read_bytes() != downloaded.read_bytes():
+            differ.append(f"{name}: page {downloaded.stat().st_size} B, cli {out.stat().st_size} B")
+    assert not differ, differ
