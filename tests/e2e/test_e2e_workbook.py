@@ -61,5 +61,5 @@ def test_upload_a_workbook_and_pick_its_sheet(page, page_log, base_url, tmp_path
     assert metric_int(page, "Rejected") == 0
     expect(page.get_by_text("Workbook column").first).to_be_attached()
     upload_id = commit_upload(page, 3)
-    undo(page, base_url, upload_id)
+    undo(page, base_url, upload_id, path.name)
     assert not page_log.page_errors, page_log.summary()
