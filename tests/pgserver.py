@@ -193,5 +193,7 @@ class PgServer:
 
     def drop_database(self, url: str) -> None:
         """Drop the database of ``url`` (closing whatever is still connected to it)."""
-        name = url.rsplit("/", 1)[1].split("?", 1)[0]
+        import sqlalchemy as sa
+
+        name = sa.engine.make_url(url).database
         self.sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
