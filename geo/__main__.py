@@ -124,7 +124,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     from geo.ingest import ingest_path
     from geo.report import FileRefused
     from geo.seed import open_store
-    from geo.store import StoreBusy
+    from geo.store import StoreBusy, StoreUnavailable
 
     store = open_store(args.db)
     if args.dry_run and (store.path is None or not store.path.exists()):
@@ -135,7 +135,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         _print_json({"file": args.file, "refused": True, "message": str(exc)})
         print(f"refused: {exc}", file=sys.stderr)
         return EXIT_REFUSED
-    except StoreBusy as exc:
+    except (StoreBusy, StoreUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     _print_json(report.to_dict())

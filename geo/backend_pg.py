@@ -87,9 +87,9 @@ class PostgresBackend:
         else:
             conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
 
-    def is_busy(self, exc: sa.exc.DBAPIError) -> bool:
-        """Whether ``exc`` means the transaction met another writer (retry it)."""
-        return getattr(exc.orig, "sqlstate", None) in _RETRY_STATES
+    def is_busy(self, error: BaseException) -> bool:
+        """Whether the driver's ``error`` means the transaction met another writer (retry)."""
+        return getattr(error, "sqlstate", None) in _RETRY_STATES
 
     # ----------------------------------------------------------------- hot paths
 

@@ -94,9 +94,9 @@ class SQLiteBackend:
     def after_begin(self, conn: Connection, *, write: bool) -> None:
         """Nothing: ``BEGIN IMMEDIATE`` already serialised the writers."""
 
-    def is_busy(self, exc: sa.exc.DBAPIError) -> bool:
-        """Whether ``exc`` means another writer holds the lock (retry the transaction)."""
-        return isinstance(exc, sa.exc.OperationalError) and locked_text(str(exc.orig))
+    def is_busy(self, error: BaseException) -> bool:
+        """Whether the driver's ``error`` means another writer holds the lock (retry)."""
+        return isinstance(error, sqlite3.OperationalError) and locked_text(str(error))
 
     # ----------------------------------------------------------------- hot paths
 

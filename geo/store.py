@@ -233,10 +233,16 @@ class Store:
                     with conn.begin():
                         backend.after_begin(conn, write=write)
                         return fn(conn)
-            except sa.exc.DBAPIError as exc:
-                if exc.connection_invalidated:
+            except Exception as exc:  # the driver's errors, wrapped by SQLAlchemy or not
+                orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+                dialect = self.engine.dialect
+                if not isinstance(orig, dialect.loaded_dbapi.Error):
+                    raise
+                if getattr(exc, "connection_invalidated", False) or dialect.is_disconnect(
+                    orig, None, None
+                ):
                     raise StoreUnavailable(_unavailable(write)) from exc
-                if not backend.is_busy(exc):
+                if not backend.is_busy(orig):
                     raise
                 if time.monotonic() > deadline:
                     raise StoreBusy(
