@@ -805,6 +805,7 @@ def _pg_server_trial(setup: dict[str, Any], n: int, target: str, fraction: float
 
 
 @pytest.mark.postgresql
+@pytest.mark.filterwarnings("ignore:Did not recognize type 'geometry'")
 def test_postgresql_client_or_server_killed_during_ingest_loses_nothing(
     record_figures, pg_crash: dict[str, Any]
 ) -> None:
