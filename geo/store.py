@@ -228,7 +228,7 @@ class Store:
         deadline = time.monotonic() + storage.LOCK_PATIENCE_S
         while True:
             try:
-                with self.engine.connect() as conn:
+                with self._connect() as conn:
                     backend.before_begin(conn, write=write)
                     with conn.begin():
                         backend.after_begin(conn, write=write)
@@ -251,6 +251,20 @@ class Store:
                     ) from exc
                 time.sleep(delay * random.uniform(0.5, 1.5))
                 delay = min(delay * 2, 2.0)
+
+    def _connect(self) -> Connection:
+        """A connection from the pool; a database server that cannot be reached (or that
+        refuses the role) is one :class:`StoreUnavailable` naming the server's reason."""
+        try:
+            return self.engine.connect()
+        except sa.exc.OperationalError as exc:
+            if self._backend.name == "sqlite":
+                raise
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "no answer"
+            raise StoreUnavailable(
+                f"The store's database cannot be reached ({reason}); "
+                "check ATLAS_DB and that the database server runs."
+            ) from exc
 
     def _write(self, fn: Callable[[Connection], T]) -> T:
         self._ensure_ready()

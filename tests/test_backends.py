@@ -7,7 +7,7 @@ import pytest
 
 from geo.backends import backend_for, resolve_url
 from geo.schema import normalise_dtypes
-from geo.store import Store
+from geo.store import Store, StoreUnavailable
 
 
 def _frame(ids: list[str], **overrides: object) -> pd.DataFrame:
@@ -114,3 +114,9 @@ def test_ids_sort_by_code_point_as_on_sqlite(pg_store: Store, tmp_path) -> None:
     lite.commit(_frame(ids), file="a.csv", sha256="0", fmt="native")
     assert pg_store.incidents()["incident_id"].tolist() == sorted(ids)
     assert lite.incidents()["incident_id"].tolist() == sorted(ids)
+
+
+def test_a_database_that_cannot_be_reached_is_one_clear_error(tmp_path) -> None:
+    store = Store(f"postgresql+psycopg://atlas@/atlas?host={tmp_path}&connect_timeout=2")
+    with pytest.raises(StoreUnavailable, match=r"cannot be reached .*check ATLAS_DB"):
+        store.uploads()
