@@ -85,6 +85,7 @@ from sqlalchemy.engine import Connection, Engine
 from geo import migrate, storage
 from geo.backend_sqlite import is_memory
 from geo.backends import backend_for, resolve_url
+from geo.geocache import GeocodeCache
 from geo.report import IngestReport
 from geo.schema import (
     CLAIM_COLUMNS,
@@ -107,6 +108,7 @@ from geo.transactions import (
     CommitResult,
     ProtectedUpload,
     StoreBusy,
+    StoreUnavailable,
     UndoConflict,
     UndoError,
     UnknownUpload,
@@ -116,6 +118,7 @@ from geo.transactions import (
     redo_in,
     run,
     stored_hashes,
+    unavailable_text,
     undo_in,
     undo_plan,
 )
@@ -147,10 +150,6 @@ LOCAL_USER = "local"
 
 
 # --------------------------------------------------------------------------- the store
-
-
-class StoreUnavailable(RuntimeError):
-    """The database could not be reached, or the connection broke during an operation."""
 
 
 class Store:
@@ -241,7 +240,7 @@ class Store:
                 if getattr(exc, "connection_invalidated", False) or dialect.is_disconnect(
                     orig, None, None
                 ):
-                    raise StoreUnavailable(_unavailable(write)) from exc
+                    raise StoreUnavailable(unavailable_text(write)) from exc
                 if not backend.is_busy(orig):
                     raise
                 if time.monotonic() > deadline:
@@ -555,42 +554,3 @@ class Store:
         """
         new_id = new_upload_id()
         return self._write(lambda conn: redo_in(conn, upload_id, new_id=new_id, user=user))
-
-
-class GeocodeCache:
-    """Online geocoder answers kept in the store: ``get(key)`` / ``put(key, dict)``."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    def get(self, key: str) -> dict[str, Any] | None:
-        """The cached answer for ``key``, or None."""
-        text = self._store._read(
-            lambda c: run(c, 'SELECT "json" FROM geocode_cache WHERE key = :key', key=key).scalar()
-        )
-        return json.loads(text) if text is not None else None
-
-    def put(self, key: str, value: dict[str, Any]) -> None:
-        """Cache ``value`` (JSON-serialisable) under ``key``, replacing an older answer."""
-        text = json.dumps(value, ensure_ascii=False, default=str)
-        self._store._write(
-            lambda c: run(
-                c,
-                'INSERT INTO geocode_cache (key, "json", created_at) VALUES (:key, :text, :at) '
-                'ON CONFLICT (key) DO UPDATE SET "json" = excluded."json", '
-                "created_at = excluded.created_at",
-                key=key,
-                text=text,
-                at=utc_now(),
-            )
-        )
-
-
-def _unavailable(write: bool) -> str:
-    if not write:
-        return "The store's database cannot be reached; check ATLAS_DB and that the server runs."
-    return (
-        "The connection to the store's database broke during a change. The database keeps a "
-        "transaction whole, so the change was stored completely or not at all: "
-        "`python -m geo uploads` shows which."
-    )

@@ -40,6 +40,7 @@ __all__ = [
     "CommitResult",
     "ProtectedUpload",
     "StoreBusy",
+    "StoreUnavailable",
     "UndoConflict",
     "UndoError",
     "UnknownUpload",
@@ -50,6 +51,7 @@ __all__ = [
     "redo_in",
     "run",
     "stored_hashes",
+    "unavailable_text",
     "undo_in",
     "undo_plan",
 ]
@@ -60,6 +62,21 @@ _CLAIM_FIELDS = ", ".join(f'"{c}"' for c in CLAIM_COLUMNS)
 
 class StoreBusy(RuntimeError):
     """The store stayed locked by other writers for longer than the store waits."""
+
+
+class StoreUnavailable(RuntimeError):
+    """The database could not be reached, or the connection broke during an operation."""
+
+
+def unavailable_text(write: bool) -> str:
+    """What to tell the user when the connection broke during a read or a write."""
+    if not write:
+        return "The store's database cannot be reached; check ATLAS_DB and that the server runs."
+    return (
+        "The connection to the store's database broke during a change. The database keeps a "
+        "transaction whole, so the change was stored completely or not at all: "
+        "`python -m geo uploads` shows which."
+    )
 
 
 class UndoError(Exception):

@@ -24,6 +24,7 @@ START, END = "<!-- figures:start -->", "<!-- figures:end -->"
 TESTS = [
     "tests/test_reliability_pipeline.py",
     "tests/test_reliability_crash.py",
+    "tests/test_reliability_crash_pg.py",
     "tests/test_reliability_concurrency.py",
     "tests/test_limits.py",
 ]
