@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -120,3 +122,21 @@ def test_a_database_that_cannot_be_reached_is_one_clear_error(tmp_path) -> None:
     store = Store(f"postgresql+psycopg://atlas@/atlas?host={tmp_path}&connect_timeout=2")
     with pytest.raises(StoreUnavailable, match=r"cannot be reached .*check ATLAS_DB"):
         store.uploads()
+
+
+@pytest.mark.postgresql
+def test_the_app_runs_on_a_postgresql_store(pg_store: Store, monkeypatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from geo.config import DATA_DIR
+    from geo.seed import read_curated_claims  # the seed the app stores on first use
+
+    monkeypatch.setenv("ATLAS_DB", pg_store.url)
+    monkeypatch.setenv("ATLAS_ONLINE_TILES", "0")
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"))
+    at.run(timeout=180)
+    assert not at.exception, [e.message for e in at.exception]
+    stored = pg_store.incidents()
+    assert len(stored) > 0 and set(pg_store.uploads()["upload_id"]) == {"seed"}
+    assert next(m.value for m in at.metric if m.label == "Incidents") == f"{len(stored):,}"
+    assert len(pg_store.claims()) == len(read_curated_claims(DATA_DIR / "claims.csv"))
