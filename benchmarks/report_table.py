@@ -126,6 +126,7 @@ def render_table(r: dict[str, Any]) -> str:
         if sizes_seen:
             shown = ", ".join(f"{k} incidents: {_kb(v)}" for k, v in sizes_seen.items())
             out += ["", f"JSON of the deck for the first N stored incidents: {shown}."]
+    out += _postgresql_rows(r, sizes)
     snaps = [n for n in sizes if r.get(f"snapshot:{n}", {}).get("steps")]
     if snaps:
         out += [
@@ -146,6 +147,34 @@ def render_table(r: dict[str, Any]) -> str:
     if b and "geocode" in b:
         out += _baseline_rows(r, b, sizes)
     return "\n".join(out)
+
+
+def _postgresql_rows(r: dict[str, Any], sizes: list[int]) -> list[str]:
+    """The whole-CLI ingest into PostgreSQL next to SQLite, and the map page from it."""
+    shown = [n for n in sizes if r.get(f"pgcli:{n}")]
+    if not shown:
+        return []
+    out = [
+        "",
+        "### PostgreSQL + PostGIS next to SQLite (whole CLI ingest, then the map page)",
+        "",
+        "| rows | SQLite wall s | PostgreSQL wall s | PostgreSQL ÷ SQLite | PostgreSQL CPU s "
+        "(client) | PostgreSQL runs, wall s | load + compact from PostgreSQL s | "
+        "filter change s |",
+        "|---:|---:|---:|---:|---:|---|---:|---:|",
+    ]
+    for n in shown:
+        p, lite = r[f"pgcli:{n}"], r.get(f"cli:{n}")
+        ratio = f"{p['wall'] / lite['wall']:.2f}×" if lite else "–"
+        m = r.get(f"pgmap:{n}", {}).get("steps")
+        load = _s(m["load store (cached per version)"]["wall"]) if m else "–"
+        change = _s(m["filter change"]["wall"]) if m else "–"
+        walls = ", ".join(_s(w) for w in p.get("walls", [p["wall"]]))
+        out.append(
+            f"| {_label(n)} | {_s(lite['wall']) if lite else '–'} | {_s(p['wall'])} | {ratio} | "
+            f"{_s(p['cpu'])} | {walls} | {load} | {change} |"
+        )
+    return out
 
 
 def _target_rows(r: dict[str, Any]) -> list[str]:
@@ -172,6 +201,14 @@ def _target_rows(r: dict[str, Any]) -> list[str]:
                 "s",
             )
         )
+    pg, lite = r.get("pgcli:100000"), r.get("cli:100000")
+    if pg and lite:
+        what = "Ingest of 100k rows into PostgreSQL, against 2× the SQLite time"
+        found.append((what, 2 * lite["wall"], pg["wall"], "s"))
+    pgmap = r.get(f"pgmap:{big}", {}).get("steps")
+    if pgmap:
+        what = "Map page's work after a filter change, 1M stored in PostgreSQL"
+        found.append((what, 1, pgmap["filter change"]["wall"], "s"))
     payloads = [
         v for k, m in r.items() if k.startswith("map:") for v in m.get("payload", {}).values()
     ]

@@ -6,7 +6,7 @@ baseline written here (row-by-row geocoding, a point-in-polygon loop, one
 INSERT per row).
 
 usage: python benchmarks/run.py [--sizes 10k,100k,1M] [--quick] [--sample 2000] [--repeat 3]
-                                [--skip cli,stages,geocode,map,snapshot,baseline] [--out FILE]
+                                [--skip cli,stages,geocode,map,snapshot,baseline,pg] [--out FILE]
 
 Each measurement runs in its own child process (``--worker``), so the peak
 memory reported (``ru_maxrss``) belongs to that measurement alone. The whole-CLI
@@ -15,6 +15,11 @@ range), because one run on a shared machine can be 10% off. Input files
 come from ``benchmarks/generate.py`` and are cached under ``benchmarks/out/``.
 A million ACLED rows is about 240 MB, over the default upload limit of 200 MB:
 the runs set ``ATLAS_MAX_UPLOAD_MB=1024``.
+
+The ``pg`` part runs the same whole-CLI ingest into PostgreSQL + PostGIS (a
+server started from Debian's packages in a temporary folder, as the tests
+do; a new database per run) and the map page's work on what it stored: the
+median of ``--repeat`` runs up to 100k rows, one run above.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ ROOT = HERE.parent
 OUT = HERE / "out"
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # pgserver: the throw-away PostgreSQL server
 
 ENV = {**os.environ, "ATLAS_MAX_UPLOAD_MB": "1024", "ATLAS_ONLINE_GEOCODING": "0"}
 os.environ.update({k: ENV[k] for k in ("ATLAS_MAX_UPLOAD_MB", "ATLAS_ONLINE_GEOCODING")})
@@ -256,7 +262,7 @@ def _spawn(kind: str, **kw: Any) -> dict[str, Any]:
     return result
 
 
-def _cli(path: Path, db: Path) -> dict[str, Any]:
+def _cli(path: Path, db: Path | str) -> dict[str, Any]:
     """``python -m geo ingest FILE --db NEW`` with its peak RSS and CPU (os.wait4)."""
     cmd = [sys.executable, "-m", "geo", "ingest", str(path), "--db", str(db)]
     out, err, usage, code, wall = _run_child(cmd)
@@ -333,12 +339,47 @@ def main(argv: list[str] | None = None) -> int:
         results["baseline"] = _spawn(
             "baseline", file=acled_file(sizes[0]), db=tmp / "base.sqlite", sample=args.sample
         )
+    if "pg" not in skip:
+        _pg_part(args, sizes, skip, results)
     results["load_after"] = os.getloadavg()
     table = render_table(results)
     print(table)
     if args.out:
         args.out.write_text(table + "\n", encoding="utf-8")
     return 0
+
+
+def _pg_part(
+    args: argparse.Namespace, sizes: list[int], skip: set[str], results: dict[str, Any]
+) -> None:
+    """The CLI ingest into PostgreSQL and the map page's work on what it stored."""
+    from pgserver import PgServer, find_bindir
+
+    bindir = find_bindir()
+    if bindir is None:
+        print("no PostgreSQL with PostGIS here: the pg part is skipped", file=sys.stderr)
+        return
+    server = PgServer(bindir).init().start()
+    try:
+        server.make_template()
+        for n in sizes:
+            path, label = acled_file(n), _label(n)
+            runs, url = [], None
+            repeat = max(args.repeat, 1) if n <= 100_000 else 1
+            for i in range(repeat):
+                _progress(f"CLI ingest {label} into PostgreSQL, run {i + 1} of {repeat}")
+                if url is not None:
+                    server.drop_database(url)
+                url = server.new_database(f"cli{n}")
+                runs.append(_cli(path, url))
+            results[f"pgcli:{n}"] = _median_run(runs)
+            if "map" not in skip and url is not None:
+                _progress(f"map page {label} from PostgreSQL")
+                results[f"pgmap:{n}"] = _spawn("map", db=url)
+            if url is not None:
+                server.drop_database(url)
+    finally:
+        server.remove()
 
 
 def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:

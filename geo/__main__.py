@@ -113,7 +113,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     from geo.ingest import ingest_path
     from geo.report import FileRefused
     from geo.seed import open_store
-    from geo.store import StoreBusy
+    from geo.store import StoreBusy, StoreUnavailable
 
     store = open_store(args.db)
     if args.dry_run and (store.path is None or not store.path.exists()):
@@ -132,7 +132,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         _print_json({"file": args.file, "refused": True, "message": str(exc)})
         print(f"refused: {exc}", file=sys.stderr)
         return EXIT_REFUSED
-    except StoreBusy as exc:
+    except (StoreBusy, StoreUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     _print_json(report.to_dict())
@@ -311,8 +311,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code."""
+    from geo.store import StoreUnavailable
+
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except StoreUnavailable as exc:  # any command: one line, not a traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -1,37 +1,27 @@
-"""How the store lays incidents out in SQLite: tables, the engine, values in and out.
+"""How the store lays incidents out: tables, and values in and out of the database.
 
 The layout behind :mod:`geo.store` (the API) and :mod:`geo.transactions`
-(the bodies of its write transactions): SQLAlchemy Core tables, the engine
-with the settings that keep writers and readers out of each other's way (WAL,
-a busy timeout, ``BEGIN`` emitted by SQLAlchemy so reads are transactional),
-and the conversions between typed incident frames and the plain values
-SQLite stores, including the ``row_hash`` that tells a changed incident from
-a repeated one.
+(the bodies of its write transactions): the SQLAlchemy Core tables (what the
+migrations of ``geo/migrations`` build, on SQLite and on PostgreSQL), and the
+conversions between typed incident frames and the plain values the database
+stores, including the ``row_hash`` that tells a changed incident from a
+repeated one. What differs between the two databases is in :mod:`geo.backends`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import operator
-import os
-import random
 import secrets
-import sqlite3
-import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from itertools import repeat
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
 
-from geo.config import get_settings
 from geo.schema import (
     ADDED_COLUMNS,
     CLAIM_COLUMNS,
@@ -47,33 +37,30 @@ __all__ = [
     "COLS_SQL",
     "CONTENT_COLUMNS",
     "COUNT_COLUMNS",
+    "COUNT_INTEGER",
     "ID_CHUNK",
     "INSERT_CHUNK",
     "LOCK_PATIENCE_S",
     "METADATA",
+    "ORDERED_TEXT",
     "STORED",
     "UPLOAD_COLUMNS",
     "WRITTEN",
-    "fetch_incident_columns",
     "frame_from_columns",
     "frame_from_rows",
     "hash_rows",
     "incident_insert",
-    "is_memory",
-    "locked_text",
-    "make_engine",
     "new_upload_id",
     "pick",
-    "resolve_url",
     "row_hashes",
     "storage_columns",
-    "upgrade_tables",
     "utc_now",
 ]
 
-#: Seconds SQLite itself waits for a lock before answering busy.
+#: Seconds one attempt waits for the writer lock (SQLite's busy timeout, PostgreSQL's
+#: ``lock_timeout``) before the store backs off and tries again.
 BUSY_TIMEOUT_S = 30.0
-#: Total seconds a transaction keeps retrying after SQLite answered busy.
+#: Total seconds a transaction keeps retrying after the database answered busy.
 LOCK_PATIENCE_S = 300.0
 #: Ids per ``IN (...)`` look-up (SQLite allows 32,766 parameters).
 ID_CHUNK = 5000
@@ -104,18 +91,28 @@ COUNT_COLUMNS = ["rows_read", "accepted", "rejected", "updated", "duplicates", "
 
 METADATA = sa.MetaData()
 
+#: Text compared and sorted by code point on both back ends (SQLite's BINARY order;
+#: PostgreSQL's "C" collation), whatever the database's locale.
+ORDERED_TEXT = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
+#: Counts as 64-bit integers on PostgreSQL too (SQLite's INTEGER already is).
+COUNT_INTEGER = sa.Integer().with_variant(sa.BigInteger(), "postgresql")
+
 
 def _incident_columns() -> list[sa.Column]:
     cols = []
     for name in INCIDENT_COLUMNS:
         if name == "incident_id":
             continue
-        if name in INT_COLUMNS or name == "cross_border":
-            typ: Any = sa.Integer
+        if name in INT_COLUMNS:
+            typ: Any = COUNT_INTEGER
+        elif name == "cross_border":
+            typ = sa.Integer
         elif name in FLOAT_COLUMNS:
             typ = sa.Float
+        elif name == "event_date":
+            typ = ORDERED_TEXT  # ISO YYYY-MM-DD: compares in date order
         else:
-            typ = sa.Text  # text columns and event_date (ISO YYYY-MM-DD)
+            typ = sa.Text
         cols.append(sa.Column(name, typ))
     return cols
 
@@ -140,7 +137,7 @@ _UPLOADS = sa.Table(
 _INCIDENTS = sa.Table(
     "incidents",
     METADATA,
-    sa.Column("incident_id", sa.Text, primary_key=True),
+    sa.Column("incident_id", ORDERED_TEXT, primary_key=True),
     *[c for c in _incident_columns() if c.name != "upload_id"],
     sa.Column("upload_id", sa.Text, sa.ForeignKey("uploads.upload_id"), nullable=False),
     sa.Column("row_hash", sa.Text, nullable=False),
@@ -151,7 +148,7 @@ _VERSIONS = sa.Table(
     "incident_versions",
     METADATA,
     sa.Column("version_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("incident_id", sa.Text, nullable=False),
+    sa.Column("incident_id", ORDERED_TEXT, nullable=False),
     *[c for c in _incident_columns() if c.name != "upload_id"],
     sa.Column("upload_id", sa.Text, sa.ForeignKey("uploads.upload_id"), nullable=False),
     sa.Column("row_hash", sa.Text, nullable=False),
@@ -174,7 +171,7 @@ _CLAIMS = sa.Table(
 _UNDONE_INCIDENTS = sa.Table(
     "undone_incidents",
     METADATA,
-    sa.Column("incident_id", sa.Text, nullable=False),
+    sa.Column("incident_id", ORDERED_TEXT, nullable=False),
     *[c for c in _incident_columns() if c.name != "upload_id"],
     sa.Column("upload_id", sa.Text, sa.ForeignKey("uploads.upload_id"), nullable=False),
     sa.Column("row_hash", sa.Text, nullable=False),
@@ -211,110 +208,7 @@ COLS_SQL = ", ".join(f'"{c}"' for c in STORED)
 WRITTEN = [c for c in INCIDENT_COLUMNS if c != "upload_id"]
 
 
-def upgrade_tables(conn: Connection) -> list[str]:
-    """Add to an existing store every column the tables define but its file lacks.
-
-    New columns are nullable (or carry a server default), so the rows already
-    stored read as "not known" in them. Returns the ``table.column`` names added.
-    Run inside the store's creating transaction, after ``create_all``.
-    """
-    added = []
-    inspector = sa.inspect(conn)
-    for table in METADATA.sorted_tables:
-        have = {c["name"] for c in inspector.get_columns(table.name)}
-        for column in table.columns:
-            if column.name in have:
-                continue
-            typ = column.type.compile(dialect=conn.dialect)
-            default = (
-                f" DEFAULT {column.server_default.arg}" if column.server_default is not None else ""
-            )
-            null = " NOT NULL" if column.server_default is not None and not column.nullable else ""
-            conn.exec_driver_sql(
-                f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {typ}{default}{null}'
-            )
-            added.append(f"{table.name}.{column.name}")
-    return added
-
-
-# --------------------------------------------------------------------------- engine
-
-
-def resolve_url(url: str | os.PathLike[str] | None) -> str:
-    """Turn a path or URL into an SQLAlchemy URL, creating a SQLite file's folder."""
-    raw = str(url) if url is not None else get_settings().db
-    if "://" not in raw:
-        path = Path(raw).expanduser().resolve()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{path}"
-    parsed = sa.engine.make_url(raw)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    return raw
-
-
-def is_memory(url: sa.engine.URL) -> bool:
-    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
-
-
-def make_engine(url: str) -> Engine:
-    parsed = sa.engine.make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return sa.create_engine(url)
-    kwargs: dict[str, Any] = {
-        "connect_args": {"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}
-    }
-    if is_memory(parsed):
-        kwargs["poolclass"] = sa.pool.StaticPool
-    engine = sa.create_engine(url, **kwargs)
-    memory = is_memory(parsed)
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        # Take BEGIN away from the sqlite3 module: SQLAlchemy's begin hook
-        # below emits it, so DDL and reads are transactional too.
-        dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        try:
-            cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            cur.execute("PRAGMA foreign_keys = ON")
-            cur.execute("PRAGMA synchronous = FULL")
-            cur.execute("PRAGMA temp_store = MEMORY")
-            cur.execute("PRAGMA cache_size = -65536")
-            if not memory:
-                cur.execute("PRAGMA page_size = 16384")  # only takes effect on a new file
-                _set_wal(cur)
-        finally:
-            cur.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
-
-    return engine
-
-
-def _set_wal(cur: Any) -> None:
-    """Switch a SQLite file to WAL (persistent), retrying while another opener holds it."""
-    delay = 0.02
-    deadline = time.monotonic() + LOCK_PATIENCE_S
-    while True:
-        try:
-            mode = cur.execute("PRAGMA journal_mode").fetchone()[0]
-            if str(mode).lower() != "wal":
-                cur.execute("PRAGMA journal_mode = WAL")
-            return
-        except Exception as exc:  # sqlite3.OperationalError: database is locked
-            if not locked_text(str(exc)) or time.monotonic() > deadline:
-                raise
-            time.sleep(delay * random.uniform(0.5, 1.5))
-            delay = min(delay * 2, 1.0)
-
-
-def locked_text(text: str) -> bool:
-    text = text.lower()
-    return "database is locked" in text or "database is busy" in text or "locked" in text
+# --------------------------------------------------------------------------- ids and times
 
 
 def utc_now() -> str:
@@ -496,57 +390,6 @@ def _iso_days(values: Sequence[Any]) -> pd.Series:
             pd.Series(np.array(values, dtype=object)), format="%Y-%m-%d", errors="coerce"
         ).astype("datetime64[ns]")
     return pd.Series(days.astype("datetime64[ns]"))
-
-
-def fetch_incident_columns(conn: Connection) -> dict[str, list[Any]] | None:
-    """Every current incident as column lists in ``incident_id`` order, or None.
-
-    Text and integer columns come as one JSON array each (``json_group_array``),
-    one pass over the table, which is faster than building a tuple per row and
-    transposing. Floats are read as values, because SQLite writes them into JSON
-    with 15 significant digits. None when the ids did not come in order (SQLite
-    does not promise the order an aggregate sees its rows in), or when this
-    SQLite has no JSON functions: then read rows.
-    """
-    texts = [c for c in INCIDENT_COLUMNS if c not in FLOAT_COLUMNS]
-    floats = [c for c in INCIDENT_COLUMNS if c in FLOAT_COLUMNS]
-    arrays = ", ".join(f'json_group_array("{c}")' for c in texts)
-    inner = ", ".join(f'"{c}"' for c in texts)
-    cur = conn.connection.dbapi_connection.cursor()
-    try:
-        encoded = list(
-            cur.execute(
-                f"SELECT {arrays} FROM (SELECT {inner} FROM incidents ORDER BY incident_id)"
-            ).fetchone()
-        )
-        numbers = cur.execute(
-            f"SELECT {', '.join(floats)} FROM incidents ORDER BY incident_id"
-        ).fetchall()
-    except sqlite3.OperationalError as exc:
-        if "no such function" in str(exc):
-            return None
-        raise
-    finally:
-        cur.close()
-    data: dict[str, Any] = {}
-    for i, col in enumerate(texts):
-        data[col] = json.loads(encoded[i])
-        encoded[i] = None  # each column's text is freed once parsed
-    if len(numbers) != len(data["incident_id"]) or not _increasing(data["incident_id"]):
-        return None
-    values = np.array(numbers, dtype="float64").reshape(len(numbers), len(floats))
-    for i, col in enumerate(floats):
-        data[col] = values[:, i]
-    return {c: data[c] for c in INCIDENT_COLUMNS}
-
-
-def _increasing(ids: list[Any]) -> bool:
-    """Whether the ids are text in strictly increasing order (SQLite's BINARY order:
-    UTF-8 bytes sort as Python sorts code points)."""
-    try:
-        return all(map(operator.lt, ids, ids[1:]))
-    except TypeError:  # an id that is not text
-        return False
 
 
 def _as_series(values: Any, n: int) -> pd.Series:

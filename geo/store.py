@@ -1,15 +1,19 @@
 """The store: incidents with their history, claims, uploads and the geocode cache.
 
 SQLAlchemy Core over SQLite by default (DESIGN.md §5: ``var/atlas.sqlite``, a
-path or an SQLAlchemy URL). The rules that keep analysts' data safe:
+path or an SQLAlchemy URL), or over PostgreSQL with PostGIS for a team
+(``ATLAS_DB=postgresql+psycopg://…``). The rules that keep analysts' data safe
+hold on both (:mod:`geo.backends` says how each does it):
 
-* **One upload is one transaction.** Every write runs in ``BEGIN IMMEDIATE``:
-  it takes SQLite's write lock before reading anything, so the duplicate and
-  version decisions are made on the state it writes over, and a crash (even
-  SIGKILL) at any moment leaves the store as it was before the upload.
-* **Nobody sees "database is locked".** Connections use WAL (readers never block
-  the writer), a 30 s busy timeout, and every transaction is retried with
-  jittered back-off when SQLite still answers busy.
+* **One upload is one transaction.** Every write takes the writer lock before
+  reading anything (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: a
+  transaction-level advisory lock), so the duplicate and version decisions
+  are made on the state it writes over, and a crash (even SIGKILL of the
+  client or of the database server) at any moment leaves the store as it was
+  before the upload.
+* **Nobody sees "database is locked".** Readers never block the writer (WAL;
+  MVCC), a writer waits 30 s for the lock, and every transaction is retried
+  with jittered back-off while another writer still holds it.
 * **Nothing is overwritten.** A row whose ``incident_id`` is stored with
   different content becomes the current version and the old one moves to
   ``incident_versions`` with the upload that superseded it.
@@ -38,6 +42,10 @@ Tables
 ``meta``
     ``schema_version``, ``store_id``, ``revision`` (bumped by every commit and
     undo; :meth:`Store.version`), ``seeded``.
+``alembic_version``
+    The migration the tables are at (:mod:`geo.migrate`). On PostgreSQL
+    ``incidents`` also has ``geom``, a PostGIS point generated from the
+    coordinates, with a GiST index.
 
 Undo
 ----
@@ -64,7 +72,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -74,9 +81,11 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError
 
-from geo import storage
+from geo import migrate, storage
+from geo.backend_sqlite import is_memory
+from geo.backends import backend_for, resolve_url
+from geo.geocache import GeocodeCache
 from geo.report import IngestReport
 from geo.schema import (
     CLAIM_COLUMNS,
@@ -84,27 +93,22 @@ from geo.schema import (
 )
 from geo.storage import (
     COUNT_COLUMNS,
-    METADATA,
     UPLOAD_COLUMNS,
-    fetch_incident_columns,
     frame_from_columns,
     frame_from_rows,
     hash_rows,
-    is_memory,
-    locked_text,
-    make_engine,
     new_upload_id,
-    resolve_url,
     row_hashes,
     storage_columns,
-    upgrade_tables,
     utc_now,
 )
+from geo.storefilter import StoreFilter
 from geo.transactions import (
     SEED_UPLOAD_ID,
     CommitResult,
     ProtectedUpload,
     StoreBusy,
+    StoreUnavailable,
     UndoConflict,
     UndoError,
     UnknownUpload,
@@ -112,7 +116,9 @@ from geo.transactions import (
     fetch,
     meta_get,
     redo_in,
+    run,
     stored_hashes,
+    unavailable_text,
     undo_in,
     undo_plan,
 )
@@ -125,6 +131,8 @@ __all__ = [
     "ProtectedUpload",
     "Store",
     "StoreBusy",
+    "StoreFilter",
+    "StoreUnavailable",
     "UndoConflict",
     "UndoError",
     "UnknownUpload",
@@ -133,9 +141,11 @@ __all__ = [
 
 T = TypeVar("T")
 
-#: Version 2 added ``uploads.user`` / ``uploads.redo_of`` and the tables of undone rows;
-#: version 3 the incident columns ``event_time``, ``injured_low`` and ``injured_high``.
-SCHEMA_VERSION = "3"
+#: ``meta.schema_version`` at the newest migration (:data:`geo.migrate.HEAD`); version 2
+#: added ``uploads.user`` / ``uploads.redo_of`` and the tables of undone rows, version 3
+#: the PostGIS geometry on PostgreSQL, version 4 the incident columns ``event_time``,
+#: ``injured_low`` and ``injured_high``.
+SCHEMA_VERSION = "4"
 #: Who wrote an upload when nobody signed in (the embedded single-user mode).
 LOCAL_USER = "local"
 
@@ -149,8 +159,9 @@ class Store:
     Parameters
     ----------
     url : str or path-like, optional
-        A SQLite file path or an SQLAlchemy URL; defaults to
-        ``geo.config.get_settings().db``. A SQLite file's folder is created.
+        A SQLite file path or an SQLAlchemy URL (``sqlite:///…`` or
+        ``postgresql+psycopg://…``); defaults to ``geo.config.get_settings().db``.
+        A SQLite file's folder is created.
     seed : bool, default True
         ``False`` marks a new store as deliberately unseeded, so the seed step
         (:func:`geo.seed.open_store`) leaves it empty (tests and benchmarks use
@@ -163,8 +174,9 @@ class Store:
 
     Notes
     -----
-    Opening is lazy: the first call creates the tables (and adds the columns a
-    store made by older code lacks) in one transaction.
+    Opening is lazy: the first call reads the store's migration; only when it
+    is behind (a new store, or one made by older code) are the migrations run,
+    in one write transaction (:mod:`geo.migrate`).
     """
 
     def __init__(
@@ -177,7 +189,8 @@ class Store:
         self.url = resolve_url(url)
         self._seed = seed
         self._on_open = on_open
-        self._engine = make_engine(self.url)
+        self._backend = backend_for(self.url)
+        self._engine = self._backend.make_engine(self.url)
         self._pid = os.getpid()
         self._ready = False
 
@@ -202,19 +215,34 @@ class Store:
             return None
         return Path(parsed.database)
 
+    @property
+    def backend(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self._backend.name
+
     def _run(self, fn: Callable[[Connection], T], *, write: bool) -> T:
-        """Run ``fn`` in one transaction, retrying the whole of it while SQLite is busy."""
+        """Run ``fn`` in one transaction, retrying the whole of it while another writer
+        holds the lock (a writer takes the lock first, see :mod:`geo.backends`)."""
+        backend = self._backend
         delay = 0.05
         deadline = time.monotonic() + storage.LOCK_PATIENCE_S
         while True:
             try:
-                with self.engine.connect() as conn:
-                    if write:
-                        conn.execution_options(sqlite_begin="IMMEDIATE")
+                with self._connect() as conn:
+                    backend.before_begin(conn, write=write)
                     with conn.begin():
+                        backend.after_begin(conn, write=write)
                         return fn(conn)
-            except OperationalError as exc:
-                if not locked_text(str(exc.orig)):
+            except Exception as exc:  # the driver's errors, wrapped by SQLAlchemy or not
+                orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+                dialect = self.engine.dialect
+                if not isinstance(orig, dialect.loaded_dbapi.Error):
+                    raise
+                if getattr(exc, "connection_invalidated", False) or dialect.is_disconnect(
+                    orig, None, None
+                ):
+                    raise StoreUnavailable(unavailable_text(write)) from exc
+                if not backend.is_busy(orig):
                     raise
                 if time.monotonic() > deadline:
                     raise StoreBusy(
@@ -223,6 +251,20 @@ class Store:
                     ) from exc
                 time.sleep(delay * random.uniform(0.5, 1.5))
                 delay = min(delay * 2, 2.0)
+
+    def _connect(self) -> Connection:
+        """A connection from the pool; a database server that cannot be reached (or that
+        refuses the role) is one :class:`StoreUnavailable` naming the server's reason."""
+        try:
+            return self.engine.connect()
+        except sa.exc.OperationalError as exc:
+            if self._backend.name == "sqlite":
+                raise
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "no answer"
+            raise StoreUnavailable(
+                f"The store's database cannot be reached ({reason}); "
+                "check ATLAS_DB and that the database server runs."
+            ) from exc
 
     def _write(self, fn: Callable[[Connection], T]) -> T:
         self._ensure_ready()
@@ -235,30 +277,23 @@ class Store:
     def _ensure_ready(self) -> None:
         if self._ready:
             return
-        self._run(self._create, write=True)
+        if self._run(self._needs_work, write=False):
+            self._run(self._create, write=True)
         self._ready = True
         if self._on_open is not None:
             self._on_open(self)
 
+    def _needs_work(self, conn: Connection) -> bool:
+        """Whether opening must write: tables behind the newest migration, or an
+        unseeded store to mark as such (one cheap read when neither)."""
+        if migrate.current_revision(conn) != migrate.HEAD:
+            return True
+        return not self._seed and meta_get(conn, "seeded") is None
+
     def _create(self, conn: Connection) -> None:
-        METADATA.create_all(conn)
-        found = meta_get(conn, "schema_version")
-        if found is not None and int(found) > int(SCHEMA_VERSION):
-            raise RuntimeError(
-                f"store schema version {found} is newer than this code ({SCHEMA_VERSION})"
-            )
-        upgrade_tables(conn)  # cheap when nothing is missing; a store may predate a column
-        for key, value in (
-            ("schema_version", SCHEMA_VERSION),
-            ("store_id", secrets.token_hex(8)),
-            ("revision", "0"),
-        ):
-            conn.exec_driver_sql("INSERT OR IGNORE INTO meta VALUES (?, ?)", (key, value))
-        conn.exec_driver_sql(
-            "UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,)
-        )
+        migrate.upgrade(conn)  # nothing when another process did it meanwhile
         if not self._seed and meta_get(conn, "seeded") is None:
-            conn.exec_driver_sql("INSERT INTO meta VALUES ('seeded', 'skipped')")
+            run(conn, "INSERT INTO meta (key, value) VALUES ('seeded', 'skipped')")
 
     # ----------------------------------------------------------------- seed
 
@@ -297,33 +332,50 @@ class Store:
             )
             if len(claims):
                 cols = ", ".join(f'"{c}"' for c in CLAIM_COLUMNS)
-                marks = ", ".join("?" * (len(CLAIM_COLUMNS) + 1))
-                conn.exec_driver_sql(
-                    f"INSERT INTO claims ({cols}, upload_id) VALUES ({marks})",
-                    [(*r, SEED_UPLOAD_ID) for r in claims[CLAIM_COLUMNS].itertuples(False, None)],
+                marks = ", ".join(f":c{i}" for i in range(len(CLAIM_COLUMNS)))
+                rows = [
+                    {f"c{i}": v for i, v in enumerate(r)}
+                    for r in claims[CLAIM_COLUMNS].itertuples(False, None)
+                ]
+                conn.execute(
+                    sa.text(
+                        f"INSERT INTO claims ({cols}, upload_id) VALUES ({marks}, '{SEED_UPLOAD_ID}')"
+                    ),
+                    rows,
                 )
-            conn.exec_driver_sql("INSERT INTO meta VALUES ('seeded', ?)", (utc_now(),))
+            run(conn, "INSERT INTO meta (key, value) VALUES ('seeded', :at)", at=utc_now())
             return True
 
         return self._write(write)
 
     # ----------------------------------------------------------------- reads
 
-    def incidents(self) -> pd.DataFrame:
+    def incidents(self, where: StoreFilter | None = None) -> pd.DataFrame:
         """Every current incident, typed as :func:`geo.schema.normalise_dtypes` types them.
+
+        Parameters
+        ----------
+        where : StoreFilter, optional
+            Read only the incidents it keeps; the filter runs as SQL in the
+            database (on PostgreSQL a bounding box uses the GiST index), and
+            equals ``where.apply(store.incidents())``.
 
         Returns
         -------
         pandas.DataFrame
             The canonical columns in order, sorted by ``incident_id``.
         """
+        backend = self._backend
 
         def read(conn: Connection) -> pd.DataFrame:
-            columns = fetch_incident_columns(conn)
+            columns = backend.read_columns(conn, where)
             if columns is not None:
                 return frame_from_columns(columns)
+            clause, params = (where or StoreFilter()).sql(backend.mark, geometry=False)
             cols = ", ".join(f'"{c}"' for c in INCIDENT_COLUMNS)
-            rows = fetch(conn, f"SELECT {cols} FROM incidents ORDER BY incident_id")
+            rows = fetch(
+                conn, f"SELECT {cols} FROM incidents {clause} ORDER BY incident_id", params
+            )
             return frame_from_rows(rows, INCIDENT_COLUMNS)
 
         return self._read(read)
@@ -386,8 +438,8 @@ class Store:
     def upload_report(self, upload_id: str) -> dict[str, Any] | None:
         """The full JSON report saved with an upload (errors and warnings included)."""
         text = self._read(
-            lambda c: c.exec_driver_sql(
-                "SELECT report FROM uploads WHERE upload_id = ?", (upload_id,)
+            lambda c: run(
+                c, "SELECT report FROM uploads WHERE upload_id = :u", u=upload_id
             ).scalar()
         )
         return json.loads(text) if text else None
@@ -503,29 +555,3 @@ class Store:
         """
         new_id = new_upload_id()
         return self._write(lambda conn: redo_in(conn, upload_id, new_id=new_id, user=user))
-
-
-class GeocodeCache:
-    """Online geocoder answers kept in the store: ``get(key)`` / ``put(key, dict)``."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    def get(self, key: str) -> dict[str, Any] | None:
-        """The cached answer for ``key``, or None."""
-        text = self._store._read(
-            lambda c: c.exec_driver_sql(
-                "SELECT json FROM geocode_cache WHERE key = ?", (key,)
-            ).scalar()
-        )
-        return json.loads(text) if text is not None else None
-
-    def put(self, key: str, value: dict[str, Any]) -> None:
-        """Cache ``value`` (JSON-serialisable) under ``key``, replacing an older answer."""
-        text = json.dumps(value, ensure_ascii=False, default=str)
-        self._store._write(
-            lambda c: c.exec_driver_sql(
-                "INSERT OR REPLACE INTO geocode_cache (key, json, created_at) VALUES (?, ?, ?)",
-                (key, text, utc_now()),
-            )
-        )

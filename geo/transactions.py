@@ -1,11 +1,13 @@
-"""The bodies of the store's write transactions: commit an upload, undo one.
+"""The bodies of the store's write transactions: commit an upload, undo one, redo one.
 
-Each function runs inside one ``BEGIN IMMEDIATE`` transaction opened by
-:class:`geo.store.Store`, on the connection it is given, and either finishes
-or raises (and the transaction is rolled back). The rules they keep are in
+Each function runs inside one write transaction opened by
+:class:`geo.store.Store` (``BEGIN IMMEDIATE`` on SQLite, the writer lock on
+PostgreSQL), on the connection it is given, and either finishes or raises
+(and the transaction is rolled back). The rules they keep are in
 :mod:`geo.store`: a changed incident becomes a new version and the old one
 moves to ``incident_versions``; undo restores exactly the state before the
-upload, or refuses with :class:`UndoConflict`.
+upload, or refuses with :class:`UndoConflict`. The SQL here is the same on
+both back ends; the bulk steps are the back end's (:mod:`geo.backends`).
 """
 
 from __future__ import annotations
@@ -15,19 +17,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import OperationalError
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, CursorResult
 
+from geo.backends import backend_of
 from geo.report import IngestReport
 from geo.schema import CLAIM_COLUMNS
 from geo.storage import (
     CLAIMS_SQL,
     COLS_SQL,
-    ID_CHUNK,
-    INSERT_CHUNK,
     STORED,
     hash_rows,
-    incident_insert,
     storage_columns,
     utc_now,
 )
@@ -40,6 +40,7 @@ __all__ = [
     "CommitResult",
     "ProtectedUpload",
     "StoreBusy",
+    "StoreUnavailable",
     "UndoConflict",
     "UndoError",
     "UnknownUpload",
@@ -48,7 +49,9 @@ __all__ = [
     "fetch",
     "meta_get",
     "redo_in",
+    "run",
     "stored_hashes",
+    "unavailable_text",
     "undo_in",
     "undo_plan",
 ]
@@ -59,6 +62,21 @@ _CLAIM_FIELDS = ", ".join(f'"{c}"' for c in CLAIM_COLUMNS)
 
 class StoreBusy(RuntimeError):
     """The store stayed locked by other writers for longer than the store waits."""
+
+
+class StoreUnavailable(RuntimeError):
+    """The database could not be reached, or the connection broke during an operation."""
+
+
+def unavailable_text(write: bool) -> str:
+    """What to tell the user when the connection broke during a read or a write."""
+    if not write:
+        return "The store's database cannot be reached; check ATLAS_DB and that the server runs."
+    return (
+        "The connection to the store's database broke during a change. The database keeps a "
+        "transaction whole, so the change was stored completely or not at all: "
+        "`python -m geo uploads` shows which."
+    )
 
 
 class UndoError(Exception):
@@ -102,22 +120,30 @@ class CommitResult:
 # --------------------------------------------------------------------------- transactions
 
 
-def fetch(conn: Connection, sql: str) -> list[tuple[Any, ...]]:
-    """All rows of a query as plain tuples, through the DBAPI cursor (no Row objects)."""
+def fetch(conn: Connection, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    """All rows of a query as plain tuples, through the DBAPI cursor (no Row objects).
+
+    ``params`` fill the driver's own placeholders (``?`` on SQLite, ``%s`` on PostgreSQL).
+    """
     cur = conn.connection.dbapi_connection.cursor()
     try:
-        return cur.execute(sql).fetchall()
+        if params:
+            cur.execute(sql, params)
+        else:
+            cur.execute(sql)
+        return cur.fetchall()
     finally:
         cur.close()
 
 
+def run(conn: Connection, sql: str, **params: Any) -> CursorResult[Any]:
+    """One statement with ``:name`` parameters, in SQL both back ends accept."""
+    return conn.execute(sa.text(sql), params)
+
+
 def meta_get(conn: Connection, key: str) -> str | None:
-    try:
-        return conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (key,)).scalar()
-    except OperationalError as exc:
-        if "no such table" in str(exc.orig):
-            return None
-        raise
+    """A value of the ``meta`` table (None when the key is absent)."""
+    return run(conn, "SELECT value FROM meta WHERE key = :key", key=key).scalar()
 
 
 def bump_revision(conn: Connection) -> None:
@@ -130,26 +156,7 @@ def stored_hashes(conn: Connection, ids: list[str]) -> dict[str, str]:
     """``incident_id -> row_hash`` of the stored incidents among ``ids``."""
     if not ids:
         return {}
-    total = conn.exec_driver_sql("SELECT count(*) FROM incidents").scalar() or 0
-    cur = conn.connection.dbapi_connection.cursor()
-    try:
-        if total <= 4 * len(ids):  # a scan is cheaper than many look-ups
-            wanted = set(ids)
-            rows = cur.execute("SELECT incident_id, row_hash FROM incidents").fetchall()
-            return {k: h for k, h in rows if k in wanted}
-        out: dict[str, str] = {}
-        for start in range(0, len(ids), ID_CHUNK):
-            chunk = ids[start : start + ID_CHUNK]
-            marks = ", ".join("?" * len(chunk))
-            out.update(
-                cur.execute(
-                    f"SELECT incident_id, row_hash FROM incidents WHERE incident_id IN ({marks})",
-                    chunk,
-                ).fetchall()
-            )
-        return out
-    finally:
-        cur.close()
+    return backend_of(conn).stored_hashes(conn, ids)
 
 
 def commit_in(
@@ -171,10 +178,18 @@ def commit_in(
     else:
         cols, hashes = data
     now = utc_now()
-    conn.exec_driver_sql(
-        "INSERT INTO uploads (upload_id, file, sha256, format, created_at, user, redo_of) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (upload_id, file, sha256, fmt, now, user, redo_of),
+    backend = backend_of(conn)
+    run(
+        conn,
+        'INSERT INTO uploads (upload_id, file, sha256, format, created_at, "user", redo_of) '
+        "VALUES (:upload_id, :file, :sha256, :fmt, :now, :user, :redo_of)",
+        upload_id=upload_id,
+        file=file,
+        sha256=sha256,
+        fmt=fmt,
+        now=now,
+        user=user,
+        redo_of=redo_of,
     )
     ids = cols["incident_id"]
     if len(set(ids)) == len(ids):
@@ -189,19 +204,10 @@ def commit_in(
     take = [i for i in first if stored.get(ids[i]) != hashes[i]]  # new and changed
     duplicates = len(first) - len(take)
     if changed:
-        conn.exec_driver_sql(
-            f"INSERT INTO incident_versions ({COLS_SQL}, superseded_by, superseded_at) "
-            f"SELECT {COLS_SQL}, ?, ? FROM incidents WHERE incident_id = ?",
-            [(upload_id, now, key) for key in changed],
-        )
-        conn.exec_driver_sql(
-            "DELETE FROM incidents WHERE incident_id = ?", [(key,) for key in changed]
-        )
+        backend.supersede(conn, changed, upload_id, now)
     if take:
         take.sort(key=ids.__getitem__)  # B-tree friendly insert order
-        for start in range(0, len(take), INSERT_CHUNK):  # no million-tuple list at once
-            sql, rows = incident_insert(cols, hashes, take[start : start + INSERT_CHUNK], upload_id)
-            conn.exec_driver_sql(sql, rows)
+        backend.insert_incidents(conn, cols, hashes, take, upload_id)
     updated = len(changed)
     result = CommitResult(
         upload_id=upload_id, accepted=len(take), updated=updated, duplicates=duplicates
@@ -219,10 +225,14 @@ def commit_in(
         full = report.to_dict()
         full.update(counts, upload_id=upload_id)
         payload = json.dumps(full, ensure_ascii=False, default=str)
-    conn.exec_driver_sql(
-        "UPDATE uploads SET rows_read = ?, accepted = ?, rejected = ?, updated = ?, "
-        "duplicates = ?, geocoded = ?, report = ? WHERE upload_id = ?",
-        (*counts.values(), payload, upload_id),
+    run(
+        conn,
+        "UPDATE uploads SET rows_read = :rows_read, accepted = :accepted, rejected = :rejected, "
+        "updated = :updated, duplicates = :duplicates, geocoded = :geocoded, report = :report "
+        "WHERE upload_id = :upload_id",
+        **counts,
+        report=payload,
+        upload_id=upload_id,
     )
     bump_revision(conn)
     return result
@@ -230,8 +240,8 @@ def commit_in(
 
 def _active_upload(conn: Connection, upload_id: str) -> str | None:
     """The file of an upload that stands; raises :class:`UnknownUpload` otherwise."""
-    row = conn.exec_driver_sql(
-        "SELECT file, undone_at FROM uploads WHERE upload_id = ?", (upload_id,)
+    row = run(
+        conn, "SELECT file, undone_at FROM uploads WHERE upload_id = :u", u=upload_id
     ).fetchone()
     if row is None:
         raise UnknownUpload(f"no upload with id {upload_id!r}")
@@ -244,17 +254,18 @@ def _blocking(conn: Connection, upload_id: str) -> list[str]:
     """Later uploads that superseded rows ``upload_id`` wrote, newest first."""
     return [
         r[0]
-        for r in conn.exec_driver_sql(
+        for r in run(
+            conn,
             "SELECT u.upload_id FROM uploads u WHERE u.upload_id IN "
-            "(SELECT DISTINCT superseded_by FROM incident_versions WHERE upload_id = ?) "
+            "(SELECT DISTINCT superseded_by FROM incident_versions WHERE upload_id = :u) "
             "ORDER BY u.seq DESC",
-            (upload_id,),
+            u=upload_id,
         ).fetchall()
     ]
 
 
-def _count(conn: Connection, sql: str, *params: Any) -> int:
-    return int(conn.exec_driver_sql(sql, params).scalar() or 0)
+def _count(conn: Connection, sql: str, **params: Any) -> int:
+    return int(run(conn, sql, **params).scalar() or 0)
 
 
 def undo_plan(conn: Connection, upload_id: str) -> dict[str, Any]:
@@ -268,9 +279,9 @@ def undo_plan(conn: Connection, upload_id: str) -> dict[str, Any]:
         and ``blocking`` (later uploads to undo first; empty when it can go).
     """
     file = _active_upload(conn, upload_id)
-    written = _count(conn, "SELECT count(*) FROM incidents WHERE upload_id = ?", upload_id)
+    written = _count(conn, "SELECT count(*) FROM incidents WHERE upload_id = :u", u=upload_id)
     restored = _count(
-        conn, "SELECT count(*) FROM incident_versions WHERE superseded_by = ?", upload_id
+        conn, "SELECT count(*) FROM incident_versions WHERE superseded_by = :u", u=upload_id
     )
     return {
         "upload_id": upload_id,
@@ -278,7 +289,7 @@ def undo_plan(conn: Connection, upload_id: str) -> dict[str, Any]:
         "removed": written - restored,
         "restored": restored,
         "claims_removed": _count(
-            conn, "SELECT count(*) FROM claims WHERE upload_id = ?", upload_id
+            conn, "SELECT count(*) FROM claims WHERE upload_id = :u", u=upload_id
         ),
         "blocking": _blocking(conn, upload_id),
     }
@@ -305,28 +316,29 @@ def undo_in(conn: Connection, upload_id: str, *, allow_seed: bool = False) -> di
             "incidents it wrote; undo those first (newest first)",
             blocking,
         )
-    conn.exec_driver_sql(
+    run(
+        conn,
         f"INSERT INTO undone_incidents ({COLS_SQL}) SELECT {COLS_SQL} FROM incidents "
-        "WHERE upload_id = ?",
-        (upload_id,),
+        "WHERE upload_id = :u",
+        u=upload_id,
     )
-    deleted = conn.exec_driver_sql(
-        "DELETE FROM incidents WHERE upload_id = ?", (upload_id,)
-    ).rowcount
-    restored = conn.exec_driver_sql(
+    deleted = run(conn, "DELETE FROM incidents WHERE upload_id = :u", u=upload_id).rowcount
+    restored = run(
+        conn,
         f"INSERT INTO incidents ({COLS_SQL}) SELECT {COLS_SQL} FROM incident_versions "
-        "WHERE superseded_by = ? ORDER BY version_id",
-        (upload_id,),
+        "WHERE superseded_by = :u ORDER BY version_id",
+        u=upload_id,
     ).rowcount
-    conn.exec_driver_sql("DELETE FROM incident_versions WHERE superseded_by = ?", (upload_id,))
-    conn.exec_driver_sql(
+    run(conn, "DELETE FROM incident_versions WHERE superseded_by = :u", u=upload_id)
+    run(
+        conn,
         f"INSERT INTO undone_claims ({CLAIMS_SQL}) SELECT {CLAIMS_SQL} FROM claims "
-        "WHERE upload_id = ?",
-        (upload_id,),
+        "WHERE upload_id = :u",
+        u=upload_id,
     )
-    claims = conn.exec_driver_sql("DELETE FROM claims WHERE upload_id = ?", (upload_id,)).rowcount
+    claims = run(conn, "DELETE FROM claims WHERE upload_id = :u", u=upload_id).rowcount
     now = utc_now()
-    conn.exec_driver_sql("UPDATE uploads SET undone_at = ? WHERE upload_id = ?", (now, upload_id))
+    run(conn, "UPDATE uploads SET undone_at = :now WHERE upload_id = :u", now=now, u=upload_id)
     bump_revision(conn)
     return {
         "upload_id": upload_id,
@@ -348,25 +360,26 @@ def redo_in(
     so a redo never overwrites work done after the undo. Claims whose id was
     stored again since are refused (nothing is changed).
     """
-    row = conn.exec_driver_sql(
-        "SELECT file, sha256, format, undone_at FROM uploads WHERE upload_id = ?", (upload_id,)
+    row = run(
+        conn,
+        "SELECT file, sha256, format, undone_at FROM uploads WHERE upload_id = :u",
+        u=upload_id,
     ).fetchone()
     if row is None:
         raise UnknownUpload(f"no upload with id {upload_id!r}")
     file, sha256, fmt, undone_at = row
     if undone_at is None:
         raise UnknownUpload(f"upload {upload_id!r} stands; only an undone upload can be redone")
-    again = conn.exec_driver_sql(
-        "SELECT upload_id FROM uploads WHERE redo_of = ?", (upload_id,)
-    ).scalar()
+    again = run(conn, "SELECT upload_id FROM uploads WHERE redo_of = :u", u=upload_id).scalar()
     if again is not None:
         raise UnknownUpload(f"upload {upload_id!r} was already redone as {again!r}")
     taken = [
         r[0]
-        for r in conn.exec_driver_sql(
-            "SELECT claim_id FROM undone_claims WHERE upload_id = ? AND claim_id IN "
+        for r in run(
+            conn,
+            "SELECT claim_id FROM undone_claims WHERE upload_id = :u AND claim_id IN "
             "(SELECT claim_id FROM claims) ORDER BY claim_id",
-            (upload_id,),
+            u=upload_id,
         ).fetchall()
     ]
     if taken:
@@ -374,9 +387,10 @@ def redo_in(
             f"cannot redo {upload_id!r}: claim(s) {', '.join(taken[:5])} were stored again "
             "since it was undone"
         )
-    rows = conn.exec_driver_sql(
-        f"SELECT {COLS_SQL} FROM undone_incidents WHERE upload_id = ? ORDER BY incident_id",
-        (upload_id,),
+    rows = run(
+        conn,
+        f"SELECT {COLS_SQL} FROM undone_incidents WHERE upload_id = :u ORDER BY incident_id",
+        u=upload_id,
     ).fetchall()
     cols = {c: [r[i] for r in rows] for i, c in enumerate(STORED)}
     hashes = cols.pop("row_hash")
@@ -391,20 +405,24 @@ def redo_in(
         user=user,
         redo_of=upload_id,
     )
-    conn.exec_driver_sql(
-        f"INSERT INTO claims ({CLAIMS_SQL}) SELECT {_CLAIM_FIELDS}, ? "
-        "FROM undone_claims WHERE upload_id = ?",
-        (new_id, upload_id),
+    run(
+        conn,
+        f"INSERT INTO claims ({CLAIMS_SQL}) SELECT {_CLAIM_FIELDS}, :new "
+        "FROM undone_claims WHERE upload_id = :u",
+        new=new_id,
+        u=upload_id,
     )
-    conn.exec_driver_sql(  # the history keeps the original file's report and counts
+    run(  # the history keeps the original file's report and counts
+        conn,
         "UPDATE uploads SET report = o.report, rows_read = o.rows_read, rejected = o.rejected, "
         "geocoded = o.geocoded FROM (SELECT report, rows_read, rejected, geocoded FROM uploads "
-        "WHERE upload_id = ?) AS o WHERE upload_id = ?",
-        (upload_id, new_id),
+        "WHERE upload_id = :u) AS o WHERE upload_id = :new",
+        u=upload_id,
+        new=new_id,
     )
-    claims = _count(conn, "SELECT count(*) FROM claims WHERE upload_id = ?", new_id)
-    conn.exec_driver_sql("DELETE FROM undone_incidents WHERE upload_id = ?", (upload_id,))
-    conn.exec_driver_sql("DELETE FROM undone_claims WHERE upload_id = ?", (upload_id,))
+    claims = _count(conn, "SELECT count(*) FROM claims WHERE upload_id = :new", new=new_id)
+    run(conn, "DELETE FROM undone_incidents WHERE upload_id = :u", u=upload_id)
+    run(conn, "DELETE FROM undone_claims WHERE upload_id = :u", u=upload_id)
     return {
         "upload_id": new_id,
         "redo_of": upload_id,

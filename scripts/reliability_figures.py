@@ -24,6 +24,7 @@ START, END = "<!-- figures:start -->", "<!-- figures:end -->"
 TESTS = [
     "tests/test_reliability_pipeline.py",
     "tests/test_reliability_crash.py",
+    "tests/test_reliability_crash_pg.py",
     "tests/test_reliability_concurrency.py",
     "tests/test_limits.py",
 ]
@@ -44,8 +45,11 @@ def render(figures: dict) -> str:
     p = figures.get("pipeline", {})
     c = figures.get("crash", {})
     k = figures.get("concurrency", {})
+    pc = figures.get("crash_postgresql", {})
+    pk = figures.get("concurrency_postgresql", {})
     cal = c.get("calibration_s", {})
-    dates = sorted(s["run_at"] for s in (p, c, k) if "run_at" in s)
+    pcal = pc.get("calibration_s", {})
+    dates = sorted(s["run_at"] for s in (p, c, k, pc, pk) if "run_at" in s)
     rows = [
         ("Pipeline inputs tried (hypothesis, dry run + store)", p.get("inputs_tried")),
         (
@@ -57,6 +61,7 @@ def render(figures: dict) -> str:
         ("… rows whose outcome was checked line by line", p.get("rows_checked_exactly")),
         ("… same file twice into a store, nothing changed", p.get("store_round_trips")),
         ("Uncaught exceptions", p.get("uncaught_exceptions")),
+        ("**SQLite**", ""),
         ("Kill trials (SIGKILL)", c.get("trials")),
         ("… kills before the store was opened", c.get("kills_before_store_opened")),
         ("… kills inside the write transaction (rolled back)", c.get("kills_during_write_transaction")),
@@ -81,6 +86,25 @@ def render(figures: dict) -> str:
         ("Lock errors seen / writer failures / reader errors",
          f"{k.get('lock_errors_seen')} / {k.get('writer_failures')} / {k.get('reader_errors')}"),
         ("Rows lost with concurrent writers", k.get("rows_lost")),
+        ("**PostgreSQL + PostGIS**", ""),
+        ("Client kills (SIGKILL of `python -m geo ingest`)", f"{pc.get('client_kills')} of {pc.get('client_trials')} trials"),
+        ("… inside the write transaction (rolled back) / after the commit (complete)",
+         f"{pc.get('client_kills_during_write_transaction')} / {pc.get('client_kills_after_commit')}"),
+        ("Server kills (SIGKILL of the postmaster and every backend, then a restart)", pc.get("server_kills")),
+        ("… inside the write transaction (rolled back) / after the commit (kept)",
+         f"{pc.get('server_kills_during_write_transaction')} / {pc.get('server_kills_after_commit')}"),
+        ("… amcheck (`bt_index_check`, heapallindexed) passed after a trial", pc.get("index_checks_passed")),
+        ("Rows lost after kills (PostgreSQL)", pc.get("rows_lost")),
+        ("One uninterrupted upload into PostgreSQL: s until the writer lock / holding it / after",
+         f"{pcal.get('until_write_lock')} / {pcal.get('write_lock_held')} / {pcal.get('after_commit')}"),
+        ("Concurrent writers on PostgreSQL (running at once / waiting for the lock at once / seen holding it)",
+         f"{pk.get('writers_running_at_once')} / {pk.get('writers_waiting_for_the_lock_at_once')} / "
+         f"{pk.get('writers_seen_holding_the_write_lock')}"),
+        ("Readers / reads in the run (PostgreSQL)", f"{pk.get('readers')} / {pk.get('reads')}"),
+        ("Half-written uploads seen / lock errors / writer failures / reader errors (PostgreSQL)",
+         f"{pk.get('partial_uploads_seen')} / {pk.get('lock_errors_seen')} / "
+         f"{pk.get('writer_failures')} / {pk.get('reader_errors')}"),
+        ("Rows lost with concurrent writers (PostgreSQL)", pk.get("rows_lost")),
     ]  # fmt: skip
     lines = [
         START,

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pgserver import PgServer, find_bindir
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DATA = Path(__file__).resolve().parent / "data"
@@ -38,10 +40,55 @@ def _no_test_touches_the_default_store(tmp_path_factory: pytest.TempPathFactory)
         os.environ["ATLAS_DB"] = before
 
 
+def in_ci() -> bool:
+    """Whether this is a CI run (``CI=true``): a missing PostgreSQL then fails, not skips."""
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
     """A path for a fresh SQLite store in a temporary folder."""
     return str(tmp_path / "atlas.sqlite")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One PostgreSQL + PostGIS server for the whole session (see tests/pgserver.py).
+
+    Skipped with the reason when Debian's PostgreSQL and PostGIS are not
+    installed, except under ``CI=true``, where that is a failure (``.ci/run``
+    installs them).
+    """
+    bindir = find_bindir()
+    if bindir is None:
+        reason = (
+            "PostgreSQL with PostGIS is not installed (apt-get install postgresql-15 "
+            "postgresql-15-postgis-3, or set ATLAS_PG_BIN)"
+        )
+        if in_ci():
+            pytest.fail(f"CI=true and {reason}", pytrace=False)
+        pytest.skip(reason)
+    server = PgServer(bindir).init().start()
+    try:
+        server.make_template()
+        yield server
+    finally:
+        server.remove()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty store on each back end: a SQLite file, or a new PostgreSQL database
+    (copied from a template with PostGIS, dropped afterwards)."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "atlas.sqlite")
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    url = server.new_database()
+    try:
+        yield url
+    finally:
+        server.drop_database(url)
 
 
 @pytest.fixture

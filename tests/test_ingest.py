@@ -1,13 +1,17 @@
-"""The ingest pipeline: every good row in, every bad row reported, nothing half-written."""
+"""The ingest pipeline: every good row in, every bad row reported, nothing half-written.
+
+The tests that take the ``store`` fixture run on SQLite and on PostgreSQL.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
+from storehelp import every_table
 
 from geo.ingest import _ReadOnlyCache, ingest_bytes, ingest_path, prepare
 from geo.report import FileRefused
@@ -35,24 +39,24 @@ BAD = {  # line: column named in the error
 }
 
 
-def fingerprint(path: Path) -> dict[str, str | None]:
-    """SHA-256 of the SQLite file and its WAL/SHM companions (None when absent)."""
-    out = {}
+def fingerprint(store: Store) -> dict[str, object]:
+    """SQLite: SHA-256 of the file and its WAL/SHM companions (None when absent), so
+    "unchanged" means byte for byte; PostgreSQL: every row of every table."""
+    if store.path is None:
+        return every_table(store)
+    out: dict[str, object] = {}
     for suffix in ("", "-wal", "-shm"):
-        p = Path(f"{path}{suffix}")
+        p = Path(f"{store.path}{suffix}")
         out[suffix or "db"] = hashlib.sha256(p.read_bytes()).hexdigest() if p.exists() else None
     return out
 
 
-def tables(path: Path) -> dict[str, list[tuple]]:
-    con = sqlite3.connect(path)
-    try:
+def tables(store: Store) -> dict[str, list[tuple]]:
+    with store.engine.connect() as con:
         return {
-            t: con.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
+            t: [tuple(r) for r in con.exec_driver_sql(f"SELECT * FROM {t} ORDER BY 1")]
             for t in ("incidents", "incident_versions", "uploads", "geocode_cache", "meta")
         }
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +65,8 @@ def prepared():
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(tmp_path / "atlas.sqlite", seed=False)
+def store(store_url: str) -> Store:
+    return Store(store_url, seed=False)
 
 
 def test_acled_file_report_counts_and_lines(prepared) -> None:
@@ -135,10 +139,10 @@ def test_changed_row_in_a_later_file_is_an_update(store: Store, tmp_path: Path) 
 
 def test_undo_of_an_ingest_restores_every_table(store: Store) -> None:
     ingest_bytes((INGEST / "native_formulas.csv").read_bytes(), "n.csv", store)
-    before = tables(store.path)
+    before = tables(store)
     report = ingest_bytes(ACLED.read_bytes(), ACLED.name, store)
     store.undo(report.upload_id)
-    after = tables(store.path)
+    after = tables(store)
     assert after["incidents"] == before["incidents"]
     assert after["incident_versions"] == before["incident_versions"]
     assert len(after["uploads"]) == len(before["uploads"]) + 1  # kept, marked undone
@@ -147,12 +151,12 @@ def test_undo_of_an_ingest_restores_every_table(store: Store) -> None:
 def test_dry_run_writes_nothing_but_knows_duplicates(store: Store) -> None:
     ingest_bytes(ACLED.read_bytes(), ACLED.name, store)
     store.engine.dispose()
-    before = fingerprint(store.path)
+    before = fingerprint(store)
     report = ingest_bytes(ACLED.read_bytes(), ACLED.name, store, dry_run=True)
     store.engine.dispose()
     assert report.dry_run and report.upload_id is None
     assert (report.accepted, report.duplicates) == (0, len(GOOD))
-    assert fingerprint(store.path) == before
+    assert fingerprint(store) == before
 
 
 def test_dry_run_without_a_store(tmp_path: Path) -> None:
@@ -174,12 +178,12 @@ REFUSED = {
 def test_refused_file_leaves_the_store_byte_for_byte(store: Store, name: str) -> None:
     ingest_bytes(ACLED.read_bytes(), ACLED.name, store)
     store.engine.dispose()
-    before = fingerprint(store.path)
+    before = fingerprint(store)
     with pytest.raises(FileRefused) as info:
         ingest_bytes(REFUSED[name], name, store)
     assert str(info.value)  # one clear sentence
     store.engine.dispose()
-    assert fingerprint(store.path) == before
+    assert fingerprint(store) == before
 
 
 def test_size_and_row_limits_refuse_the_file(monkeypatch, store: Store) -> None:
@@ -193,7 +197,11 @@ def test_size_and_row_limits_refuse_the_file(monkeypatch, store: Store) -> None:
     monkeypatch.setenv("ATLAS_MAX_ROWS", "3")
     with pytest.raises(FileRefused, match="3"):
         ingest_bytes(data, ACLED.name, store)
-    assert not store.path.exists()  # the store was never opened
+    if store.path is not None:
+        assert not store.path.exists()  # the store was never opened
+    else:
+        with store.engine.connect() as conn:
+            assert not sa.inspect(conn).has_table("uploads")
 
 
 def test_missing_file_is_refused(tmp_path: Path) -> None:

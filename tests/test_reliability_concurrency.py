@@ -13,7 +13,13 @@ To be sure the writers really contend, the test itself holds the write lock
 writers have reached their commit and are waiting for it: a writer opens the
 SQLite file only to commit, which ``/proc/<pid>/fd`` shows. Then it lets go.
 
-The counters go to ``var/reliability.json`` (section ``concurrency``).
+On PostgreSQL the same test runs on an empty database (PostGIS installed,
+no tables: the readers race to migrate and seed it); the test holds the
+store's advisory writer lock, and ``pg_locks`` shows the four writers' backends
+waiting for it (``application_name`` names each client's pid) and who holds it.
+
+The counters go to ``var/reliability.json`` (sections ``concurrency`` and
+``concurrency_postgresql``).
 """
 
 from __future__ import annotations
@@ -120,6 +126,10 @@ def _hold_write_lock(db: Path) -> sqlite3.Connection:
         time.sleep(0.05)
 
 
+def alive_pids(procs: dict[str, subprocess.Popen]) -> set[int]:
+    return {p.pid for p in procs.values() if p.poll() is None}
+
+
 def _has_open(pid: int, db: Path) -> bool:
     """Whether process ``pid`` has the SQLite file open (Linux /proc)."""
     try:
@@ -130,13 +140,92 @@ def _has_open(pid: int, db: Path) -> bool:
         return False
 
 
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+def _pg_probe(url: str):
+    import psycopg
+    import sqlalchemy as sa
+
+    parsed = sa.engine.make_url(url)
+    return psycopg.connect(
+        host=parsed.query["host"], user=parsed.username, dbname=parsed.database, autocommit=True
+    )
+
+
+def _pg_lock_pids(probe, *, granted: bool) -> list[int]:
+    """Client pids of the backends holding (or waiting for) the store's writer lock."""
+    from geo.backend_pg import WRITER_LOCK
+
+    rows = probe.execute(
+        "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.locktype = 'advisory' AND l.granted = %s AND l.database = "
+        "(SELECT oid FROM pg_database WHERE datname = current_database()) "
+        "AND l.classid = %s AND l.objid = %s",
+        (granted, WRITER_LOCK >> 32, WRITER_LOCK & 0xFFFFFFFF),
+    ).fetchall()
+    return [int(r[0].split(":", 1)[1]) for r in rows if str(r[0]).startswith("incident-atlas:")]
+
+
+def _pg_lock_holders(url: str, stop: threading.Event, seen: list[int]) -> None:
+    probe = _pg_probe(url)
+    try:
+        while not stop.is_set():
+            for pid in _pg_lock_pids(probe, granted=True):
+                if not seen or seen[-1] != pid:
+                    seen.append(pid)
+            time.sleep(0.002)
+    finally:
+        probe.close()
+
+
+class _PgBlocker:
+    """The writer lock held from the test's own connection once the store is seeded."""
+
+    def __init__(self, url: str) -> None:
+        self.conn = _pg_probe(url)
+        deadline = time.monotonic() + 300
+        while True:
+            ready = self.conn.execute("SELECT to_regclass('uploads') IS NOT NULL").fetchone()[0]
+            if ready and self.conn.execute("SELECT count(*) FROM uploads").fetchone()[0] >= 1:
+                break
+            if time.monotonic() > deadline:
+                raise AssertionError("the readers never created the store")
+            time.sleep(0.05)
+        from geo.backend_pg import WRITER_LOCK
+
+        self.conn.autocommit = False
+        self.conn.execute(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
+
+    def rollback(self) -> None:
+        self.conn.rollback()
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def shared_store(request, tmp_path: Path):
+    """Where the analysts' store will be: a SQLite path that does not exist yet, or an
+    empty PostgreSQL database; the readers race to create and seed it."""
+    if request.param == "sqlite":
+        db = tmp_path / "shared" / "atlas.sqlite"
+        db.parent.mkdir()
+        yield "sqlite", str(db)
+        return
+    server = request.getfixturevalue("pg_server")
+    url = server.new_database("shared")
+    yield "postgresql", url
+    server.drop_database(url)
+
+
 def test_four_writers_and_readers_lose_nothing_and_show_no_error(
-    record_figures, acled_rows, tmp_path: Path
+    record_figures, acled_rows, tmp_path: Path, shared_store
 ) -> None:
     from geo.seed import open_store
 
-    db = tmp_path / "shared" / "atlas.sqlite"  # does not exist yet: the readers race to create it
-    db.parent.mkdir()
+    backend, db = shared_store
+    pg = backend == "postgresql"
     files: dict[str, Path] = {}
     frames = {}
     for k in range(WRITERS):
@@ -162,12 +251,14 @@ def test_four_writers_and_readers_lose_nothing_and_show_no_error(
     ]
     stop_probe = threading.Event()
     holders: list[int] = []
-    probe = threading.Thread(target=_write_lock_holders, args=(db, stop_probe, holders))
+    holder_probe = _pg_lock_holders if pg else _write_lock_holders
+    probe = threading.Thread(target=holder_probe, args=(db, stop_probe, holders))
     probe.start()
 
     # a fifth analyst's long upload: hold the write lock until all four writers have
     # reached their commit and wait for it (each has the store open only from then on)
-    blocker = _hold_write_lock(db)
+    blocker = _PgBlocker(db) if pg else _hold_write_lock(Path(db))
+    waiting_probe = _pg_probe(db) if pg else None
     writers = {
         name: subprocess.Popen(
             [sys.executable, "-m", "geo", "ingest", str(path), "--db", str(db)],
@@ -181,13 +272,18 @@ def test_four_writers_and_readers_lose_nothing_and_show_no_error(
     waiting = 0
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and any(p.poll() is None for p in writers.values()):
-        waiting = sum(_has_open(p.pid, db) for p in writers.values() if p.poll() is None)
+        if pg:
+            waiting = len(set(_pg_lock_pids(waiting_probe, granted=False)) & alive_pids(writers))
+        else:
+            waiting = sum(_has_open(p.pid, Path(db)) for p in writers.values() if p.poll() is None)
         if waiting == WRITERS:
             break
         time.sleep(0.02)
     time.sleep(0.5)
     blocker.rollback()
     blocker.close()
+    if waiting_probe is not None:
+        waiting_probe.close()
     # how many writers were running at the same time (sampled until all have ended)
     most_alive = waiting
     while any(p.poll() is None for p in writers.values()):
@@ -236,8 +332,9 @@ def test_four_writers_and_readers_lose_nothing_and_show_no_error(
         assert len(row) == 1 and int(row["accepted"].iloc[0]) == sizes[name]
     assert len(incidents) == len(seed_rows) + sum(sizes.values())
     assert len(uploads) == 1 + WRITERS
-    with store.engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    if not pg:
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
 
     writer_pids = {p.pid for p in writers.values()}
     figures = {
@@ -257,7 +354,7 @@ def test_four_writers_and_readers_lose_nothing_and_show_no_error(
         "lock_errors_seen": sum("locked" in e.lower() for e in reader_errors),
         "rows_lost": len(seed_rows) + sum(sizes.values()) - len(incidents),
     }
-    record_figures("concurrency", figures)
+    record_figures("concurrency_postgresql" if pg else "concurrency", figures)
     assert not reader_errors, reader_errors[:5]
     assert not partial, partial[:5]
     assert most_alive == WRITERS, "the writers did not overlap; the test proved nothing"

@@ -1,9 +1,11 @@
-"""Seeding a new store from the curated tables: once, in one transaction, never again."""
+"""Seeding a new store from the curated tables: once, in one transaction, never again.
+
+Every test runs on SQLite and on PostgreSQL (the ``store_url`` fixture).
+"""
 
 from __future__ import annotations
 
 import multiprocessing as mp
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -31,8 +33,8 @@ def seed_dir(tmp_path: Path) -> Path:
     return folder
 
 
-def test_a_new_store_is_empty_until_the_seed_step(tmp_path: Path, seed_dir: Path) -> None:
-    store = Store(tmp_path / "new.sqlite")
+def test_a_new_store_is_empty_until_the_seed_step(store_url: str, seed_dir: Path) -> None:
+    store = Store(store_url)
     assert store.incidents().empty and store.seed_state() is None
     assert seed_store(store, seed_dir) is True
     got = store.incidents()
@@ -50,9 +52,9 @@ def test_a_new_store_is_empty_until_the_seed_step(tmp_path: Path, seed_dir: Path
 
 
 def test_seeding_again_changes_nothing_even_when_the_files_change(
-    tmp_path: Path, seed_dir: Path
+    store_url: str, seed_dir: Path
 ) -> None:
-    path = tmp_path / "seeded.sqlite"
+    path = store_url
     seed_store(Store(path), seed_dir)
     (seed_dir / "incidents.csv").write_text(SEED_CSV.replace("SEED-2", "SEED-3"), "utf-8")
     again = Store(path)
@@ -61,15 +63,15 @@ def test_seeding_again_changes_nothing_even_when_the_files_change(
     assert len(again.uploads()) == 1
 
 
-def test_a_store_made_unseeded_stays_empty(tmp_path: Path, seed_dir: Path) -> None:
-    store = Store(tmp_path / "empty.sqlite", seed=False)
+def test_a_store_made_unseeded_stays_empty(store_url: str, seed_dir: Path) -> None:
+    store = Store(store_url, seed=False)
     assert seed_store(store, seed_dir) is False
     assert store.seed_state() == "skipped"
     assert store.incidents().empty and store.uploads().empty
 
 
-def test_open_store_seeds_from_the_project_data(tmp_path: Path) -> None:
-    store = open_store(tmp_path / "atlas.sqlite")
+def test_open_store_seeds_from_the_project_data(store_url: str) -> None:
+    store = open_store(store_url)
     assert store.uploads()["upload_id"].tolist() == ["seed"]
     assert len(store.incidents()) > 0 and len(store.claims()) > 0
 
@@ -90,8 +92,8 @@ def _seed_and_count(path: str, folder: str, out) -> None:
 
 
 @pytest.mark.slow
-def test_two_processes_seeding_a_new_store_seed_it_once(tmp_path: Path, seed_dir: Path) -> None:
-    path = str(tmp_path / "race.sqlite")
+def test_two_processes_seeding_a_new_store_seed_it_once(store_url: str, seed_dir: Path) -> None:
+    path = store_url
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
     procs = [ctx.Process(target=_seed_and_count, args=(path, str(seed_dir), out)) for _ in range(2)]
@@ -101,6 +103,6 @@ def test_two_processes_seeding_a_new_store_seed_it_once(tmp_path: Path, seed_dir
         p.join(240)
     assert [p.exitcode for p in procs] == [0, 0]
     assert [out.get(), out.get()] == [2, 2]
-    con = sqlite3.connect(path)
-    assert con.execute("SELECT count(*) FROM uploads").fetchone()[0] == 1
-    assert con.execute("SELECT count(*) FROM incidents").fetchone()[0] == 2
+    store = Store(path)
+    assert len(store.uploads()) == 1
+    assert len(store.incidents()) == 2

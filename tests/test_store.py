@@ -1,4 +1,7 @@
-"""The store: one upload per transaction, duplicates, versions, undo and redo, locks."""
+"""The store: one upload per transaction, duplicates, versions, undo and redo, locks.
+
+Every test that takes the ``store`` fixture runs on SQLite and on PostgreSQL.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +15,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import sqlalchemy as sa
+from storehelp import dump, execute
 
 import geo.store as store_mod
 from geo import storage, transactions
+from geo.backend_pg import WRITER_LOCK
 from geo.schema import CLAIM_COLUMNS, INCIDENT_COLUMNS, normalise_dtypes
 from geo.store import ProtectedUpload, Store, StoreBusy, UndoConflict, UndoError, UnknownUpload
 
@@ -48,21 +54,6 @@ def incidents(ids: list[str], **overrides: object) -> pd.DataFrame:
     return normalise_dtypes(pd.DataFrame(data))
 
 
-def dump(path: Path) -> dict[str, list[tuple]]:
-    """Every row of the incident tables, read with plain sqlite3."""
-    con = sqlite3.connect(path)
-    try:
-        return {
-            "incidents": con.execute("SELECT * FROM incidents ORDER BY incident_id").fetchall(),
-            "incident_versions": con.execute(
-                "SELECT * FROM incident_versions ORDER BY version_id"
-            ).fetchall(),
-            "claims": con.execute("SELECT * FROM claims ORDER BY claim_id").fetchall(),
-        }
-    finally:
-        con.close()
-
-
 def seed_claims() -> pd.DataFrame:
     """One curated claim, as the seed step passes it."""
     row = dict.fromkeys(CLAIM_COLUMNS)
@@ -75,8 +66,8 @@ def commit(store: Store, df: pd.DataFrame, name: str = "f.csv"):
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(tmp_path / "atlas.sqlite", seed=False)
+def store(store_url: str) -> Store:
+    return Store(store_url, seed=False)
 
 
 # --------------------------------------------------------------------------- opening
@@ -107,6 +98,19 @@ def test_opening_is_lazy(tmp_path: Path) -> None:
     assert not path.exists()
 
 
+@pytest.mark.postgresql
+def test_opening_a_postgresql_store_is_lazy_too(pg_server) -> None:
+    url = pg_server.new_database()
+    store = Store(url)
+    assert store.backend == "postgresql" and store.path is None
+    with sa.create_engine(url).connect() as conn:
+        assert not sa.inspect(conn).has_table("incidents")
+    store.version()
+    with store.engine.connect() as conn:
+        assert sa.inspect(conn).has_table("incidents")
+    pg_server.drop_database(url)
+
+
 # --------------------------------------------------------------------------- commit
 
 
@@ -133,7 +137,7 @@ def test_columns_empty_in_one_insert_chunk_are_still_stored_from_the_others(
 ) -> None:
     # chunks of two rows: "notes" is empty in the first, starts empty in the second and
     # has a value in the third; "actor2" is empty in all
-    monkeypatch.setattr(transactions, "INSERT_CHUNK", 2)
+    monkeypatch.setattr(storage, "INSERT_CHUNK", 2)
     notes = [None, None, None, "n4", "n5"]
     df = incidents(["A", "B", "C", "D", "E"], notes=notes)
     result = commit(store, df)
@@ -148,10 +152,10 @@ def test_columns_empty_in_one_insert_chunk_are_still_stored_from_the_others(
 def test_same_rows_twice_are_duplicates_and_change_no_incident(store: Store) -> None:
     df = incidents(["A", "B", "C"])
     first = commit(store, df)
-    before = dump(store.path)
+    before = dump(store)
     second = commit(store, df, "again.csv")
     assert (second.accepted, second.updated, second.duplicates) == (0, 0, 3)
-    assert dump(store.path) == before
+    assert dump(store) == before
     assert set(store.incidents()["upload_id"]) == {first.upload_id}
 
 
@@ -188,7 +192,7 @@ def test_first_row_wins_for_an_id_repeated_in_one_commit(store: Store) -> None:
 
 def test_a_failing_upload_writes_nothing(store: Store, monkeypatch) -> None:
     commit(store, incidents(["A", "B"]))
-    before = dump(store.path)
+    before = dump(store)
     uploads_before = len(store.uploads())
     version = store.version()
 
@@ -199,7 +203,7 @@ def test_a_failing_upload_writes_nothing(store: Store, monkeypatch) -> None:
     with pytest.raises(RuntimeError, match="crash"):
         commit(store, incidents(["A", "Z"], killed=[7, 7]))
     monkeypatch.undo()
-    assert dump(store.path) == before
+    assert dump(store) == before
     assert len(store.uploads()) == uploads_before
     assert store.version() == version
 
@@ -228,9 +232,9 @@ def test_version_changes_on_commit_and_undo_only(store: Store) -> None:
 
 def test_undo_restores_earlier_versions_exactly(store: Store) -> None:
     commit(store, incidents(["A", "B", "C"]))
-    state1 = dump(store.path)
+    state1 = dump(store)
     u2 = commit(store, incidents(["A", "B", "D"], killed=[5, 6, 7]))
-    state2 = dump(store.path)
+    state2 = dump(store)
     u3 = commit(store, incidents(["A", "E"], killed=[50, 1], notes=["again", "new"]))
     assert u3.updated == 1  # A, whose current version came from u2
 
@@ -243,20 +247,20 @@ def test_undo_restores_earlier_versions_exactly(store: Store) -> None:
         "claims_removed": 0,
         "undone_at": result["undone_at"],
     }
-    assert dump(store.path) == state2
+    assert dump(store) == state2
     store.undo(u2.upload_id)
-    assert dump(store.path) == state1
+    assert dump(store) == state1
 
 
 def test_undo_is_refused_while_a_later_upload_changed_its_rows(store: Store) -> None:
     u1 = commit(store, incidents(["A", "B"]))
     u2 = commit(store, incidents(["B"], killed=[40]))
-    before = dump(store.path)
+    before = dump(store)
     with pytest.raises(UndoConflict) as info:
         store.undo(u1.upload_id)
     assert info.value.blocking == [u2.upload_id]
     assert u2.upload_id in str(info.value)
-    assert dump(store.path) == before
+    assert dump(store) == before
     # in order, both go
     store.undo(u2.upload_id)
     store.undo(u1.upload_id)
@@ -276,9 +280,9 @@ def test_undo_of_unknown_or_undone_upload(store: Store) -> None:
 def test_undo_plan_says_what_undo_then_does(store: Store) -> None:
     commit(store, incidents(["A", "B"]))
     u2 = commit(store, incidents(["A", "C", "D"], killed=[9, 9, 9]))
-    before = dump(store.path)
+    before = dump(store)
     plan = store.undo_plan(u2.upload_id)
-    assert dump(store.path) == before  # a plan writes nothing
+    assert dump(store) == before  # a plan writes nothing
     assert plan == {
         "upload_id": u2.upload_id,
         "file": "f.csv",
@@ -301,15 +305,15 @@ def test_undo_plan_names_the_uploads_to_undo_first(store: Store) -> None:
     assert store.undo_plan(u1.upload_id)["blocking"] == [u2.upload_id]
 
 
-def test_the_curated_seed_is_protected(tmp_path: Path) -> None:
-    store = Store(tmp_path / "seeded.sqlite")
+def test_the_curated_seed_is_protected(store_url: str) -> None:
+    store = Store(store_url)
     assert store.apply_seed(
         incidents(["S1", "S2"]), seed_claims(), file="data/incidents.csv", sha256="0"
     )
-    before = dump(store.path)
+    before = dump(store)
     with pytest.raises(ProtectedUpload, match="curated seed"):
         store.undo("seed")
-    assert dump(store.path) == before
+    assert dump(store) == before
     plan = store.undo_plan("seed")
     assert (plan["removed"], plan["claims_removed"]) == (2, 1)
     result = store.undo("seed", allow_seed=True)
@@ -322,7 +326,7 @@ def test_redo_puts_an_undone_upload_back_as_it_was(store: Store) -> None:
     u2 = commit(store, incidents(["A", "C"], killed=[4, 5]))
     after_u2 = store.incidents().drop(columns="upload_id")
     store.undo(u2.upload_id)
-    after_undo = dump(store.path)
+    after_undo = dump(store)
     redo = store.redo(u2.upload_id)
     assert redo["redo_of"] == u2.upload_id and redo["upload_id"] != u2.upload_id
     assert (redo["accepted"], redo["updated"], redo["duplicates"]) == (2, 1, 0)
@@ -332,7 +336,7 @@ def test_redo_puts_an_undone_upload_back_as_it_was(store: Store) -> None:
     assert history.loc[redo["upload_id"], "file"] == "f.csv"
     # the redo is an upload like any other: undo it and the store is as after the undo
     store.undo(redo["upload_id"])
-    assert dump(store.path) == after_undo
+    assert dump(store) == after_undo
 
 
 def test_redo_never_overwrites_work_done_after_the_undo(store: Store) -> None:
@@ -360,8 +364,8 @@ def test_redo_is_refused_for_standing_or_redone_uploads(store: Store) -> None:
         store.redo("nope")
 
 
-def test_redo_brings_claims_back_and_refuses_a_claim_stored_again(tmp_path: Path) -> None:
-    store = Store(tmp_path / "seeded.sqlite")
+def test_redo_brings_claims_back_and_refuses_a_claim_stored_again(store_url: str) -> None:
+    store = Store(store_url)
     assert store.apply_seed(incidents(["S1"]), seed_claims(), file="data/incidents.csv", sha256="0")
     claims = store.claims()
     store.undo("seed", allow_seed=True)
@@ -369,14 +373,13 @@ def test_redo_brings_claims_back_and_refuses_a_claim_stored_again(tmp_path: Path
     assert redo["claims"] == 1
     pd.testing.assert_frame_equal(store.claims(), claims)
     store.undo(redo["upload_id"])
-    with store.engine.begin() as conn:  # a claim with the same id, stored since
-        conn.exec_driver_sql(
-            "INSERT INTO claims (claim_id, upload_id) VALUES ('C-1', ?)", (redo["upload_id"],)
-        )
-    before = dump(store.path)
+    execute(  # a claim with the same id, stored since
+        store, "INSERT INTO claims (claim_id, upload_id) VALUES ('C-1', :u)", u=redo["upload_id"]
+    )
+    before = dump(store)
     with pytest.raises(UndoError, match="C-1"):
         store.redo(redo["upload_id"])
-    assert dump(store.path) == before
+    assert dump(store) == before
 
 
 def test_uploads_lists_history_as_valid_json(store: Store) -> None:
@@ -402,13 +405,13 @@ def test_uploads_lists_history_as_valid_json(store: Store) -> None:
 # --------------------------------------------------------------------------- geocode cache
 
 
-def test_geocode_cache_persists_and_does_not_touch_incidents(store: Store, tmp_path: Path) -> None:
+def test_geocode_cache_persists_and_does_not_touch_incidents(store: Store) -> None:
     cache = store.geocode_cache()
     assert cache.get("kabul|AFG") is None
     version = store.version()
     cache.put("kabul|AFG", {"latitude": 34.5, "longitude": 69.2, "name": "کابل"})
     assert cache.get("kabul|AFG") == {"latitude": 34.5, "longitude": 69.2, "name": "کابل"}
-    again = Store(tmp_path / "atlas.sqlite", seed=False).geocode_cache()
+    again = Store(store.url, seed=False).geocode_cache()
     assert again.get("kabul|AFG")["name"] == "کابل"
     cache.put("kabul|AFG", {"latitude": 1.0})
     assert again.get("kabul|AFG") == {"latitude": 1.0}
@@ -418,21 +421,30 @@ def test_geocode_cache_persists_and_does_not_touch_incidents(store: Store, tmp_p
 # --------------------------------------------------------------------------- locks
 
 
-def _hold_lock(path: Path, seconds: float, started: threading.Event) -> None:
-    con = sqlite3.connect(path, isolation_level=None, timeout=5)
-    con.execute("BEGIN IMMEDIATE")
-    started.set()
-    time.sleep(seconds)
-    con.execute("ROLLBACK")
-    con.close()
+def _hold_lock(store: Store, seconds: float, started: threading.Event) -> None:
+    """Hold the writer lock from another connection, as a long upload would."""
+    if store.backend == "sqlite":
+        con = sqlite3.connect(store.path, isolation_level=None, timeout=5)
+        con.execute("BEGIN IMMEDIATE")
+        started.set()
+        time.sleep(seconds)
+        con.execute("ROLLBACK")
+        con.close()
+        return
+    engine = sa.create_engine(store.url)
+    with engine.connect() as conn, conn.begin():
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
+        started.set()
+        time.sleep(seconds)
+    engine.dispose()
 
 
-def test_busy_store_is_retried_not_reported(tmp_path: Path, monkeypatch) -> None:
+def test_busy_store_is_retried_not_reported(store: Store, monkeypatch) -> None:
     monkeypatch.setattr(storage, "BUSY_TIMEOUT_S", 0.05)  # force the retry path
-    store = Store(tmp_path / "atlas.sqlite", seed=False)
+    store = Store(store.url, seed=False)  # a new engine with the short timeout
     commit(store, incidents(["A"]))
     started = threading.Event()
-    holder = threading.Thread(target=_hold_lock, args=(store.path, 1.0, started))
+    holder = threading.Thread(target=_hold_lock, args=(store, 1.0, started))
     holder.start()
     started.wait()
     result = commit(store, incidents(["B"]))
@@ -441,19 +453,30 @@ def test_busy_store_is_retried_not_reported(tmp_path: Path, monkeypatch) -> None
     assert sorted(store.incidents()["incident_id"]) == ["A", "B"]
 
 
-def test_store_busy_past_patience_is_one_clear_error(tmp_path: Path, monkeypatch) -> None:
+def test_store_busy_past_patience_is_one_clear_error(store: Store, monkeypatch) -> None:
     monkeypatch.setattr(storage, "BUSY_TIMEOUT_S", 0.05)
     monkeypatch.setattr(storage, "LOCK_PATIENCE_S", 0.2)
-    store = Store(tmp_path / "atlas.sqlite", seed=False)
+    store = Store(store.url, seed=False)
     commit(store, incidents(["A"]))
     started = threading.Event()
-    holder = threading.Thread(target=_hold_lock, args=(store.path, 1.5, started))
+    holder = threading.Thread(target=_hold_lock, args=(store, 1.5, started))
     holder.start()
     started.wait()
     with pytest.raises(StoreBusy, match="nothing was changed"):
         commit(store, incidents(["B"]))
     holder.join()
     assert store.incidents()["incident_id"].tolist() == ["A"]
+
+
+def test_readers_are_not_blocked_by_a_writer(store: Store) -> None:
+    commit(store, incidents(["A"]))
+    started = threading.Event()
+    holder = threading.Thread(target=_hold_lock, args=(store, 1.0, started))
+    holder.start()
+    started.wait()
+    assert store.incidents()["incident_id"].tolist() == ["A"]  # while the lock is held
+    assert holder.is_alive()
+    holder.join()
 
 
 def _writer(path: str, worker: int, batches: int, size: int, errors) -> None:
@@ -477,9 +500,9 @@ def _reader(path: str, stop, errors) -> None:
 
 
 @pytest.mark.slow
-def test_four_processes_commit_at_once_every_row_exactly_once(tmp_path: Path) -> None:
-    path = str(tmp_path / "atlas.sqlite")
-    Store(path, seed=False).incidents()  # create it
+def test_four_processes_commit_at_once_every_row_exactly_once(store: Store) -> None:
+    path = store.url
+    store.incidents()  # create it
     ctx = mp.get_context("spawn")
     errors = ctx.Queue()
     stop = ctx.Event()
@@ -502,10 +525,11 @@ def test_four_processes_commit_at_once_every_row_exactly_once(tmp_path: Path) ->
     expected = {f"W{w}-{b}-{i}" for w in range(4) for b in range(batches) for i in range(size)}
     assert ids.is_unique
     assert set(ids) == expected
-    con = sqlite3.connect(path)
-    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
-    assert con.execute("SELECT count(*) FROM uploads").fetchone()[0] == 4 * batches
+    assert len(store.uploads()) == 4 * batches
+    if store.backend == "sqlite":
+        con = sqlite3.connect(store.path)
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
 def test_row_hash_ignores_upload_and_derived_columns() -> None:
