@@ -126,6 +126,20 @@ def render_table(r: dict[str, Any]) -> str:
         if sizes_seen:
             shown = ", ".join(f"{k} incidents: {_kb(v)}" for k, v in sizes_seen.items())
             out += ["", f"JSON of the deck for the first N stored incidents: {shown}."]
+        steps = [
+            f"{r[f'map:{n}']['rows']:,} stored: {_s(st['wall'])} s, "
+            f"{_kb(r[f'map:{n}'].get('window_payload', 0))}"
+            for n in mapped
+            if (st := r[f"map:{n}"]["steps"].get("window step (play)"))
+        ]
+        if steps:
+            out += [
+                "",
+                "One step of the time slider or of play (the latest month of the filtered "
+                "view, masked from the cached view; layers and deck JSON): "
+                + "; ".join(steps)
+                + ".",
+            ]
     out += _postgresql_rows(r, sizes)
     snaps = [n for n in sizes if r.get(f"snapshot:{n}", {}).get("steps")]
     if snaps:

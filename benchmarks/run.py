@@ -160,39 +160,74 @@ def _map_frame(db: str) -> Any:
 def _page_work(df: Any, filters: Any, basemap: list[Any]) -> tuple[Any, int]:
     """What a filter change costs the map page: the View (ui.cache.current_view), then
     the page's figures and layers; returns the view's incidents and the deck's JSON size."""
-    from geo import layers, summaries
+    from geo import summaries
     from geo.view import View
 
     view = View.build(df, None, filters).incidents
     summaries.headline(view)
     shade = summaries.breakdown(view, "province")
+    return view, _deck_size(view, shade, basemap)
+
+
+def _deck_size(view: Any, shade: Any, basemap: list[Any]) -> int:
+    """The Map page's deck (basemap, names, choropleth, incidents, scale bar) as JSON bytes."""
+    from geo import layers
     from geo.boundaries import adm1_simplified
+    from geo.mapview import FRONTIER
 
     chosen = [
         *basemap,
         layers.choropleth_layer(adm1_simplified(), shade, "incidents"),
         *layers.incident_layers(view),
+        *layers.scale_bar_layers(FRONTIER),
     ]
-    return view, len(layers.deck(chosen).to_json())
+    return len(layers.deck(chosen, view=FRONTIER, zoom_buttons=True).to_json())
+
+
+def _window_step(base: Any, window: Any, basemap: list[Any]) -> int:
+    """One step of the time slider (or of play): the cached view of the other filters
+    masked to the window (ui.cache._windowed), then the page's layers; the deck's JSON size."""
+    from geo import summaries
+    from geo.timewindow import in_window
+    from geo.view import View
+
+    kept = base.incidents[in_window(base.incidents["event_date"], window)]
+    view = View.build(kept, None, base.filters.with_(window=window), filtered=True).incidents
+    return _deck_size(view, summaries.breakdown(view, "province"), basemap)
 
 
 def _w_map(args: argparse.Namespace) -> dict[str, Any]:
     """The map page's work after a filter change, on a store of N incidents."""
     from geo import layers
     from geo.boundaries import adm0_simplified, adm1_simplified, border_line
+    from geo.ingest import default_gazetteer
     from geo.query import Filters
 
     clock = _Clock()
     df = clock("load store (cached per version)", lambda: _map_frame(args.db))
-    basemap = layers.basemap_layers(adm0_simplified(), adm1_simplified(), border_line())
+    names = layers.label_layer(adm1_simplified(), layers.place_table(default_gazetteer().places()))
+    basemap = [
+        *layers.basemap_layers(adm0_simplified(), adm1_simplified(), border_line(), labels=False),
+        names,
+    ]
     _page_work(df.head(100), Filters(), basemap)  # warm imports and caches
     out: dict[str, Any] = {"rows": len(df)}
     import datetime as dt
+
+    from geo.timewindow import TimeWindow
+    from geo.view import View
 
     filters = Filters(countries=("AFG", "PAK"), date_from=dt.date(2018, 1, 1))
     view, size = clock("filter change", lambda: _page_work(df, filters, basemap))
     out["filtered"] = len(view)
     out["payload"] = {"all": size}
+    base = View.build(df, None, filters)  # cached by the app per filters
+    days = base.incidents["event_date"].dropna()
+    if len(days):
+        month = TimeWindow.containing(days.max().date(), "month")
+        out["window_payload"] = clock(
+            "window step (play)", lambda: _window_step(base, month, basemap)
+        )
     for n in (1_000, 100_000):
         if len(df) >= n:
             _, out["payload"][_label(n)] = _page_work(df.head(n), Filters(), basemap)

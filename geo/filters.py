@@ -43,6 +43,7 @@ from geo.filterspec import (
     unregister,
 )
 from geo.schema import EVENT_TYPES, GEO_PRECISION_LABELS
+from geo.timewindow import TimeWindow, in_window
 
 __all__ = [
     "ACTOR_COLUMNS",
@@ -322,5 +323,19 @@ _BUILT_IN: tuple[Filter, ...] = (
     ),
 )
 
-for _entry in _BUILT_IN:
+#: The time window the Map and Cross-border pages step through (their slider is its widget).
+_WINDOW = Filter(
+    name="window",
+    url="window",
+    cli="--window",
+    about="one week, month or quarter: SIZE:FIRST-DAY (month:2024-03-01, quarter:2024-01-01)",
+    parse=TimeWindow.parse,
+    many=False,
+    mask=lambda df, w: in_window(df["event_date"], w),
+    describe=lambda f: f.window.label(),
+    slug=lambda f: f.window.slug(),
+    metavar="SIZE:YYYY-MM-DD",
+)
+
+for _entry in (*_BUILT_IN, _WINDOW):
     register(_entry)

@@ -266,6 +266,7 @@ class Filters:
         actors: tuple[str, ...]
         min_killed: int | None
         precisions: tuple[int, ...]
+        window: Any  # geo.timewindow.TimeWindow | None
 
     def __init__(self, **values: Any) -> None:
         unknown = sorted(set(values) - set(_REGISTRY))

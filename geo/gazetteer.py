@@ -210,6 +210,19 @@ class Gazetteer:
             out[k] = out.get(k, 0) + 1
         return dict(sorted(out.items()))
 
+    def places(self, features: Iterable[str] | None = None) -> list[Place]:
+        """Every place in the index, or those of ``features`` (``{"crossing"}``), in index order.
+
+        Each is a :class:`Place` under its main name (score 100); the map
+        labels and the border crossings of the Cross-border page read them.
+        """
+        wanted = None if features is None else set(features)
+        return [
+            self._place(rec, rec.name, 100.0)
+            for rec in self._recs
+            if wanted is None or rec.feature in wanted
+        ]
+
     def province(self, admin1: str | None, country: str | None = None) -> Place | None:
         """The province named or coded ``admin1`` at its representative point.
 

@@ -13,11 +13,17 @@ Above :data:`POINT_LIMIT` incidents (or when the points would exceed
 :data:`PAYLOAD_BUDGET` bytes) the precise incidents are counted into H3
 hexagons on the server, so what the browser receives stays small at any size.
 
-The layers are built in three modules, by job: :mod:`geo.layers_base` (the
-basemap, provinces, tooltips), :mod:`geo.layers_incidents` (points, circles,
-hexagons, density) and :mod:`geo.layers_arcs` (origins, accusations). This
-module assembles them into a deck, holds the map's legends, and re-exports
-their public names, so callers only ever import ``geo.layers``.
+The layers are built in five modules, by job: :mod:`geo.layers_base` (the
+basemap, provinces, tooltips), :mod:`geo.layers_labels` (place names that do
+not collide), :mod:`geo.layers_scale` (the scale bar),
+:mod:`geo.layers_incidents` (points, circles, hexagons, density) and
+:mod:`geo.layers_arcs` (origins). This module assembles them into a deck,
+holds the map's legends, and re-exports their public names, so callers only
+ever import ``geo.layers``.
+
+Offline, a deck asked for ``zoom_buttons`` carries a blank map style given
+inline (no tiles, no request): Streamlit draws its + and − zoom buttons over
+a deck only when it has a map style.
 
 Every pickable object carries one ``tip`` text (the deck's tooltip is
 ``{tip}``): one placeholder means Streamlit's escaping covers it whole and no
@@ -34,7 +40,7 @@ import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
 from geo.cells import H3_RES, add_h3
-from geo.layers_arcs import accusation_arcs, origin_arcs
+from geo.layers_arcs import ARC_KINDS, arc_origins, origin_arcs
 from geo.layers_base import (
     CAPITALS,
     basemap_layers,
@@ -50,11 +56,16 @@ from geo.layers_incidents import (
     density_layer,
     incident_layers,
     radius_px,
+    same_place,
 )
-from geo.palette import BORDER_RGB, EVENT_RGB, OTHER_RGB
+from geo.layers_labels import label_layer, place_table, province_label_layer
+from geo.layers_scale import SCALE_LAYER_IDS, scale_bar_layers
+from geo.mapview import FRONTIER, MapView
+from geo.palette import ARC_RGB, BORDER_RGB, EVENT_RGB, OTHER_RGB
 from geo.schema import GEO_PRECISION_LABELS
 
 __all__ = [
+    "ARC_KINDS",
     "BORDER_RGB",
     "CAPITALS",
     "EVENT_RGB",
@@ -62,12 +73,14 @@ __all__ = [
     "H3_RES",
     "HEX_RES",
     "MAX_CELLS",
+    "OFFLINE_STYLE",
     "OTHER_RGB",
     "PAYLOAD_BUDGET",
     "POINT_LIMIT",
     "AtlasDeck",
-    "accusation_arcs",
     "add_h3",
+    "arc_key",
+    "arc_origins",
     "basemap_layers",
     "choropleth_key",
     "choropleth_layer",
@@ -75,16 +88,34 @@ __all__ = [
     "deck",
     "density_layer",
     "incident_layers",
+    "label_layer",
     "legend",
+    "mark_key",
     "origin_arcs",
     "payload_bytes",
+    "place_table",
     "precision_key",
+    "province_label_layer",
     "radius_px",
+    "same_place",
+    "scale_bar_layers",
     "size_key",
 ]
 
 #: Initial view over the frontier.
 FRONTIER_VIEW = pdk.ViewState(latitude=33.0, longitude=69.0, zoom=5, pitch=0, bearing=0)
+
+#: A map style with nothing to fetch: a plain background under the deck's own basemap.
+OFFLINE_STYLE: dict[str, Any] = {
+    "version": 8,
+    "name": "atlas-offline",
+    "sources": {},
+    "layers": [
+        {"id": "background", "type": "background", "paint": {"background-color": "#fbfbfb"}}
+    ],
+}
+#: Layers drawn above the data whatever their place in the list: the border, names, scale.
+_ON_TOP = ("base-border-halo", "base-border", "base-labels", *SCALE_LAYER_IDS)
 
 _TIP_STYLE = {
     "whiteSpace": "pre-line",
@@ -124,6 +155,30 @@ def size_key(values: Sequence[int] = (1, 10, 50, 150)) -> list[tuple[int, float]
     return [(int(v), float(r)) for v, r in zip(values, radius_px(list(values)), strict=True)]
 
 
+def arc_key(
+    kinds: Iterable[str] | None = None,
+) -> list[tuple[str, tuple[int, int, int], tuple[int, int, int]]]:
+    """(meaning, start RGB, end RGB) of each kind of origin arc drawn (all kinds if ``None``).
+
+    >>> arc_key(["crossing"])[0][0]
+    'from the nearest border crossing (the source names only the origin country)'
+    """
+    present = None if kinds is None else set(kinds)
+    end = EVENT_RGB["Battles"]
+    return [(t, ARC_RGB[k], end) for k, t in ARC_KINDS.items() if present is None or k in present]
+
+
+def mark_key() -> list[tuple[str, str]]:
+    """(mark, meaning) of the map's marks that are not incidents: count badges, the scale bar."""
+    return [
+        (
+            "3",
+            "that many incidents share one point: click the point or the number to list them all",
+        ),
+        ("0 ▬▭▬▭ 100 km", "scale bar, drawn on the map: it stays true as you zoom"),
+    ]
+
+
 def precision_key() -> list[tuple[int, str, str]]:
     """(level, meaning, how it is drawn) for the legend."""
     drawn = {
@@ -139,21 +194,26 @@ def precision_key() -> list[tuple[int, str, str]]:
 def deck(
     layers: Sequence[pdk.Layer | None],
     *,
-    view: pdk.ViewState | None = None,
+    view: MapView | pdk.ViewState | None = None,
     zoom: float | None = None,
     online_tiles: bool | None = None,
+    zoom_buttons: bool = False,
 ) -> AtlasDeck:
     """A deck over the frontier with the ``{tip}`` tooltip; no tiles unless opted in.
 
     Parameters
     ----------
     layers : sequence of pydeck.Layer (``None`` entries are skipped)
-    view : pydeck.ViewState, optional
+    view : MapView or pydeck.ViewState, optional
         Defaults to :data:`FRONTIER_VIEW`.
     zoom : float, optional
         Zoom of the default view (smaller maps want less than 5).
     online_tiles : bool, optional
         ``None`` reads ``ATLAS_ONLINE_TILES`` from the settings.
+    zoom_buttons : bool
+        Offline, carry :data:`OFFLINE_STYLE` so that Streamlit draws its zoom
+        buttons (with online tiles it always does). Off by default: the
+        offline HTML export draws its own deck.
     """
     if online_tiles is None:
         from geo.config import get_settings
@@ -165,15 +225,21 @@ def deck(
         {"map_provider": "carto", "map_style": "light"} if online_tiles else {"map_provider": None}
     )
     drawn = [layer for layer in layers if layer is not None]
-    # the border and the place names stay readable above the data
-    on_top = [x for x in drawn if x.id in ("base-border-halo", "base-border", "base-labels")]
-    return AtlasDeck(
+    on_top = [x for x in drawn if x.id in _ON_TOP]  # readable above the data
+    if isinstance(view, MapView):
+        view = view.view_state()
+    d = AtlasDeck(
         layers=[x for x in drawn if x not in on_top] + on_top,
         initial_view_state=view
-        or pdk.ViewState(latitude=33.0, longitude=69.0, zoom=zoom or FRONTIER_VIEW.zoom),
+        or pdk.ViewState(latitude=FRONTIER.latitude, longitude=FRONTIER.longitude,
+                         zoom=zoom or FRONTIER.zoom),
         tooltip={"html": "{tip}", "style": _TIP_STYLE},
         **kwargs,
-    )
+    )  # fmt: skip
+    if zoom_buttons and not online_tiles:
+        # Streamlit hands a list's first item to the basemap as a style object
+        d.map_style = [OFFLINE_STYLE]
+    return d
 
 
 def payload_bytes(d: pdk.Deck) -> int:

@@ -70,7 +70,10 @@ def basemap_layers(
     border : GeoSeries, shapely geometry or GeoJSON mapping, optional
         The AFG–PAK boundary line.
     labels : bool
-        Draw province names.
+        Draw province names (:func:`geo.layers_labels.province_label_layer`),
+        without the collision filter: these layers also go into the offline
+        HTML export, whose deck.gl bundle lacks it. The app's maps draw
+        :func:`geo.layers_labels.label_layer` instead.
 
     Returns
     -------
@@ -82,7 +85,10 @@ def basemap_layers(
     if border is not None:
         layers += _border_layers(border)
     if labels:
-        layers += _label_layers(adm1)
+        from geo.layers_labels import province_label_layer  # it reads feature_collection here
+
+        names = province_label_layer(adm1, collide=False)
+        layers += [names] if names is not None else []
     return layers
 
 
@@ -138,29 +144,6 @@ def _border_layers(border: Any) -> list[pdk.Layer]:
         for layer_id, colour, width in (
             ("base-border-halo", [255, 255, 255, 230], 7),
             ("base-border", [*BORDER_RGB, 255], 3.5),
-        )
-    ]
-
-
-def _label_layers(adm1: Any) -> list[pdk.Layer]:
-    """Province names at their representative points (none if the data has no points)."""
-    pts = _label_points(adm1)
-    if not pts:
-        return []
-    return [
-        pdk.Layer(
-            "TextLayer",
-            pts,
-            id="base-labels",
-            get_position="p",
-            get_text="t",
-            get_text_anchor="a",
-            get_size=11,
-            get_color=[90, 90, 90, 220],
-            get_alignment_baseline="'center'",
-            font_family="'Helvetica, Arial, sans-serif'",
-            outline_color=[255, 255, 255, 255],
-            pickable=False,
         )
     ]
 
@@ -332,27 +315,6 @@ def _plain(geom: Any) -> Any:
     if isinstance(geom, float):
         return round(geom, 5)
     return geom
-
-
-#: Label text and anchor for provinces whose full names collide at the opening zoom:
-#: the capital territory is tiny and sits 60 km from Azad Jammu and Kashmir's point.
-_LABEL_TWEAKS: dict[str, tuple[str | None, str]] = {
-    "PK-IS": ("Islamabad", "end"),
-    "PK-JK": (None, "start"),
-}
-
-
-def _label_points(adm1: Any) -> list[dict[str, Any]]:
-    fc = feature_collection(adm1, keep=("admin1", "admin1_code", "rep_lat", "rep_lon"))
-    out = []
-    for f in fc["features"]:
-        p = f["properties"]
-        if p.get("admin1") and p.get("rep_lat") is not None and p.get("rep_lon") is not None:
-            text, anchor = _LABEL_TWEAKS.get(str(p.get("admin1_code")), (None, "middle"))
-            out.append(
-                {"p": [p["rep_lon"], p["rep_lat"]], "t": text or str(p["admin1"]), "a": anchor}
-            )
-    return out
 
 
 def _province_tip(props: Mapping[str, Any], row: pd.Series | None) -> str:

@@ -36,9 +36,11 @@ __all__ = [
     "MAX_CELLS",
     "PAYLOAD_BUDGET",
     "POINT_LIMIT",
+    "SAME_PLACE_DECIMALS",
     "density_layer",
     "incident_layers",
     "radius_px",
+    "same_place",
 ]
 
 #: Above this many precise incidents the map shows H3 hexagons instead of points.
@@ -49,6 +51,8 @@ PAYLOAD_BUDGET = 3_500_000
 HEX_RES = 4
 #: Most hexagons sent at once; coarser resolutions are used until the count fits.
 MAX_CELLS = 12_000
+#: Precise incidents whose coordinates agree to this many decimals (about 10 m) share a point.
+SAME_PLACE_DECIMALS = 4
 
 _UNKNOWN_RADIUS_PX = 6.0
 _COARSE_RADIUS_M = {3: 45_000, 4: 160_000}
@@ -124,7 +128,38 @@ def incident_layers(
                     auto_highlight=not muted,
                 )
             )
+            if not muted:
+                badges = _badge_layer(records, f"{layer_id}-here")
+                layers += [badges] if badges is not None else []
+                for r in records:  # what the badges needed; the browser does not
+                    del r["k"], r["n"]
     return layers
+
+
+def same_place(df: pd.DataFrame, ids: Sequence[str]) -> list[str]:
+    """The ids of every incident drawn at the same point as one of ``ids``, in date order.
+
+    Precise incidents whose coordinates agree to :data:`SAME_PLACE_DECIMALS`
+    decimals share one point on the map (one marker, with a count): clicking
+    it should list them all. The given ids come first if they are not at a
+    shared point (or not found).
+
+    >>> df = pd.DataFrame({"incident_id": ["a", "b", "c"], "latitude": [34.43, 34.43, 35.0],
+    ...     "longitude": [70.45, 70.45, 70.0], "event_date": pd.to_datetime(
+    ...     ["2025-01-02", "2025-01-01", "2025-01-01"])})
+    >>> same_place(df, ["a"]), same_place(df, ["c"])
+    (['b', 'a'], ['c'])
+    """
+    if not ids or df.empty:
+        return list(ids)
+    keys = _place_keys(df)
+    chosen = df["incident_id"].astype(object).isin(list(ids)).to_numpy(bool)
+    wanted = set(keys[chosen].tolist())
+    hit = df[np.isin(keys, list(wanted))]
+    if "event_date" in hit:
+        hit = hit.sort_values("event_date", kind="stable")
+    found = hit["incident_id"].astype(object).astype(str).tolist()
+    return list(dict.fromkeys([*found, *(str(i) for i in ids)]))
 
 
 def density_layer(df: pd.DataFrame, *, res: int = 4, layer_id: str = "density") -> pdk.Layer | None:
@@ -166,7 +201,18 @@ def radius_px(killed: pd.Series | np.ndarray | Sequence[float]) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------- private: points
+def _place_keys(df: pd.DataFrame) -> np.ndarray:
+    """One integer per point, equal for coordinates that agree to SAME_PLACE_DECIMALS."""
+    scale = 10**SAME_PLACE_DECIMALS
+    lon = pd.to_numeric(df["longitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    lat = pd.to_numeric(df["latitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    x = np.nan_to_num(np.round((lon + 180) * scale), nan=-1).astype(np.int64)
+    y = np.nan_to_num(np.round((lat + 90) * scale), nan=-1).astype(np.int64)
+    return x * (360 * scale + 1) + y
+
+
 def _point_records(df: pd.DataFrame, *, muted: bool) -> list[dict[str, Any]]:
+    """One record per precise incident, largest first (so a small one lies on top, clickable)."""
     killed = pd.to_numeric(df["killed"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     unknown = np.isnan(killed)
     prec = pd.to_numeric(df["geo_precision"], errors="coerce").fillna(1).to_numpy()
@@ -191,8 +237,65 @@ def _point_records(df: pd.DataFrame, *, muted: bool) -> list[dict[str, Any]]:
     frame["f"] = fill.tolist()
     frame["l"] = line.tolist()
     if not muted:
-        frame["tip"] = tooltip_texts(df)
-    return frame.to_dict(orient="records")
+        keys = _place_keys(df)
+        here = pd.Series(keys).map(pd.Series(keys).value_counts()).to_numpy()
+        frame["n"] = here
+        frame["k"] = keys
+        tips = pd.Series(tooltip_texts(df))
+        shared = here > 1
+        tips[shared] = tips[shared] + (
+            "\n— one of " + pd.Series(here[shared], index=tips.index[shared]).astype(str)
+            + " incidents at this point: click to list them all"
+        )  # fmt: skip
+        frame["tip"] = tips.to_numpy()
+    # deck.gl draws (and picks) later objects on top: the largest go first
+    order = np.argsort(-frame["r"].to_numpy(), kind="stable")
+    return frame.iloc[order].to_dict(orient="records")
+
+
+def _badge_layer(records: list[dict[str, Any]], layer_id: str) -> pdk.Layer | None:
+    """A count ("3") beside each point that several incidents share; a click lists them all."""
+    shared = [r for r in records if r.get("n", 1) > 1]
+    if not shared:
+        return None
+    groups: dict[int, dict[str, Any]] = {}
+    for r in shared:
+        g = groups.setdefault(
+            r["k"], {"lon": r["lon"], "lat": r["lat"], "n": r["n"], "ids": [], "r": r["r"]}
+        )
+        g["ids"].append(r["id"])
+        g["r"] = max(g["r"], r["r"])
+    badges = [
+        {
+            "lon": g["lon"],
+            "lat": g["lat"],
+            "t": f"{g['n']}",
+            "o": [round(g["r"] * 0.75 + 7), round(-g["r"] * 0.75 - 7)],
+            "ids": g["ids"],
+            "tip": f"{g['n']} incidents at this point: click to list them all",
+        }
+        for g in groups.values()
+    ]
+    return pdk.Layer(
+        "TextLayer",
+        badges,
+        id=layer_id,
+        get_position=["lon", "lat"],
+        get_text="t",
+        get_pixel_offset="o",
+        get_size=11,
+        get_color=[20, 20, 20, 255],
+        font_weight=700,
+        font_family="'Helvetica Neue, Helvetica, Arial, sans-serif'",
+        background=True,
+        get_background_color=[255, 255, 255, 235],
+        get_border_color=[60, 60, 60, 255],
+        get_border_width=1,
+        background_padding=[4, 1],
+        get_text_anchor="'middle'",
+        get_alignment_baseline="'center'",
+        pickable=True,
+    )
 
 
 def _coarse_layer(df: pd.DataFrame, layer_id: str, *, muted: bool) -> pdk.Layer:

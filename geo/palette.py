@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 __all__ = [
+    "ARC_RGB",
     "BORDER_COLOUR",
     "BORDER_RGB",
     "EVENT_COLOURS",
@@ -53,6 +54,13 @@ STANCE_COLOURS: dict[str, str] = {
     "denies_presence": "#0077BB",
     "accuses": "#EE7733",
     "rejects_accusation": "#33BBEE",
+}
+
+#: The start of an origin arc, by how it was found (geo.layers_arcs.ARC_KINDS); arcs end orange.
+ARC_RGB: dict[str, tuple[int, int, int]] = {
+    "crossing": (0, 68, 136),
+    "border": (119, 119, 119),
+    "capital": (136, 34, 85),
 }
 
 #: Light → dark sequential colours (YlOrRd-like), for counts.

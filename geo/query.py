@@ -69,13 +69,14 @@ def apply(df: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 
 
 def claims_in_range(claims: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """Claims whose ``statement_date`` falls in the filters' date range.
+    """Claims whose ``statement_date`` falls in the filters' date range and time window.
 
     Only the dates apply: a statement about militant presence has no event
     type, casualties or precision. Undated statements are kept only when no
     date filter is set.
     """
-    if filters.date_from is None and filters.date_to is None:
+    window = filters.window
+    if filters.date_from is None and filters.date_to is None and window is None:
         return claims
     dates = pd.to_datetime(claims["statement_date"], errors="coerce")
     mask = dates.notna()
@@ -83,6 +84,8 @@ def claims_in_range(claims: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         mask &= dates >= pd.Timestamp(filters.date_from)
     if filters.date_to is not None:
         mask &= dates < pd.Timestamp(filters.date_to) + pd.Timedelta(days=1)
+    if window is not None:
+        mask &= (dates >= pd.Timestamp(window.start)) & (dates < pd.Timestamp(window.end))
     return claims.loc[mask.to_numpy(bool)]
 
 

@@ -3,7 +3,11 @@
 import streamlit as st
 
 from geo import layers, summaries
-from ui import cache, widgets
+from geo.mapview import MapView
+from ui import cache, mapctl, widgets
+
+SMALL_MAP = MapView(latitude=33.0, longitude=69.0, zoom=4.4)  # the small map's view
+SMALL_SIZE = (520, 420)  # its width and height (px), about
 
 view = cache.current_view()
 df, claims, filters = view.incidents, view.claims, view.filters
@@ -17,11 +21,20 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader("Where")
     st.pydeck_chart(
-        layers.deck([*cache.basemap(labels=False), *layers.incident_layers(df)], zoom=4.4),
-        height=420,
+        layers.deck(
+            [
+                *cache.basemap(labels=False),
+                *layers.incident_layers(df),
+                *layers.scale_bar_layers(SMALL_MAP, SMALL_SIZE),
+            ],
+            view=SMALL_MAP,
+            zoom_buttons=True,
+        ),
+        height=SMALL_SIZE[1],
         key="overview_map",
     )
     widgets.legend(df["event_type"].dropna().unique(), show_size=False)
+    mapctl.marks_legend()
 with right:
     st.subheader("By province")
     by_province = summaries.breakdown(df, "province", limit=12)

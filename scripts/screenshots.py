@@ -37,6 +37,7 @@ PAGES = {
     "data": "data",
     "export": "export",
 }
+TALL = {"cross_border"}  # pages shot in a taller window
 FRONTIER_VIEW = {"latitude": 33.0, "longitude": 69.0, "zoom": 5}  # geo.layers.FRONTIER_VIEW
 KUNDUZ = (68.857, 36.72895)  # SEED-0006, the Kabul Bank bombing
 
@@ -79,8 +80,11 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 page = browser.new_page(viewport={"width": args.width, "height": args.height})
                 for path, name in PAGES.items():
+                    # the Cross-border map and the accusations beside it sit below its controls
+                    tall = 1450 if name in TALL else args.height
+                    page.set_viewport_size({"width": args.width, "height": tall})
                     goto(page, f"{server.url}/{path}")
-                    page.wait_for_timeout(2_500)  # charts and decks finish drawing
+                    page.wait_for_timeout(5_000 if name in TALL else 2_500)  # charts, decks
                     page.screenshot(path=str(args.out / f"{name}.png"))
                     print(args.out / f"{name}.png")
                 _map_with_selection(page, server.url, args.out)

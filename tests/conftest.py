@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pgserver import PgServer, find_bindir
+from pgserver import PgServer, find_bindir, in_ci
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DATA = Path(__file__).resolve().parent / "data"
@@ -29,7 +29,6 @@ def _no_test_touches_the_default_store(tmp_path_factory: pytest.TempPathFactory)
     value after them); a Streamlit script thread that outlives its AppTest then
     lands here too, not in the developer's store.
     """
-    import os
 
     before = os.environ.get("ATLAS_DB")
     os.environ["ATLAS_DB"] = str(tmp_path_factory.mktemp("session-store") / "atlas.sqlite")
@@ -38,11 +37,6 @@ def _no_test_touches_the_default_store(tmp_path_factory: pytest.TempPathFactory)
         os.environ.pop("ATLAS_DB", None)
     else:
         os.environ["ATLAS_DB"] = before
-
-
-def in_ci() -> bool:
-    """Whether this is a CI run (``CI=true``): a missing PostgreSQL then fails, not skips."""
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
 @pytest.fixture

@@ -27,7 +27,13 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["PgServer", "find_bindir"]
+__all__ = ["PgServer", "find_bindir", "in_ci"]
+
+
+def in_ci() -> bool:
+    """Whether this is a CI run (``CI=true``): a missing server or browser then fails, not skips."""
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
 
 #: The database every test database is copied from: PostGIS installed, no tables.
 TEMPLATE = "atlas_template"

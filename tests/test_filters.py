@@ -100,3 +100,19 @@ def test_reversed_dates_are_put_right_everywhere():
 
 def test_precision_filter_masks(incidents):
     assert apply(incidents, Filters(precisions=(2, 3)))["incident_id"].tolist() == ["B", "C"]
+
+
+def test_the_time_window_is_one_filter_carried_by_the_url_and_the_cli(incidents):
+    from geo.timewindow import TimeWindow
+
+    f = Filters.from_query_params({"window": "month:2024-02-14", "country": "PAK"})
+    assert f.window == TimeWindow(date(2024, 2, 1), "month")
+    assert f.to_query_params() == {"country": "PAK", "window": "month:2024-02-01"}
+    assert f.describe() == "PAK · February 2024" and f.short_slug() == "PAK_2024-02"
+    assert apply(incidents, f)["incident_id"].tolist() == ["B"]
+    assert Filters.from_query_params({"window": "fortnight:2024-02-01"}).window is None
+    assert FILTERS["window"].widget is None  # drawn by the Map and Cross-border pages
+    args = build_parser().parse_args(
+        ["export", "--format", "csv", "--out", "x.csv", "--window", "quarter:2024-02-01"]
+    )
+    assert Filters.from_cli_args(args).window == TimeWindow(date(2024, 1, 1), "quarter")

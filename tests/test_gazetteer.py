@@ -414,3 +414,12 @@ def test_qualified_places_say_so_and_are_precision_2(gaz: Gazetteer) -> None:
     assert place.geo_precision == 2 and place.qualifier == "outskirts of"
     [exact, *_] = gaz.lookup("Kandahar", country="AFG")
     assert exact.qualifier is None and exact.geo_precision == 1
+
+
+def test_places_lists_the_index_or_one_kind_of_place(gaz: Gazetteer) -> None:
+    crossings = gaz.places({"crossing"})
+    names = {p.name for p in crossings}
+    assert {"Torkham", "Ghulam Khan", "Angoor Adda"} <= names
+    assert all(p.feature == "crossing" and p.country_code in {"AFG", "PAK"} for p in crossings)
+    everything = gaz.places()
+    assert len(everything) == len(gaz) and {"city", "province"} <= {p.feature for p in everything}

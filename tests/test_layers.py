@@ -252,16 +252,8 @@ def test_arcs(incidents):
     arcs = layers.origin_arcs(incidents, pts)
     assert len(arcs.data) == 1 and arcs.data[0]["s"] == list(pts["AFG"])
     assert arcs.data[0]["t"] == [71.5, 34.0]
-    flows = pd.DataFrame(
-        {
-            "claimant_country_code": ["PAK", "UN"],
-            "accused_country_code": ["AFG", "AFG"],
-            "statements": [3, 1],
-            "groups": ["TTP", ""],
-        }
-    )
-    acc = layers.accusation_arcs(flows, pts)
-    assert len(acc.data) == 1 and acc.data[0]["n"] == 3 and "PAK → AFG" in acc.data[0]["tip"]
+    # without crossings or borders to start from, the capital, and the tooltip says so
+    assert arcs.data[0]["kind"] == "capital" and "capital" in arcs.data[0]["tip"]
     assert layers.origin_arcs(incidents.assign(cross_border=False), pts) is None
 
 
@@ -320,3 +312,38 @@ def test_border_and_labels_are_drawn_above_the_data(incidents):
     ids = [layer.id for layer in d.layers]
     assert ids[0] == "base-countries"
     assert ids[-3:] == ["base-border-halo", "base-border", "base-labels"]
+
+
+def test_zoom_buttons_come_from_a_blank_inline_style_that_fetches_nothing(incidents):
+    spec = _strict(
+        layers.deck(
+            layers.incident_layers(incidents), online_tiles=False, zoom_buttons=True
+        ).to_json()
+    )
+    (style,) = spec["mapStyle"]  # Streamlit hands the first item to the basemap as a style
+    assert style["sources"] == {} and [x["type"] for x in style["layers"]] == ["background"]
+    text = json.dumps(spec)
+    assert "http" not in text and "mapbox://" not in text
+    online = _strict(layers.deck([], online_tiles=True, zoom_buttons=True).to_json())
+    assert online["mapProvider"] == "carto" and isinstance(online["mapStyle"], str)
+
+
+def test_a_map_view_sets_the_initial_view_and_the_scale_bar_goes_on_top(incidents):
+    from geo.mapview import MapView
+
+    view = MapView(34.0, 71.57, 10.0, pushes=3)
+    d = layers.deck([*layers.scale_bar_layers(view), *layers.incident_layers(incidents)], view=view)
+    vs = _strict(d.to_json())["initialViewState"]
+    assert vs["zoom"] == pytest.approx(10.0) and vs["latitude"] == pytest.approx(34.0)
+    assert [x.id for x in d.layers][-3:] == ["scale-bar-halo", "scale-bar", "scale-bar-text"]
+
+
+def test_the_legend_table_has_each_arc_kind_and_the_other_marks():
+    from geo.layers_arcs import ARC_KINDS
+
+    every = layers.arc_key()
+    assert [meaning for meaning, _, _ in every] == list(ARC_KINDS.values())
+    assert len({start for _, start, _ in every}) == len(every)  # told apart by colour
+    assert layers.arc_key(["border"]) == [every[1]] and layers.arc_key([]) == []
+    marks = dict(layers.mark_key())
+    assert "share one point" in marks["3"] and any("scale bar" in m for m in marks.values())

@@ -59,3 +59,59 @@ def test_coarse_incidents_are_circles_in_metres_never_dots():
     (circles,) = li.incident_layers(_frame(3, precision=4))
     assert circles.id == "incidents-approx" and "meters" in str(circles.radius_units)
     assert all(r["tip"].startswith("APPROXIMATE LOCATION") for r in circles.data)
+
+
+def _peshawar() -> pd.DataFrame:
+    """Kocha Risaldar (67 killed) with a 1-killed incident 1 km away, and three on one point."""
+    return normalise_dtypes(
+        pd.DataFrame(
+            {
+                "incident_id": ["BIG", "SMALL", "J1", "J2", "J3"],
+                "event_date": [
+                    "2022-03-04",
+                    "2025-09-01",
+                    "2025-01-03",
+                    "2025-01-01",
+                    "2025-01-02",
+                ],
+                "event_type": "Battles",
+                "latitude": [34.0085, 34.008, 34.4303, 34.4303, 34.43031],
+                "longitude": [71.5665, 71.5785, 70.4475, 70.4475, 70.44752],
+                "geo_precision": [1, 2, 1, 1, 1],
+                "killed": [67, 1, 2, None, 5],
+                "source": "Test Wire",
+            }
+        )
+    )
+
+
+def test_markers_are_drawn_largest_first_so_a_small_one_lies_on_top():
+    (points, _) = li.incident_layers(_peshawar())
+    ids = [r["id"] for r in points.data]
+    radii = [r["r"] for r in points.data]
+    assert radii == sorted(radii, reverse=True)
+    assert ids.index("BIG") < ids.index("SMALL")  # deck.gl draws and picks later ones on top
+
+
+def test_incidents_sharing_a_point_get_one_count_badge_and_say_so():
+    (points, badges) = li.incident_layers(_peshawar())
+    assert badges.id == "incidents-here" and badges.type == "TextLayer" and badges.pickable
+    (badge,) = badges.data  # J1, J2, J3 agree to four decimals; BIG and SMALL do not
+    assert badge["t"] == "3" and sorted(badge["ids"]) == ["J1", "J2", "J3"]
+    tips = {r["id"]: r["tip"] for r in points.data}
+    assert "one of 3 incidents at this point" in tips["J2"]
+    assert "incidents at this point" not in tips["BIG"]
+    assert not {"k", "n"} & set(points.data[0])  # bookkeeping is not sent to the browser
+
+
+def test_same_place_lists_every_incident_at_the_clicked_point_oldest_first():
+    df = _peshawar()
+    assert li.same_place(df, ["J3"]) == ["J2", "J3", "J1"]
+    assert li.same_place(df, ["SMALL"]) == ["SMALL"]
+    assert li.same_place(df, ["GONE"]) == ["GONE"]  # the card then says it is no longer stored
+    assert li.same_place(df, []) == []
+
+
+def test_no_badge_when_every_point_is_its_own():
+    layers = li.incident_layers(_peshawar().iloc[:2])
+    assert [x.id for x in layers] == ["incidents"]

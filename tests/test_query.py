@@ -257,6 +257,10 @@ def test_claims_filters():
     assert claims_in_range(claims, Filters(date_from=date(2025, 1, 1)))["stance"].tolist() == [
         "denies_presence"
     ]
+    from geo.timewindow import TimeWindow
+
+    spring = Filters(window=TimeWindow(date(2024, 4, 1), "quarter"))
+    assert claims_in_range(claims, spring)["stance"].tolist() == ["accuses"]  # undated: out
     assert apply_claims(claims, groups=["etim"])["claimant_country_code"].tolist() == ["PAK"]
     assert apply_claims(claims, stances=["accuses", "asserts_presence"], claimants=["UN"])[
         "groups"

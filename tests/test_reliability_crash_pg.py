@@ -175,8 +175,7 @@ def _pg_wait_for_lock(
 def pg_crash(acled_rows: Callable[[int, int], Any]) -> Any:
     """Its own server (the tests kill it), a pristine store database, and a calibrated run."""
     import psycopg
-    from conftest import in_ci
-    from pgserver import PgServer, find_bindir
+    from pgserver import PgServer, find_bindir, in_ci
 
     from geo.ingest import ingest_path
     from geo.seed import open_store

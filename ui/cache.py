@@ -22,6 +22,7 @@ from geo import layers, outputs, query
 from geo.config import get_settings
 from geo.seed import open_store
 from geo.store import Store
+from geo.timewindow import in_window
 from geo.view import View, stored_incidents
 
 
@@ -87,15 +88,33 @@ def _view(url: str, version: str, filters_key: str, _filters: query.Filters) -> 
     return View.build(_incidents(url, version), _claims(url, version), _filters)
 
 
-def current_view() -> View:
-    """The view of the sidebar filters: built once per store version and filters.
+@st.cache_data(show_spinner=False, max_entries=48)
+def _windowed(url: str, version: str, filters_key: str, _filters: query.Filters) -> View:
+    # the view without the window is cached: a step of the time slider (or of play)
+    # masks its incidents by date instead of filtering the whole table again
+    base_filters = _filters.with_(window=None)
+    base = _view(url, version, base_filters.key(), base_filters)
+    kept = base.incidents[in_window(base.incidents["event_date"], _filters.window)]
+    return View.build(kept, _claims(url, version), _filters, filtered=True)
+
+
+def current_view(*, windowed: bool = True) -> View:
+    """The view of the filters in force: built once per store version and filters.
 
     Its incidents are in the compact form (:func:`geo.view.stored_incidents`).
+    A time window (the Map and Cross-border pages' slider) is applied to the
+    cached view of the other filters; ``windowed=False`` gives that view
+    (what the slider steps through).
     """
     from ui.state import current_filters
 
     filters = current_filters()
-    return _view(get_settings().db, store_version(), filters.key(), filters)
+    url, version = get_settings().db, store_version()
+    if filters.window is not None and windowed:
+        return _windowed(url, version, filters.key(), filters)
+    if filters.window is not None:
+        filters = filters.with_(window=None)
+    return _view(url, version, filters.key(), filters)
 
 
 @st.cache_data(show_spinner="Drawing the map…", max_entries=24, ttl=900)
@@ -138,6 +157,24 @@ def basemap(labels: bool = True) -> list[pdk.Layer]:
     """The basemap layers (countries, provinces, labels, border); shared, never mutated."""
     bnd = boundaries()
     return layers.basemap_layers(bnd.adm0, bnd.adm1, bnd.border, labels=labels)
+
+
+@st.cache_resource(show_spinner=False)
+def place_names() -> list[pdk.Layer]:
+    """Province, city, town and crossing names that do not collide (shared, never mutated)."""
+    names = layers.label_layer(boundaries().adm1, layers.place_table(gazetteer().places()))
+    return [names] if names is not None else []
+
+
+@st.cache_resource(show_spinner=False)
+def crossings() -> pd.DataFrame:
+    """The Afghanistan–Pakistan border crossings of the gazetteer (name, point, side)."""
+    rows = [
+        {"name": p.name, "latitude": p.latitude, "longitude": p.longitude,
+         "country_code": p.country_code}
+        for p in gazetteer().places({"crossing"})
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["name", "latitude", "longitude", "country_code"])
 
 
 @st.cache_resource(show_spinner=False)

@@ -12,6 +12,7 @@ tests may still set ``at.session_state["filters"]`` directly.
 from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Generic, Literal, TypeVar
 
@@ -19,7 +20,7 @@ import streamlit as st
 
 from geo.filters import Filters
 
-__all__ = ["Session", "session"]
+__all__ = ["Playback", "Session", "session"]
 
 T = TypeVar("T")
 Reroute = Literal["asked", "standalone"]
@@ -43,6 +44,14 @@ class _Key(Generic[T]):
         obj.state.pop(self.key, None)
 
 
+@dataclass(frozen=True)
+class Playback:
+    """A map stepping through time: which map, and when (``time.time()``) it last stepped."""
+
+    map_key: str
+    stepped_at: float
+
+
 class Session:
     """What one browser session keeps between runs.
 
@@ -58,6 +67,10 @@ class Session:
     date_bounds: _Key[Mapping[str, tuple[Any, Any]]] = _Key("w_date_bounds", MappingProxyType({}))
     #: Where :func:`ui.frame.ensure_frame` is in re-running a page through app.py.
     reroute: _Key[Reroute | None] = _Key("frame_reroute", None)
+    #: The view each map was last set to (a geo.mapview.MapView per map key).
+    map_views: _Key[Mapping[str, Any]] = _Key("map_views", MappingProxyType({}))
+    #: The map whose time window is playing, and when it last stepped.
+    playback: _Key[Playback | None] = _Key("map_playback", None)
 
     def __init__(self, state: MutableMapping[str, Any] | None = None) -> None:
         self.state: MutableMapping[str, Any] = st.session_state if state is None else state

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from pgserver import in_ci
 
 ROOT = Path(__file__).resolve().parents[2]
 E2E_DIR = Path(__file__).resolve().parent
@@ -49,13 +50,9 @@ CHROMIUM_FLAGS = [
 VIEWPORT = {"width": 1400, "height": 900}
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-
-
 def _no_browser(reason: str) -> None:
     """Skip on a developer machine; fail in CI (issue 7: a missing browser is a failure there)."""
-    if _in_ci():
+    if in_ci():
         pytest.fail(f"CI=true and {reason}", pytrace=False)
     pytest.skip(reason)
 
