@@ -57,7 +57,7 @@ import pandas as pd
 from geo.parsing import Reading, read_date
 from geo.report import Issue
 
-__all__ = ["DateColumn", "parse_dates", "span_precision"]
+__all__ = ["DateColumn", "parse_date", "parse_dates", "span_precision"]
 
 
 @dataclass
@@ -471,3 +471,33 @@ def _spans(
             )
         )
     return out.where(out.notna(), None), warnings
+
+
+def parse_date(text: str | None) -> tuple[dt.date | None, str | None, str | None]:
+    """Read one date on its own, as :func:`parse_dates` reads a one-row file.
+
+    Parameters
+    ----------
+    text : str or None
+
+    Returns
+    -------
+    (date or None, precision or None, problem or None)
+        ``precision`` is "month" or "year" for partial dates, else ``None``;
+        ``problem`` is a sentence when the text cannot be read (a numeric date
+        that reads two ways is ambiguous on its own).
+
+    Examples
+    --------
+    >>> parse_date("Friday, June 18, 2004")
+    (datetime.date(2004, 6, 18), None, None)
+    >>> parse_date("03/04/2025")[2][:46]
+    "'03/04/2025' is ambiguous, it could be 3 April"
+    """
+    read = parse_dates(pd.Series([text], dtype=object))
+    day = read.dates.iloc[0]
+    return (
+        None if pd.isna(day) else day.date(),
+        read.precision.iloc[0],
+        read.errors.get(0),
+    )

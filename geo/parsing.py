@@ -1,9 +1,9 @@
 """Parsers for the free-text cells analysts type: dates, times and casualty counts.
 
 :func:`read_date` says what one date cell holds (the forms are listed in
-:mod:`geo.dates`, which applies a file's conventions to them);
-:func:`parse_date` reads one date on its own; :func:`parse_time` reads a time
-of day; :func:`parse_casualty` turns ``at least 5`` into 5 with a note and
+:mod:`geo.dates`, which applies a file's conventions to them and also reads
+one date on its own); :func:`parse_time` reads a time of day;
+:func:`parse_casualty` turns ``at least 5`` into 5 with a note and
 leaves words such as ``dozens`` unknown. Each returns a reason instead of
 raising, so the validator can report it against the file line.
 """
@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-__all__ = ["Reading", "parse_casualty", "parse_date", "parse_time", "read_date"]
+__all__ = ["Reading", "parse_casualty", "parse_time", "read_date"]
 
 _MONTHS = {
     name: i
@@ -125,40 +125,6 @@ _ABOUT = re.compile(
 _RANGE = re.compile(r"^(\d+)\s*(?:-|–|to)\s*(\d+)$")
 _NUMBER = re.compile(r"^[+-]?(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?$")
 _UNKNOWN = {"unknown", "unk", "n/a", "na", "nan", "null", "-", "--", "?", "not known", "unclear"}
-
-
-def parse_date(text: str | None) -> tuple[dt.date | None, str | None, str | None]:
-    """Read one date on its own, as :func:`geo.dates.parse_dates` reads a one-row file.
-
-    Parameters
-    ----------
-    text : str or None
-
-    Returns
-    -------
-    (date or None, precision or None, problem or None)
-        ``precision`` is "month" or "year" for partial dates, else ``None``;
-        ``problem`` is a sentence when the text cannot be read (a numeric date
-        that reads two ways is ambiguous on its own).
-
-    Examples
-    --------
-    >>> parse_date("Friday, June 18, 2004")
-    (datetime.date(2004, 6, 18), None, None)
-    >>> parse_date("03/04/2025")[2][:46]
-    "'03/04/2025' is ambiguous, it could be 3 April"
-    """
-    import pandas as pd
-
-    from geo.dates import parse_dates
-
-    read = parse_dates(pd.Series([text], dtype=object))
-    day = read.dates.iloc[0]
-    return (
-        None if pd.isna(day) else day.date(),
-        read.precision.iloc[0],
-        read.errors.get(0),
-    )
 
 
 def parse_time(text: str | None) -> tuple[str | None, str | None]:

@@ -61,7 +61,7 @@ import pandas as pd
 
 from geo.casualties import parse_counts
 from geo.checks import COUNT_COLUMNS, REGION_BOX, range_warnings, run_checks
-from geo.dates import parse_dates
+from geo.dates import parse_date, parse_dates
 from geo.identity import (
     ID_PREFIXES,
     content_ids,
@@ -71,7 +71,7 @@ from geo.identity import (
     repair_ids,
     tell_apart,
 )
-from geo.parsing import parse_casualty, parse_date, parse_time
+from geo.parsing import parse_casualty, parse_time
 from geo.report import Issue
 from geo.schema import (
     DATE_PRECISIONS,
