@@ -9,13 +9,14 @@ from :mod:`geo.cells`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pydeck as pdk
 
+from geo.geojson import feature_collection, plain_geometry
 from geo.palette import BORDER_RGB, EVENT_RGB, OTHER_RGB, seq_colour
 from geo.schema import GEO_PRECISION_LABELS
 from geo.summaries import format_count, format_counts
@@ -279,42 +280,12 @@ def type_rgb(types: pd.Series) -> np.ndarray:
     return palette[np.where(codes < 0, len(uniques), codes)].copy()
 
 
-def feature_collection(obj: Any, keep: Sequence[str] | None = None) -> dict[str, Any]:
-    """A plain GeoJSON FeatureCollection dict from a GeoDataFrame, geometry or mapping."""
-    gj = dict(obj) if isinstance(obj, Mapping) else obj.__geo_interface__
-    if gj.get("type") == "FeatureCollection":
-        feats = gj["features"]
-    elif gj.get("type") == "Feature":
-        feats = [gj]
-    else:
-        feats = [{"type": "Feature", "properties": {}, "geometry": gj}]
-    out = []
-    for f in feats:
-        props = dict(f.get("properties") or {})
-        if keep is not None:
-            props = {k: props.get(k) for k in keep if k in props}
-        props = {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in props.items()}
-        out.append({"type": "Feature", "properties": props, "geometry": _plain(f.get("geometry"))})
-    return {"type": "FeatureCollection", "features": out}
-
-
 def _clip(geom: Any, box: tuple[float, float, float, float], *, tolerance: float) -> Any:
     import shapely
     from shapely.geometry import mapping, shape
 
     shp = shapely.clip_by_rect(shape(geom), *box).simplify(tolerance, preserve_topology=True)
-    return _plain(mapping(shp)) if not shp.is_empty else None
-
-
-def _plain(geom: Any) -> Any:
-    """Tuples → lists (JSON arrays), coordinates rounded to 5 decimals."""
-    if isinstance(geom, Mapping):
-        return {k: _plain(v) for k, v in geom.items()}
-    if isinstance(geom, list | tuple):
-        return [_plain(v) for v in geom]
-    if isinstance(geom, float):
-        return round(geom, 5)
-    return geom
+    return plain_geometry(mapping(shp)) if not shp.is_empty else None
 
 
 def _province_tip(props: Mapping[str, Any], row: pd.Series | None) -> str:

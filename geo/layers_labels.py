@@ -37,7 +37,7 @@ import pandas as pd
 import pydeck as pdk
 from anyascii import anyascii
 
-from geo.layers_base import feature_collection
+from geo.geojson import feature_collection
 
 __all__ = [
     "COLLISION_GROUP",
