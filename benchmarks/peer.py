@@ -57,4 +57,4 @@ def run_peer(path: Path, db: Path) -> dict[str, Any]:
     with sqlite3.connect(db) as con:
         out.to_sql("incidents", con, index=False, chunksize=50_000)
     steps["to_sql"] = time.perf_counter() - t
-    return {"rows": int(len(df)), "stored": int(len(out)), "steps": steps}
+    return {"rows": len(df), "stored": len(out), "steps": steps}
