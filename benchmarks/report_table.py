@@ -157,6 +157,7 @@ def render_table(r: dict[str, Any]) -> str:
                 f"| {s['rows']:,} | {_s(st['wall'])} | {_s(st['cpu'])} | "
                 f"{_mb(s['rss_mb'])} | {_kb(s['bytes'])} |"
             )
+    out += _peer_rows(r, sizes)
     b = r.get("baseline")
     if b and "geocode" in b:
         out += _baseline_rows(r, b, sizes)
@@ -274,3 +275,27 @@ def _baseline_rows(r: dict[str, Any], b: dict[str, Any], sizes: list[int]) -> li
         mine_s = f"{mine:,.0f} ({where})" if mine else "–"
         lines.append(f"| {label} | {base:,.0f} ({b[key]['rows']:,} rows) | {mine_s} | {ratio} |")
     return lines
+
+
+def _peer_rows(r: dict[str, Any], sizes: list[int]) -> list[str]:
+    """The whole-CLI ingest next to the plain pandas/geopandas script on the same file."""
+    shown = [n for n in sizes if r.get(f"peer:{n}", {}).get("steps")]
+    if not shown:
+        return []
+    out = [
+        "",
+        "### Against the plain peer script (read_csv pyarrow + sjoin + to_sql, same file)",
+        "",
+        "| rows | peer wall s | peer CPU s | peer peak RSS MB | CLI wall s | CLI CPU s | CLI ÷ peer (wall) | CLI ÷ peer (CPU) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for n in shown:
+        p, c = r[f"peer:{n}"], r.get(f"cli:{n}", {})
+        if not c.get("wall"):
+            c = {"wall": float("nan"), "cpu": float("nan")}
+        out.append(
+            f"| {n:,} | {_s(p['wall'])} | {_s(p['cpu'])} | {_mb(p['rss_mb'])} | "
+            f"{_s(c['wall'])} | {_s(c['cpu'])} | {c['wall'] / p['wall']:.2f}× | "
+            f"{c['cpu'] / p['cpu']:.2f}× |"
+        )
+    return out

@@ -6,7 +6,7 @@ baseline written here (row-by-row geocoding, a point-in-polygon loop, one
 INSERT per row).
 
 usage: python benchmarks/run.py [--sizes 10k,100k,1M] [--quick] [--sample 2000] [--repeat 3]
-                                [--skip cli,stages,geocode,map,snapshot,baseline,pg] [--out FILE]
+                                [--skip cli,peer,stages,geocode,map,snapshot,baseline,pg] [--out FILE]
 
 Each measurement runs in its own child process (``--worker``), so the peak
 memory reported (``ru_maxrss``) belongs to that measurement alone. The whole-CLI
@@ -255,7 +255,15 @@ def _w_baseline(args: argparse.Namespace) -> dict[str, Any]:
     return run_baseline(Path(args.file), args.sample, Path(args.db))
 
 
+def _w_peer(args: argparse.Namespace) -> dict[str, Any]:
+    """The plain pandas + geopandas.sjoin + to_sql script (benchmarks/peer.py)."""
+    from peer import run_peer
+
+    return run_peer(Path(args.file), Path(args.db))
+
+
 WORKERS = {
+    "peer": _w_peer,
     "stages": _w_stages,
     "geocode": _w_geocode,
     "map": _w_map,
@@ -357,6 +365,9 @@ def main(argv: list[str] | None = None) -> int:
                 db.unlink(missing_ok=True)
                 runs.append(_cli(path, db))
             results[f"cli:{n}"] = _median_run(runs)
+        if "peer" not in skip:
+            _progress(f"plain peer script {label}")
+            results[f"peer:{n}"] = _spawn("peer", file=path, db=tmp / f"peer_{n}.sqlite")
         if "stages" not in skip:
             _progress(f"stages {label}")
             results[f"stages:{n}"] = _spawn("stages", file=path, db=tmp / f"st_{n}.sqlite")
