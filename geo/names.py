@@ -102,6 +102,15 @@ def normalise_name(text: object) -> str:
     Returns
     -------
     str
+
+    Examples
+    --------
+    >>> normalise_name("Mazār-e Sharīf")
+    'mazar sharif'
+    >>> normalise_name("Feyzabad") == normalise_name("Faiz Abad")
+    True
+    >>> normalise_name(None)
+    ''
     """
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
@@ -112,5 +121,10 @@ def match_key(text: object) -> str:
     """:func:`normalise_name` without spaces: the key the index is built on.
 
     ``"Landi Kotal"`` and ``"Landikotal"`` share the key ``"landikutal"``.
+
+    Examples
+    --------
+    >>> match_key("Landi Kotal"), match_key("Landikotal")
+    ('landikutal', 'landikutal')
     """
     return normalise_name(text).replace(" ", "")

@@ -58,6 +58,18 @@ class RequestRateLimiter:
         Seconds between the starts of two requests.
     clock, sleep : callable
         Injected in tests to check the spacing without waiting.
+
+    Examples
+    --------
+    >>> now = [0.0]
+    >>> slept = []
+    >>> def sleep(s):
+    ...     slept.append(s)
+    ...     now[0] += s
+    >>> limiter = RequestRateLimiter(1.0, clock=lambda: now[0], sleep=sleep)
+    >>> limiter.wait(); now[0] += 0.25; limiter.wait()
+    >>> slept
+    [0.75]
     """
 
     def __init__(

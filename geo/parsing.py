@@ -243,6 +243,15 @@ def parse_casualty(text: str | None) -> tuple[float | None, str, str | None]:
         ``kind`` is one of "empty", "number", "at least", "about", "range",
         "unknown", "words", "error". For "range" the note is ``"low-high"``;
         for "words" it is the wording; for qualifiers the qualifier.
+
+    Examples
+    --------
+    >>> parse_casualty("at least 5")
+    (5.0, 'at least', 'at least')
+    >>> parse_casualty("3-5")
+    (None, 'range', '3-5')
+    >>> parse_casualty("dozens")
+    (None, 'words', 'dozens')
     """
     if text is None or not str(text).strip():
         return None, "empty", None

@@ -69,7 +69,13 @@ class StoreUnavailable(RuntimeError):
 
 
 def unavailable_text(write: bool) -> str:
-    """What to tell the user when the connection broke during a read or a write."""
+    """What to tell the user when the connection broke during a read or a write.
+
+    Examples
+    --------
+    >>> "completely or not at all" in unavailable_text(write=True)
+    True
+    """
     if not write:
         return "The store's database cannot be reached; check ATLAS_DB and that the server runs."
     return (
