@@ -20,8 +20,13 @@ With no sign-in configured (``make run``, no ``ATLAS_AUTH``) the app runs as
 
 from __future__ import annotations
 
+import json
+import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
+from typing import Any
 
 __all__ = [
     "LOCAL",
@@ -33,6 +38,7 @@ __all__ = [
     "can",
     "require",
     "require_on_upload",
+    "role_from_claims",
 ]
 
 
@@ -128,3 +134,40 @@ def require_on_upload(user: User, owner: str | None, *, seed: bool = False) -> N
             f"{user.name} ({user.role.value}) may undo or redo only their own uploads; "
             f"this one was made by {owner or 'an unrecorded user'}; nothing was changed"
         )
+
+
+_RANK = [Role.VIEWER, Role.ANALYST, Role.ADMIN]
+
+
+def role_from_claims(
+    claims: Mapping[str, Any], claim: str | None = None, mapping_file: str | None = None
+) -> Role:
+    """The role of a user signed in through OIDC.
+
+    Parameters
+    ----------
+    claims : mapping
+        The identity token's claims (``st.user``).
+    claim : str, optional
+        The claim that holds the role or a list of roles (default ``"roles"``);
+        the highest known role in it counts.
+    mapping_file : str, optional
+        A TOML or JSON file mapping e-mail addresses (or ``sub``) to roles; an
+        entry there wins over the claim.
+
+    Returns
+    -------
+    Role
+        :attr:`Role.VIEWER` when neither names a known role: nobody writes by default.
+    """
+    if mapping_file:
+        path = Path(mapping_file)
+        text = path.read_text(encoding="utf-8")
+        table = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
+        for key in (claims.get("email"), claims.get("sub")):
+            if key is not None and str(key) in table:
+                return Role(str(table[str(key)]).lower())
+    value = claims.get(claim or "roles")
+    values = [value] if isinstance(value, str) else list(value or [])
+    known = [Role(str(v).lower()) for v in values if str(v).lower() in set(Role)]
+    return max(known, key=_RANK.index, default=Role.VIEWER)

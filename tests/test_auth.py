@@ -83,3 +83,17 @@ def test_the_default_actor_is_the_local_user(store: Store) -> None:
     store.commit(incidents(["A1"]), file="a.csv", sha256="a", fmt="native")
     assert store.uploads()["user"].tolist() == ["local"]
     assert store.audit()["user_name"].tolist() == ["local"]
+
+
+def test_the_oidc_role_comes_from_the_claim_or_the_mapping_file(tmp_path) -> None:
+    from geo.auth import role_from_claims
+
+    assert role_from_claims({"roles": ["viewer", "analyst"]}) is Role.ANALYST
+    assert role_from_claims({"groups": "Admin"}, claim="groups") is Role.ADMIN
+    assert role_from_claims({"roles": ["owner"]}) is Role.VIEWER  # unknown: reads only
+    assert role_from_claims({}) is Role.VIEWER
+    mapping = tmp_path / "roles.toml"
+    mapping.write_text('"ana@example.org" = "admin"\n', encoding="utf-8")
+    claims = {"email": "ana@example.org", "roles": "viewer"}
+    assert role_from_claims(claims, mapping_file=str(mapping)) is Role.ADMIN
+    assert role_from_claims({"email": "x@y"}, mapping_file=str(mapping)) is Role.VIEWER

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from geo.auth import Action, User, can
 from ui.session import session
 
 __all__ = ["PAGES", "PageSpec", "ensure_frame", "navigation", "running"]
@@ -42,6 +43,8 @@ class PageSpec:
     title: str
     icon: str
     default: bool = False
+    #: What a user must be allowed to see the page in the navigation (None: everyone).
+    needs: Action | None = None
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -50,7 +53,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/cross_border.py", "Cross-border", ":material/swap_horiz:"),
     PageSpec("pages/casualties.py", "Casualties", ":material/monitor_heart:"),
     PageSpec("pages/claims.py", "Claims", ":material/campaign:"),
-    PageSpec("pages/data.py", "Data", ":material/upload_file:"),
+    PageSpec("pages/data.py", "Data", ":material/upload_file:", needs=Action.UPLOAD),
     PageSpec("pages/export.py", "Export", ":material/download:"),
     PageSpec("pages/about.py", "About", ":material/info:"),
 )
@@ -59,16 +62,19 @@ PAGES: tuple[PageSpec, ...] = (
 _IN_FRAME: ContextVar[bool] = ContextVar("atlas_in_frame", default=False)
 
 
-def _pages() -> list[st.Page]:
+def _pages(user: User | None = None) -> list[st.Page]:
     # absolute paths: the same list works whichever script Streamlit took as the main one
     return [
-        st.Page(str(ROOT / p.path), title=p.title, icon=p.icon, default=p.default) for p in PAGES
+        st.Page(str(ROOT / p.path), title=p.title, icon=p.icon, default=p.default)
+        for p in PAGES
+        if user is None or p.needs is None or can(user, p.needs)
     ]
 
 
-def navigation() -> st.Page:
-    """``st.navigation`` over :data:`PAGES`: the page this run should show."""
-    return st.navigation(_pages())
+def navigation(user: User | None = None) -> st.Page:
+    """``st.navigation`` over the :data:`PAGES` ``user`` may use: the page this run
+    should show (a page left out is not reachable by URL either)."""
+    return st.navigation(_pages(user))
 
 
 @contextmanager
