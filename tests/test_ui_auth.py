@@ -59,9 +59,18 @@ def test_a_viewer_reaches_no_write_page(db: str, monkeypatch) -> None:
     at = _sign_in(AppTest.from_file(APP, default_timeout=180).run(), "vera", "viewer-pass")
     assert not at.exception
     assert "Signed in as vera (viewer)" in _texts(at)
-    with pytest.raises(ValueError, match="Could not find a navigation page") as exc:
-        at.switch_page("pages/data.py")  # the navigation has no Data page for a viewer
-    assert "overview.py" in str(exc.value)
+    at.switch_page("pages/data.py").run()  # as a typed /data URL does
+    assert "Not allowed: vera (viewer) may not upload" in _texts(at)
+    assert not any(s.value == "Upload history" for s in at.subheader)
+
+
+def test_the_menu_hides_the_data_page_from_a_viewer_only() -> None:
+    from ui import frame
+
+    data = next(p for p in frame.PAGES if p.path == "pages/data.py")
+    assert not frame.usable(data, User("vera", Role.VIEWER))
+    assert frame.usable(data, User("anna", Role.ANALYST)) and frame.usable(data, None)
+    assert all(frame.usable(p, User("vera", Role.VIEWER)) for p in frame.PAGES if p != data)
 
 
 def test_the_data_page_by_itself_tells_a_viewer_not_allowed(db: str, monkeypatch) -> None:

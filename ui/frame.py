@@ -30,7 +30,7 @@ import streamlit as st
 from geo.auth import Action, User, can
 from ui.session import session
 
-__all__ = ["PAGES", "PageSpec", "ensure_frame", "navigation", "running"]
+__all__ = ["PAGES", "PageSpec", "ensure_frame", "navigation", "running", "usable"]
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,16 +64,28 @@ _IN_FRAME: ContextVar[bool] = ContextVar("atlas_in_frame", default=False)
 
 def _pages(user: User | None = None) -> list[st.Page]:
     # absolute paths: the same list works whichever script Streamlit took as the main one
+    # a page the user may not use is hidden from the menu; its URL runs the page, whose
+    # guard (ui.auth.guard) says "not allowed"
     return [
-        st.Page(str(ROOT / p.path), title=p.title, icon=p.icon, default=p.default)
+        st.Page(
+            str(ROOT / p.path),
+            title=p.title,
+            icon=p.icon,
+            default=p.default,
+            visibility="visible" if usable(p, user) else "hidden",
+        )
         for p in PAGES
-        if user is None or p.needs is None or can(user, p.needs)
     ]
 
 
+def usable(spec: PageSpec, user: User | None) -> bool:
+    """Whether ``user`` may use the page (None: no user known yet, every page listed)."""
+    return user is None or spec.needs is None or can(user, spec.needs)
+
+
 def navigation(user: User | None = None) -> st.Page:
-    """``st.navigation`` over the :data:`PAGES` ``user`` may use: the page this run
-    should show (a page left out is not reachable by URL either)."""
+    """``st.navigation`` over :data:`PAGES`, the pages ``user`` may not use hidden from
+    the menu: the page this run should show."""
     return st.navigation(_pages(user))
 
 
