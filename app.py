@@ -7,8 +7,9 @@ from ui import auth, cache, frame, state
 
 st.set_page_config(page_title="Incident Atlas", page_icon="🗺️", layout="wide")
 
+# the page is chosen first, so the URL asked for is still the page after signing in
+page = frame.navigation(auth.current_user())
 user = auth.gate()  # sign-in on: nothing below runs until someone signs in
-page = frame.navigation(user)
 
 with frame.running():
     with st.sidebar:

@@ -85,8 +85,8 @@ def usable(spec: PageSpec, user: User | None) -> bool:
 
 def navigation(user: User | None = None) -> st.Page:
     """``st.navigation`` over :data:`PAGES`, the pages ``user`` may not use hidden from
-    the menu: the page this run should show."""
-    return st.navigation(_pages(user))
+    the menu: the page this run should show (no menu while nobody is signed in)."""
+    return st.navigation(_pages(user), position="sidebar" if user is not None else "hidden")
 
 
 @contextmanager
