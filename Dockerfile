@@ -9,6 +9,6 @@ COPY pages ./pages
 COPY data ./data
 COPY app.py ./
 COPY .streamlit/config.toml ./.streamlit/config.toml
-RUN pip install --no-cache-dir -c requirements.lock . authlib
+RUN pip install --no-cache-dir -c requirements.lock ".[oidc]"
 EXPOSE 8501
 CMD ["streamlit", "run", "app.py", "--server.port", "8501", "--server.address", "0.0.0.0"]

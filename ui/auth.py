@@ -110,8 +110,8 @@ def gate() -> User:
         st.text_input("User name", key="signin_name")
         st.text_input("Password", type="password", key="signin_password")
         st.form_submit_button("Sign in", on_click=_sign_in_local)
-    if _oidc_configured():
-        st.button("Sign in with your organisation", on_click=st.login)
+    if _oidc_configured() and st.button("Sign in with your organisation"):
+        st.login()
     st.stop()
     raise AssertionError("unreachable")  # st.stop raises
 
