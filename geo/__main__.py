@@ -223,6 +223,51 @@ def _cmd_seed(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read_password(args: argparse.Namespace) -> str:
+    """The new password: one line of standard input (--password-stdin) or a prompt twice."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass(f"password for {args.name}: ")
+    if getpass.getpass("again: ") != first:
+        raise ValueError("the two passwords differ")
+    return first
+
+
+def _cmd_users(args: argparse.Namespace) -> int:
+    from geo import users
+    from geo.seed import open_store
+
+    store = open_store(args.db)
+    try:
+        if args.action == "add":
+            user = users.add(store, args.name, args.role, _read_password(args))
+            print(f"added {user.name} ({user.role.value})")
+        elif args.action == "remove":
+            if not users.remove(store, args.name):
+                print(f"error: no user named {args.name!r}", file=sys.stderr)
+                return EXIT_USAGE
+            print(f"removed {args.name}")
+        else:
+            print(users.listing(store).to_csv(index=False), end="")
+    except ValueError as exc:  # UserExists, a short password, an unknown role
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from geo.seed import open_store
+
+    log = open_store(args.db).audit()
+    if args.format == "table":
+        print(log.to_string(index=False) if len(log) else "(no entries)")
+    else:
+        print(log.to_csv(index=False), end="")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m geo`` (DESIGN.md §5)."""
     ap = argparse.ArgumentParser(prog="python -m geo", description="Incident Atlas command line")
@@ -306,6 +351,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("seed", help="seed a new store from the curated tables in data/")
     _add_db(p)
     p.set_defaults(func=_cmd_seed)
+
+    p = sub.add_parser("users", help="add, remove or list the local accounts")
+    p.add_argument("action", choices=["add", "remove", "list"])
+    p.add_argument("name", nargs="?")
+    p.add_argument("--role", choices=["viewer", "analyst", "admin"], default="viewer")
+    p.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    _add_db(p)
+    p.set_defaults(func=_cmd_users)
+
+    p = sub.add_parser("audit", help="who uploaded, undid and redid what, and when")
+    p.add_argument("--format", choices=["csv", "table"], default="csv")
+    _add_db(p)
+    p.set_defaults(func=_cmd_audit)
     return ap
 
 
@@ -313,7 +373,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code."""
     from geo.store import StoreUnavailable
 
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "users" and args.action != "list" and not args.name:
+        parser.error(f"users {args.action} needs a NAME")
     try:
         return int(args.func(args))
     except StoreUnavailable as exc:  # any command: one line, not a traceback

@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from geo.auth import LOCAL, Action, User, require
 from geo.config import get_settings
 from geo.reader import check_size
 from geo.report import FileRefused, IngestReport, Issue
@@ -363,7 +364,7 @@ def _unplaced(row: pd.Series, line: int) -> Issue:
 
 
 @_gc_paused()
-def commit(prepared: Prepared, store: Store) -> IngestReport:
+def commit(prepared: Prepared, store: Store, *, actor: User = LOCAL) -> IngestReport:
     """Store a prepared upload in one transaction and return its report.
 
     Parameters
@@ -371,6 +372,9 @@ def commit(prepared: Prepared, store: Store) -> IngestReport:
     prepared : Prepared
         The result of :func:`prepare`.
     store : Store
+    actor : geo.auth.User, default geo.auth.LOCAL
+        The acting user; a role that may not upload raises
+        :class:`geo.auth.NotAllowed` before anything is read or written.
 
     Returns
     -------
@@ -378,12 +382,14 @@ def commit(prepared: Prepared, store: Store) -> IngestReport:
         With ``upload_id`` and the store's ``accepted``, ``updated`` and
         ``duplicates`` counts.
     """
+    require(actor, Action.UPLOAD)
     result = store.commit(
         _adopt_stored_ids(prepared.frame, store),
         file=prepared.file,
         sha256=prepared.sha256,
         fmt=prepared.format,
         report=prepared.report,
+        actor=actor,
     )
     return dataclasses.replace(
         prepared.report,

@@ -187,6 +187,29 @@ _UNDONE_CLAIMS = sa.Table(
     sa.PrimaryKeyConstraint("upload_id", "claim_id"),
 )
 
+# Local accounts and the audit log (migration 0006; geo.users, geo.audit).
+_USERS = sa.Table(
+    "users",
+    METADATA,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+)
+
+_AUDIT = sa.Table(
+    "audit_log",
+    METADATA,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.Text, nullable=False),
+    sa.Column("user_name", sa.Text, nullable=False),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("upload_id", sa.Text),
+    sa.Column("detail", sa.Text),
+    sqlite_autoincrement=True,
+)
+
 _GEOCODE_CACHE = sa.Table(
     "geocode_cache",
     METADATA,

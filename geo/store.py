@@ -82,7 +82,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from geo import migrate, storage
+from geo import audit, migrate, storage
+from geo.auth import LOCAL, Action, User, require, require_on_upload
 from geo.backend_sqlite import is_memory
 from geo.backends import backend_for, resolve_url
 from geo.geocache import GeocodeCache
@@ -144,8 +145,8 @@ T = TypeVar("T")
 #: ``meta.schema_version`` at the newest migration (:data:`geo.migrate.HEAD`); version 2
 #: added ``uploads.user`` / ``uploads.redo_of`` and the tables of undone rows, version 3
 #: the PostGIS geometry on PostgreSQL, version 4 the incident columns ``event_time``,
-#: ``injured_low`` and ``injured_high``.
-SCHEMA_VERSION = "4"
+#: ``injured_low`` and ``injured_high``, version 6 the local accounts and the audit log.
+SCHEMA_VERSION = "6"
 #: Who wrote an upload when nobody signed in (the embedded single-user mode).
 LOCAL_USER = "local"
 
@@ -452,6 +453,10 @@ class Store:
 
         return self._read(q)
 
+    def audit(self) -> pd.DataFrame:
+        """The audit log, oldest first (:func:`geo.audit.entries`)."""
+        return self._read(audit.entries)
+
     def stored_hashes(self, incident_ids: list[str]) -> dict[str, str]:
         """``incident_id -> row_hash`` of the given ids that are stored (read only)."""
 
@@ -471,7 +476,8 @@ class Store:
         sha256: str,
         fmt: str,
         report: IngestReport | None = None,
-        user: str | None = LOCAL_USER,
+        user: str | None = None,
+        actor: User = LOCAL,
     ) -> CommitResult:
         """Store one upload's rows in one transaction: whole or not at all.
 
@@ -485,12 +491,20 @@ class Store:
         report : IngestReport, optional
             The pipeline's report; its counts and issues are kept with the upload.
         user : str, optional
-            Who made the upload, for the history.
+            Who made the upload, for the history (default: ``actor.name``).
+        actor : geo.auth.User, default geo.auth.LOCAL
+            The acting user; a role that may not upload is refused.
 
         Returns
         -------
         CommitResult
+
+        Raises
+        ------
+        geo.auth.NotAllowed
+            ``actor`` may not upload; nothing was written.
         """
+        require(actor, Action.UPLOAD)
         cols = storage_columns(df)  # CPU work before taking the write lock
         ids = np.asarray(cols["incident_id"], dtype=object)
         if len(ids) and (
@@ -499,8 +513,9 @@ class Store:
             raise ValueError("every row needs an incident_id to be stored")
         hashes = hash_rows(cols)
         upload_id = new_upload_id()
-        return self._write(
-            lambda conn: commit_in(
+
+        def write(conn: Connection) -> CommitResult:
+            result = commit_in(
                 conn,
                 (cols, hashes),
                 upload_id=upload_id,
@@ -508,15 +523,20 @@ class Store:
                 sha256=sha256,
                 fmt=fmt,
                 report=report,
-                user=user,
+                user=user if user is not None else actor.name,
             )
-        )
+            audit.record(conn, actor, "upload", upload_id, f"{file}: {result.accepted} new")
+            return result
+
+        return self._write(write)
 
     def undo_plan(self, upload_id: str) -> dict[str, Any]:
         """What :meth:`undo` would do, without doing it (see :func:`geo.transactions.undo_plan`)."""
         return self._read(lambda conn: undo_plan(conn, upload_id))
 
-    def undo(self, upload_id: str, *, allow_seed: bool = False) -> dict[str, Any]:
+    def undo(
+        self, upload_id: str, *, allow_seed: bool = False, actor: User = LOCAL
+    ) -> dict[str, Any]:
         """Restore the incidents exactly as they were before ``upload_id``.
 
         Returns
@@ -534,10 +554,22 @@ class Store:
             A later upload superseded rows this one wrote; undo it first.
         ProtectedUpload
             ``upload_id`` is the curated seed and ``allow_seed`` was not given.
+        geo.auth.NotAllowed
+            ``actor`` may not undo this upload (a viewer; an analyst, another's upload).
         """
-        return self._write(lambda conn: undo_in(conn, upload_id, allow_seed=allow_seed))
 
-    def redo(self, upload_id: str, *, user: str | None = LOCAL_USER) -> dict[str, Any]:
+        def write(conn: Connection) -> dict[str, Any]:
+            owner = audit.upload_owner(conn, upload_id)
+            require_on_upload(actor, owner, seed=upload_id == SEED_UPLOAD_ID)
+            result = undo_in(conn, upload_id, allow_seed=allow_seed)
+            audit.record(conn, actor, "undo", upload_id, f"{result['removed']} removed")
+            return result
+
+        return self._write(write)
+
+    def redo(
+        self, upload_id: str, *, user: str | None = None, actor: User = LOCAL
+    ) -> dict[str, Any]:
         """Apply an undone upload again, as a new upload whose ``redo_of`` names it.
 
         Returns
@@ -552,6 +584,16 @@ class Store:
             No such upload, it still stands, or it was redone already.
         UndoError
             A claim it held was stored again since the undo.
+        geo.auth.NotAllowed
+            ``actor`` may not redo this upload (the same rule as :meth:`undo`).
         """
         new_id = new_upload_id()
-        return self._write(lambda conn: redo_in(conn, upload_id, new_id=new_id, user=user))
+
+        def write(conn: Connection) -> dict[str, Any]:
+            require_on_upload(actor, audit.upload_owner(conn, upload_id))
+            name = user if user is not None else actor.name
+            result = redo_in(conn, upload_id, new_id=new_id, user=name)
+            audit.record(conn, actor, "redo", new_id, f"redo of {upload_id}")
+            return result
+
+        return self._write(write)

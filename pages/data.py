@@ -4,10 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from geo import formats, ingest
+from geo.auth import Action
 from geo.report import FileRefused
-from ui import cache, history, state, widgets
+from ui import auth, cache, history, state, widgets
 
 state.ensure_frame()
+auth.guard(Action.UPLOAD)  # a viewer who reaches the URL sees "not allowed"
 
 st.title("Data")
 ss = st.session_state
@@ -116,6 +118,8 @@ if upload is not None:
         args=(prepared,),
     )
 
+if "commit_refused" in ss:
+    st.error(ss.pop("commit_refused"))
 if "last_result" in ss:
     r = ss.last_result
     st.success(

@@ -273,8 +273,14 @@ def forget_uploads() -> None:
 def commit_upload(prepared: Any) -> None:
     """Store a prepared upload; the next run shows the result and a fresh uploader."""
     from geo import ingest
+    from geo.auth import NotAllowed
+    from ui import auth
 
-    result = ingest.commit(prepared, get_store())
+    try:
+        result = ingest.commit(prepared, get_store(), actor=auth.actor())
+    except NotAllowed as exc:  # checked in the store too: a replayed click writes nothing
+        st.session_state["commit_refused"] = f"Not allowed: {exc}"
+        return
     st.session_state["last_result"] = result.to_dict()
     st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
     forget_uploads()

@@ -27,9 +27,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from geo.auth import Action, User, can
 from ui.session import session
 
-__all__ = ["PAGES", "PageSpec", "ensure_frame", "navigation", "running"]
+__all__ = ["PAGES", "PageSpec", "ensure_frame", "navigation", "running", "usable"]
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,6 +43,8 @@ class PageSpec:
     title: str
     icon: str
     default: bool = False
+    #: What a user must be allowed to see the page in the navigation (None: everyone).
+    needs: Action | None = None
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -50,7 +53,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/cross_border.py", "Cross-border", ":material/swap_horiz:"),
     PageSpec("pages/casualties.py", "Casualties", ":material/monitor_heart:"),
     PageSpec("pages/claims.py", "Claims", ":material/campaign:"),
-    PageSpec("pages/data.py", "Data", ":material/upload_file:"),
+    PageSpec("pages/data.py", "Data", ":material/upload_file:", needs=Action.UPLOAD),
     PageSpec("pages/export.py", "Export", ":material/download:"),
     PageSpec("pages/about.py", "About", ":material/info:"),
 )
@@ -59,16 +62,31 @@ PAGES: tuple[PageSpec, ...] = (
 _IN_FRAME: ContextVar[bool] = ContextVar("atlas_in_frame", default=False)
 
 
-def _pages() -> list[st.Page]:
+def _pages(user: User | None = None) -> list[st.Page]:
     # absolute paths: the same list works whichever script Streamlit took as the main one
+    # a page the user may not use is hidden from the menu; its URL runs the page, whose
+    # guard (ui.auth.guard) says "not allowed"
     return [
-        st.Page(str(ROOT / p.path), title=p.title, icon=p.icon, default=p.default) for p in PAGES
+        st.Page(
+            str(ROOT / p.path),
+            title=p.title,
+            icon=p.icon,
+            default=p.default,
+            visibility="visible" if usable(p, user) else "hidden",
+        )
+        for p in PAGES
     ]
 
 
-def navigation() -> st.Page:
-    """``st.navigation`` over :data:`PAGES`: the page this run should show."""
-    return st.navigation(_pages())
+def usable(spec: PageSpec, user: User | None) -> bool:
+    """Whether ``user`` may use the page (None: no user known yet, every page listed)."""
+    return user is None or spec.needs is None or can(user, spec.needs)
+
+
+def navigation(user: User | None = None) -> st.Page:
+    """``st.navigation`` over :data:`PAGES`, the pages ``user`` may not use hidden from
+    the menu: the page this run should show (no menu while nobody is signed in)."""
+    return st.navigation(_pages(user), position="sidebar" if user is not None else "hidden")
 
 
 @contextmanager

@@ -12,8 +12,9 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import history
+from geo.auth import NotAllowed
 from geo.store import UndoError
-from ui import cache, widgets
+from ui import auth, cache, widgets
 
 _TARGET = "undo_target"
 _PENDING = "undo_pending"
@@ -71,6 +72,8 @@ def draw() -> None:
         )
     if _MESSAGE in ss:
         st.info(ss.pop(_MESSAGE))
+    with st.expander("Audit log: who uploaded, undid and redid what, and when"):
+        st.dataframe(cache.get_store().audit().iloc[::-1], hide_index=True, key="audit")
 
 
 def _confirmation(uploads, upload_id: str) -> None:
@@ -121,8 +124,8 @@ def _undo() -> None:
         return
     ss.pop("last_result", None)  # the commit message no longer describes the store
     try:
-        r = cache.get_store().undo(upload_id, allow_seed=seed_ok)
-    except UndoError as exc:
+        r = cache.get_store().undo(upload_id, allow_seed=seed_ok, actor=auth.actor())
+    except (UndoError, NotAllowed) as exc:
         ss[_MESSAGE] = f"Could not undo {upload_id}: {exc}"
         return
     ss[_MESSAGE] = (
@@ -139,8 +142,8 @@ def _redo(target_key: str) -> None:
         return
     ss.pop("last_result", None)
     try:
-        r = cache.get_store().redo(upload_id)
-    except UndoError as exc:
+        r = cache.get_store().redo(upload_id, actor=auth.actor())
+    except (UndoError, NotAllowed) as exc:
         ss[_MESSAGE] = f"Could not redo {upload_id}: {exc}"
         return
     ss[_MESSAGE] = (
