@@ -18,7 +18,7 @@ revision      schema      what it made
 ``0002``      2           ``uploads.user`` / ``redo_of``, ``undone_incidents`` / ``_claims``
 ``0003``      3           PostgreSQL: ``incidents.geom`` (PostGIS point) and its GiST index
 ``0004``      4           ``event_time``, ``injured_low``, ``injured_high`` on the incident tables
-``0006``      6           ``users`` (local accounts, argon2 hashes) and ``audit_log``
+``0005``      5           ``users`` (local accounts, argon2 hashes) and ``audit_log``
 ============  ==========  ============================================================
 """
 
@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection
 __all__ = ["HEAD", "MIGRATIONS", "REVISIONS", "NewerStore", "current_revision", "upgrade"]
 
 #: The revisions in order (a test checks them against the scripts' own chain).
-REVISIONS: list[str] = ["0001", "0002", "0003", "0004", "0006"]
+REVISIONS: list[str] = ["0001", "0002", "0003", "0004", "0005"]
 HEAD = REVISIONS[-1]
 MIGRATIONS: Path = Path(__file__).resolve().parent / "migrations"
 

@@ -187,7 +187,7 @@ _UNDONE_CLAIMS = sa.Table(
     sa.PrimaryKeyConstraint("upload_id", "claim_id"),
 )
 
-# Local accounts and the audit log (migration 0006; geo.users, geo.audit).
+# Local accounts and the audit log (migration 0005; geo.users, geo.audit).
 _USERS = sa.Table(
     "users",
     METADATA,

@@ -146,7 +146,7 @@ T = TypeVar("T")
 #: added ``uploads.user`` / ``uploads.redo_of`` and the tables of undone rows, version 3
 #: the PostGIS geometry on PostgreSQL, version 4 the incident columns ``event_time``,
 #: ``injured_low`` and ``injured_high``, version 6 the local accounts and the audit log.
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "5"
 #: Who wrote an upload when nobody signed in (the embedded single-user mode).
 LOCAL_USER = "local"
 

@@ -6,8 +6,8 @@
 (upload / undo / redo / user add / user remove), ``upload_id`` and ``detail``: who
 did each write, and when. Written in the same transaction as the write itself.
 
-Revision ID: 0006
-Revises: 0004 (re-pointed to 0005 when that revision lands)
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-02
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
@@ -41,7 +41,7 @@ def upgrade() -> None:
         sa.Column("detail", sa.Text),
         sqlite_autoincrement=True,
     )
-    op.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
+    op.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
 
 
 def downgrade() -> None:
