@@ -90,7 +90,7 @@ def test_corroboration_exactly_territory_window_group():
 def test_corroboration_window_width_and_province():
     claim = {"statement_date": "2025-09-25", "groups": "IS-KP", "territory_code": "AFG"}
     # I5 is 13 months and 5 days before the statement: out at 13, in at 14
-    assert list(corroborating_incidents(claim, INCIDENTS, months=14).incident_id) == ["I1", "I2"]
+    assert list(corroborating_incidents(claim, INCIDENTS, months=13).incident_id) == ["I1", "I2"]
     assert list(corroborating_incidents(claim, INCIDENTS, months=14).incident_id) == [
         "I1",
         "I2",
