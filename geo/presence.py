@@ -190,3 +190,34 @@ def corroborating_incidents(
         return near
     by_group = [bool(groups & groups_in(vals)) for vals in near[actor_cols].itertuples(index=False)]
     return near[by_group]
+
+
+def territory_statements(
+    claims: pd.DataFrame, code: str, groups: list[str] | None = None
+) -> pd.DataFrame:
+    """The ledger rows behind one territory's state, newest first.
+
+    Parameters
+    ----------
+    claims : pandas.DataFrame
+        Ledger rows (already limited to the period / as-of date).
+    code : str
+        The territory (ISO3 or ISO 3166-2), any case.
+    groups : list of str, optional
+        Keep statements naming one of these groups (any alias); all when empty.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The matching ledger rows, unchanged (file text is escaped where shown).
+    """
+    if claims.empty:
+        return claims
+    terr = claims["territory_code"].fillna("").astype(str).str.strip().str.upper()
+    keep = terr == code.strip().upper()
+    wanted = set(split_groups(";".join(groups or [])))
+    if wanted:
+        keep &= claims["groups"].map(lambda g: bool(wanted & set(split_groups(g))))
+    out = claims[keep]
+    order = _dates(out["statement_date"]).sort_values(ascending=False).index
+    return out.loc[order]
