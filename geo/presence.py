@@ -221,3 +221,34 @@ def territory_statements(
     out = claims[keep]
     order = _dates(out["statement_date"]).sort_values(ascending=False).index
     return out.loc[order]
+
+
+def corroboration_table(
+    claims: pd.DataFrame, incidents: pd.DataFrame, months: int = 12
+) -> pd.DataFrame:
+    """For each presence-asserting claim, the count and ids of corroborating incidents.
+
+    Parameters
+    ----------
+    claims : pandas.DataFrame
+        Ledger rows; only ``asserts_presence`` and ``accuses`` rows are kept.
+    incidents : pandas.DataFrame
+        Canonical incidents.
+    months : int, default 12
+        Half-width of the window (see :func:`corroborating_incidents`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns claim_id, statement_date, territory_code, groups, incidents
+        (count) and incident_ids (semicolon-separated).
+    """
+    cols = ["claim_id", "statement_date", "territory_code", "groups", "incidents", "incident_ids"]
+    rows = []
+    for claim in claims.to_dict("records"):
+        if STANCE_DIRECTION.get(str(claim.get("stance"))) != 1:
+            continue
+        found = corroborating_incidents(claim, incidents, months)
+        ids = found["incident_id"].astype(str).tolist() if "incident_id" in found else []
+        rows.append([*(claim.get(c) for c in cols[:4]), len(ids), ";".join(ids)])
+    return pd.DataFrame(rows, columns=cols)

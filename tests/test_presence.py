@@ -119,3 +119,20 @@ def test_seed_afghanistan_contested_for_iskp():
         .claimant_country_code
     )
     assert {"PAK", "RUS", "IRN", "CHN", "UN"} <= asserting
+
+
+def test_corroboration_table_only_assertions_and_exact_ids():
+    from geo.presence import corroboration_table
+
+    claims = pd.DataFrame(
+        [
+            ("K1", "2025-09-25", "asserts_presence", "ISKP", "AFG"),
+            ("K2", "2025-09-25", "denies_presence", "ISKP", "AFG"),
+            ("K3", "2025-05-01", "accuses", "TTP", "AF-KAB"),
+        ],
+        columns=["claim_id", "statement_date", "stance", "groups", "territory_code"],
+    )
+    table = corroboration_table(claims, INCIDENTS).set_index("claim_id")
+    assert list(table.index) == ["K1", "K3"]
+    assert table.loc["K1", "incident_ids"] == "I1;I2" and table.loc["K1", "incidents"] == 2
+    assert table.loc["K3", "incident_ids"] == "I3"
