@@ -3,10 +3,11 @@
 import altair as alt
 import streamlit as st
 
-from geo import query, summaries
+from geo import layers, presence, query, summaries
 from geo.palette import STANCE_COLOURS
 from geo.schema import CLAIM_STANCES
 from ui import cache, widgets
+from ui import presence as presence_ui
 
 view = cache.current_view()
 ledger, filters = view.claims, view.filters
@@ -74,6 +75,21 @@ with right:
         )
         .properties(height=280),
     )
+
+st.subheader("Claimed presence")
+presence_ui.legend()
+st.pydeck_chart(
+    layers.deck([*cache.basemap(labels=True), *presence_ui.build(view, groups)]),
+    height=420,
+    key="claims_map",
+)
+presence_ui.territory_list(view, groups, key="claims")
+months = st.slider("Corroboration window (± months)", 1, 36, 12, key="cl_months")
+st.caption(
+    "Incidents in the filtered set, in the claim's territory, attributed to or claimed by one of "
+    "its groups (any alias) within the window around the statement."
+)
+st.dataframe(presence.corroboration_table(claims, view.incidents, months), hide_index=True)
 
 st.subheader(f"The ledger ({len(claims):,} statements)")
 st.dataframe(

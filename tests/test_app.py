@@ -107,6 +107,22 @@ def test_map_layers_toggle_and_choropleth(app):
     assert "cartocdn" not in spec
 
 
+def test_map_presence_layer_shades_afghanistan_contested_and_lists_statements(app):
+    app.run()
+    app.switch_page("pages/map.py").run()
+    app.toggle(key="map_presence").set_value(True).run()
+    _no_exception(app)
+    spec = app.get("deck_gl_json_chart")[0].proto.json
+    assert '"presence"' in spec and "IS-KP: contested" in spec
+    app.selectbox(key="map_presence_territory").set_value("AFG").run()
+    _no_exception(app)
+    tables = [df.value for df in app.dataframe]
+    ledger = next(t for t in tables if "claimant" in t.columns)
+    assert {"PAK", "RUS", "IRN", "CHN", "UN", "AFG"} <= set(ledger["claimant_country_code"])
+    states = next(t for t in tables if "state" in t.columns)
+    assert states.set_index("group").loc["IS-KP", "state"] == "contested"
+
+
 def test_upload_commit_shows_in_headline_then_undo(app):
     app.run()
     before = _seed_count()

@@ -22,7 +22,7 @@ import streamlit as st
 
 from geo import layers, summaries
 from geo.view import View
-from ui import cache, widgets
+from ui import cache, presence, widgets
 
 __all__ = ["MAP_LAYERS", "MapLayer", "build", "notes", "toggles"]
 
@@ -101,6 +101,15 @@ MAP_LAYERS: tuple[MapLayer, ...] = (
         _choropleth,
         options=_shade_by,
         note=_choropleth_note,
+    ),
+    MapLayer(
+        "presence",
+        "Claimed presence",
+        False,
+        presence.build,
+        options=presence.options,
+        note=presence.note,
+        help="Territories shaded by what the claims ledger says (asserted, denied, contested).",
     ),
     MapLayer(
         "density", "Density (hexagons)", False, lambda v, _: [layers.density_layer(v.incidents)]
