@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo.query import describe_store
+from geo.views.query import describe_store
 from ui import auth, cache, frame, state
 
 st.set_page_config(page_title="Incident Atlas", page_icon="🗺️", layout="wide")

@@ -32,7 +32,7 @@ def _timed(fn: Any) -> tuple[float, float, Any]:
 
 
 def _geocode_loop(gaz: Any, rows: pd.DataFrame) -> int:
-    from geo.gazetteer import is_ambiguous
+    from geo.places.gazetteer import is_ambiguous
 
     placed = 0
     for loc, cc in zip(rows["location"], rows["country_code"], strict=True):
@@ -47,7 +47,7 @@ def _pip_loop(lat: np.ndarray, lon: np.ndarray) -> int:
     import shapely
     from pyproj import Transformer
 
-    from geo.boundaries import BORDER_CRS, adm0, adm1, border_line
+    from geo.places.boundaries import BORDER_CRS, adm0, adm1, border_line
 
     polygons = list(adm1().geometry) + list(adm0().geometry)
     fwd = Transformer.from_crs("EPSG:4326", BORDER_CRS, always_xy=True)
@@ -64,7 +64,7 @@ def _pip_loop(lat: np.ndarray, lon: np.ndarray) -> int:
 
 def _insert_loop(frame: pd.DataFrame, db: Path) -> int:
     from geo.schema import INCIDENT_COLUMNS
-    from geo.store import Store
+    from geo.store.core import Store
 
     Store(db, seed=False).version()  # the real schema
     cols = [c for c in INCIDENT_COLUMNS if c != "upload_id"]
@@ -103,8 +103,8 @@ def run_baseline(path: Path, sample: int, db: Path) -> dict[str, Any]:
         ``{"geocode": {...}, "join": {...}, "store": {...}}``, each with
         ``rows``, ``wall``, ``cpu`` (seconds) and ``rows_per_s`` (by CPU time).
     """
-    from geo.gazetteer import Gazetteer
-    from geo.ingest import prepare
+    from geo.ingest.pipeline import prepare
+    from geo.places.gazetteer import Gazetteer
 
     with path.open("rb") as fh:
         head = b"".join(itertools.islice(fh, sample + 1))

@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 from anyascii import anyascii
 
-from geo.gazetteer import Gazetteer
-from geo.geocode import geocode_rows
+from geo.places.gazetteer import Gazetteer
+from geo.places.geocode import geocode_rows
 
 
 def _misspell(name: str, rng: random.Random) -> str:

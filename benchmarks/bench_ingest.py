@@ -23,14 +23,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo.boundaries import adm1
-from geo.formats import to_canonical
-from geo.geocode import geocode_rows
-from geo.ingest import ingest_bytes
-from geo.reader import read_csv_bytes
-from geo.spatial import join
-from geo.store import Store
-from geo.validate import validate
+from geo.ingest.formats import to_canonical
+from geo.ingest.pipeline import ingest_bytes
+from geo.ingest.reader import read_csv_bytes
+from geo.ingest.validate import validate
+from geo.places.boundaries import adm1
+from geo.places.geocode import geocode_rows
+from geo.places.spatial import join
+from geo.store.core import Store
 
 EVENTS = [
     ("Battles", "Armed clash"),

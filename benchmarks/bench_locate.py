@@ -1,4 +1,4 @@
-"""Time :func:`geo.boundaries.locate` on a million points around the frontier.
+"""Time :func:`geo.places.boundaries.locate` on a million points around the frontier.
 
 Not a test: prints wall and CPU times (CPU time is the steadier figure on a
 shared machine). Two inputs of ``N`` points (default 1,000,000):
@@ -28,7 +28,7 @@ def _timed(label: str, func, *args) -> object:
 
 def main(n: int = 1_000_000) -> None:
     """Run the benchmark on ``n`` points and print the timings."""
-    from geo import boundaries
+    from geo.places import boundaries
 
     _timed("first call (load + prepare)", boundaries.locate, [34.0], [71.5])
 

@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate
 
-from geo import cartography
 from geo.schema import normalise_dtypes
-from geo.snapshot import render_snapshot
+from geo.views import cartography
+from geo.views.snapshot import render_snapshot
 
 
 def synthetic(rows: int, seed: int = 7) -> pd.DataFrame:

@@ -5,7 +5,7 @@ Usage::
     .venv/bin/python benchmarks/bench_store.py [--rows 100000] [--pg-url URL] [--repeat 3]
 
 The rows are the benchmark's synthetic ACLED file (``benchmarks/generate.py``)
-run through the ingest pipeline once (``geo.ingest.prepare``, not timed). Then,
+run through the ingest pipeline once (``geo.ingest.pipeline.prepare``, not timed). Then,
 for SQLite (a new file) and PostgreSQL (a new database on a server this script
 starts from Debian's packages, as the tests do, unless ``--pg-url`` names an
 empty database): ``Store.commit`` of all rows, ``Store.incidents()`` (the full
@@ -33,7 +33,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from geo.storefilter import StoreFilter  # noqa: E402
+from geo.store.storefilter import StoreFilter  # noqa: E402
 
 FILTERS: dict[str, StoreFilter] = {
     "one province, one year (narrow)": StoreFilter(
@@ -60,7 +60,7 @@ def _median(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 def _prepared(rows: int) -> Any:
     from run import acled_file
 
-    from geo.ingest import prepare
+    from geo.ingest.pipeline import prepare
 
     path = acled_file(rows)
     prepared = prepare(path.read_bytes(), path.name, fmt="acled")
@@ -69,7 +69,7 @@ def _prepared(rows: int) -> Any:
 
 def bench(url: str, frame: Any, repeat: int) -> dict[str, Any]:
     """Commit ``frame`` into the empty store at ``url``, then time the reads."""
-    from geo.store import Store
+    from geo.store.core import Store
 
     store = Store(url, seed=False)
     store.version()  # tables made outside the timing

@@ -1,4 +1,4 @@
-"""Reading an .xlsx workbook: python-calamine against openpyxl, and geo.workbook.
+"""Reading an .xlsx workbook: python-calamine against openpyxl, and geo.ingest.workbook.
 
 Not a test: nothing is asserted. Writes a synthetic ACLED-layout workbook
 (``benchmarks/generate.py`` rows; dates as real Excel dates, coordinates and
@@ -8,9 +8,9 @@ the peak memory (``VmHWM``) is that reader's alone:
 * ``calamine``: python-calamine, ``get_sheet_by_name(...).to_python()``;
 * ``openpyxl``: openpyxl in read-only mode, ``iter_rows(values_only=True)``
   (not a project dependency: ``pip install openpyxl`` to compare);
-* ``geo.workbook``: the project's reader (calamine, checks and text conversion)
-  up to the :class:`~geo.reader.ReadResult`;
-* ``geo.reader (CSV)``: the same rows as CSV through ``read_csv_bytes``, for scale.
+* ``geo.ingest.workbook``: the project's reader (calamine, checks and text conversion)
+  up to the :class:`~geo.ingest.reader.ReadResult`;
+* ``geo.ingest.reader (CSV)``: the same rows as CSV through ``read_csv_bytes``, for scale.
 
 usage: python benchmarks/bench_workbook.py [--rows 100000] [--repeat 3] [--shared-strings]
 """
@@ -85,12 +85,12 @@ def _measure(reader: str, path: Path) -> dict[str, float]:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         n = sum(1 for _ in book.worksheets[0].iter_rows(values_only=True))
         book.close()
-    elif reader == "geo.workbook":
-        from geo.workbook import read_workbook_bytes
+    elif reader == "geo.ingest.workbook":
+        from geo.ingest.workbook import read_workbook_bytes
 
         n = len(read_workbook_bytes(path.read_bytes()).frame) + 1
-    elif reader == "geo.reader (CSV)":
-        from geo.reader import read_csv_bytes
+    elif reader == "geo.ingest.reader (CSV)":
+        from geo.ingest.reader import read_csv_bytes
 
         csv = path.with_name(path.name.split(".")[0].removesuffix("_shared") + ".csv")
         n = len(read_csv_bytes(csv.read_bytes()).frame) + 1
@@ -112,7 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--shared-strings", action="store_true", help="text as Excel saves it")
-    ap.add_argument("--readers", default="calamine,openpyxl,geo.workbook,geo.reader (CSV)")
+    ap.add_argument(
+        "--readers", default="calamine,openpyxl,geo.ingest.workbook,geo.ingest.reader (CSV)"
+    )
     ap.add_argument("--worker", nargs=2, metavar=("READER", "PATH"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:

@@ -3,7 +3,7 @@
 An experiment behind a decision recorded in BENCHMARKS.md, not part of the app.
 It splits an ACLED file at a row boundary into two halves (each with the
 header), prepares each half in its own forked process with
-:func:`geo.ingest.prepare`, turns the rows into stored values and row hashes,
+:func:`geo.ingest.pipeline.prepare`, turns the rows into stored values and row hashes,
 and writes them into a private staging SQLite file: the work a two-process
 ingest would do in parallel. The parent then copies both staging tables into a
 new store in one transaction (``INSERT … SELECT``), the part that stays serial.
@@ -39,8 +39,14 @@ def _halves(data: bytes) -> list[bytes]:
 
 
 def _prepare_and_stage(job: tuple[bytes, str]) -> dict[str, Any]:
-    from geo.ingest import prepare
-    from geo.storage import COLS_SQL, INSERT_CHUNK, hash_rows, incident_insert, storage_columns
+    from geo.ingest.pipeline import prepare
+    from geo.store.storage import (
+        COLS_SQL,
+        INSERT_CHUNK,
+        hash_rows,
+        incident_insert,
+        storage_columns,
+    )
 
     part, stage = job
     times: dict[str, float] = {}
@@ -65,8 +71,8 @@ def _prepare_and_stage(job: tuple[bytes, str]) -> dict[str, Any]:
 
 def _copy_into_store(db: Path, stages: list[str]) -> int:
     """Both staging tables into a new store's incidents, in one transaction."""
-    from geo.storage import COLS_SQL
-    from geo.store import Store
+    from geo.store.core import Store
+    from geo.store.storage import COLS_SQL
 
     Store(db, seed=False).version()  # creates the tables
     conn = sqlite3.connect(db, isolation_level=None)
@@ -92,8 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     start = time.perf_counter()
-    from geo.boundaries import _border, _index
-    from geo.ingest import default_gazetteer
+    from geo.ingest.pipeline import default_gazetteer
+    from geo.places.boundaries import _border, _index
 
     _index(), _border(), default_gazetteer()  # loaded once, shared by both forks
     parts = _halves(acled_file(args.rows).read_bytes())

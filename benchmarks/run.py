@@ -100,15 +100,15 @@ def _w_stages(args: argparse.Namespace) -> dict[str, Any]:
     """Each ingest stage in turn, in this process, into a new store."""
     import gc
 
-    from geo.boundaries import _border, _index
-    from geo.formats import to_canonical
-    from geo.geocode import geocode_rows
-    from geo.ingest import _join, default_gazetteer
-    from geo.reader import read_csv_bytes
-    from geo.store import Store
-    from geo.validate import validate
+    from geo.ingest.formats import to_canonical
+    from geo.ingest.pipeline import _join, default_gazetteer
+    from geo.ingest.reader import read_csv_bytes
+    from geo.ingest.validate import validate
+    from geo.places.boundaries import _border, _index
+    from geo.places.geocode import geocode_rows
+    from geo.store.core import Store
 
-    gc.disable()  # as geo.ingest.prepare and commit run (see geo.ingest._gc_paused)
+    gc.disable()  # as geo.ingest.pipeline.prepare and commit run (see geo.ingest.pipeline._gc_paused)
     clock = _Clock()
     clock("load boundaries + gazetteer", lambda: (_index(), _border(), default_gazetteer()))
     data = Path(args.file).read_bytes()
@@ -130,11 +130,11 @@ def _w_stages(args: argparse.Namespace) -> dict[str, Any]:
 
 def _w_geocode(args: argparse.Namespace) -> dict[str, Any]:
     """geocode_rows on rows with place names only (the gazetteer loaded first)."""
-    from geo.formats import to_canonical
-    from geo.gazetteer import Gazetteer
-    from geo.geocode import geocode_rows
-    from geo.reader import read_csv_bytes
-    from geo.validate import validate
+    from geo.ingest.formats import to_canonical
+    from geo.ingest.reader import read_csv_bytes
+    from geo.ingest.validate import validate
+    from geo.places.gazetteer import Gazetteer
+    from geo.places.geocode import geocode_rows
 
     clock = _Clock()
     valid = validate(to_canonical(read_csv_bytes(Path(args.file).read_bytes()).frame)[0]).valid
@@ -151,8 +151,8 @@ def _w_geocode(args: argparse.Namespace) -> dict[str, Any]:
 
 def _map_frame(db: str) -> Any:
     """The stored incidents as the app caches them (ui.cache._incidents)."""
-    from geo.store import Store
-    from geo.view import stored_incidents
+    from geo.store.core import Store
+    from geo.views.view import stored_incidents
 
     return stored_incidents(Store(db, seed=False))
 
@@ -160,8 +160,8 @@ def _map_frame(db: str) -> Any:
 def _page_work(df: Any, filters: Any, basemap: list[Any]) -> tuple[Any, int]:
     """What a filter change costs the map page: the View (ui.cache.current_view), then
     the page's figures and layers; returns the view's incidents and the deck's JSON size."""
-    from geo import summaries
-    from geo.view import View
+    from geo.views import summaries
+    from geo.views.view import View
 
     view = View.build(df, None, filters).incidents
     summaries.headline(view)
@@ -171,9 +171,9 @@ def _page_work(df: Any, filters: Any, basemap: list[Any]) -> tuple[Any, int]:
 
 def _deck_size(view: Any, shade: Any, basemap: list[Any]) -> int:
     """The Map page's deck (basemap, names, choropleth, incidents, scale bar) as JSON bytes."""
-    from geo import layers
-    from geo.boundaries import adm1_simplified
-    from geo.mapview import FRONTIER
+    from geo.places.boundaries import adm1_simplified
+    from geo.views import layers
+    from geo.views.mapview import FRONTIER
 
     chosen = [
         *basemap,
@@ -187,9 +187,9 @@ def _deck_size(view: Any, shade: Any, basemap: list[Any]) -> int:
 def _window_step(base: Any, window: Any, basemap: list[Any]) -> int:
     """One step of the time slider (or of play): the cached view of the other filters
     masked to the window (ui.cache._windowed), then the page's layers; the deck's JSON size."""
-    from geo import summaries
-    from geo.timewindow import in_window
-    from geo.view import View
+    from geo.views import summaries
+    from geo.views.timewindow import in_window
+    from geo.views.view import View
 
     kept = base.incidents[in_window(base.incidents["event_date"], window)]
     view = View.build(kept, None, base.filters.with_(window=window), filtered=True).incidents
@@ -198,10 +198,10 @@ def _window_step(base: Any, window: Any, basemap: list[Any]) -> int:
 
 def _w_map(args: argparse.Namespace) -> dict[str, Any]:
     """The map page's work after a filter change, on a store of N incidents."""
-    from geo import layers
-    from geo.boundaries import adm0_simplified, adm1_simplified, border_line
-    from geo.ingest import default_gazetteer
-    from geo.query import Filters
+    from geo.ingest.pipeline import default_gazetteer
+    from geo.places.boundaries import adm0_simplified, adm1_simplified, border_line
+    from geo.views import layers
+    from geo.views.query import Filters
 
     clock = _Clock()
     df = clock("load store (cached per version)", lambda: _map_frame(args.db))
@@ -214,8 +214,8 @@ def _w_map(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {"rows": len(df)}
     import datetime as dt
 
-    from geo.timewindow import TimeWindow
-    from geo.view import View
+    from geo.views.timewindow import TimeWindow
+    from geo.views.view import View
 
     filters = Filters(countries=("AFG", "PAK"), date_from=dt.date(2018, 1, 1))
     view, size = clock("filter change", lambda: _page_work(df, filters, basemap))
@@ -237,9 +237,9 @@ def _w_map(args: argparse.Namespace) -> dict[str, Any]:
 
 def _w_snapshot(args: argparse.Namespace) -> dict[str, Any]:
     """A PNG snapshot of every stored incident, rendered from its View (as the CLI does)."""
-    from geo import cartography, outputs
-    from geo.store import Store
-    from geo.view import View
+    from geo.store.core import Store
+    from geo.views import cartography, outputs
+    from geo.views.view import View
 
     clock = _Clock()
     store = Store(args.db, seed=False)

@@ -10,9 +10,7 @@ such as ``python -m geo locate`` does not pay for the plotting stack.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from geo._lazy import lazy_attributes
 from geo.report import FileRefused, IngestReport, Issue
 from geo.schema import CLAIM_COLUMNS, INCIDENT_COLUMNS, normalise_dtypes
 
@@ -34,20 +32,15 @@ __all__ = [
 ]
 
 _LAZY = {
-    "Filters": ("geo.filters", "Filters"),
-    "apply_filters": ("geo.query", "apply"),
-    "Gazetteer": ("geo.gazetteer", "Gazetteer"),
-    "Store": ("geo.store", "Store"),
-    "View": ("geo.view", "View"),
-    "ingest_bytes": ("geo.ingest", "ingest_bytes"),
-    "ingest_path": ("geo.ingest", "ingest_path"),
-    "locate": ("geo.boundaries", "locate"),
+    "Filters": ("geo.views.filters", "Filters"),
+    "apply_filters": ("geo.views.query", "apply"),
+    "Gazetteer": ("geo.places.gazetteer", "Gazetteer"),
+    "Store": ("geo.store.core", "Store"),
+    "View": ("geo.views.view", "View"),
+    "ingest_bytes": ("geo.ingest.pipeline", "ingest_bytes"),
+    "ingest_path": ("geo.ingest.pipeline", "ingest_path"),
+    "locate": ("geo.places.boundaries", "locate"),
 }
 
 
-def __getattr__(name: str) -> Any:
-    try:
-        module, attr = _LAZY[name]
-    except KeyError:
-        raise AttributeError(f"module 'geo' has no attribute {name!r}") from None
-    return getattr(importlib.import_module(module), attr)
+__getattr__ = lazy_attributes(__name__, _LAZY)

@@ -71,19 +71,19 @@ def _add_db(p: argparse.ArgumentParser) -> None:
 
 
 def _add_filters(p: argparse.ArgumentParser) -> None:
-    from geo.filters import add_cli_arguments
+    from geo.views.filters import add_cli_arguments
 
-    add_cli_arguments(p)  # one option per filter of geo.filters.FILTERS
+    add_cli_arguments(p)  # one option per filter of geo.views.filters.FILTERS
 
 
 def _filters(args: argparse.Namespace):
-    from geo.filters import Filters
+    from geo.views.filters import Filters
 
     return Filters.from_cli_args(args)
 
 
 def _cmd_locate(args: argparse.Namespace) -> int:
-    from geo.boundaries import locate
+    from geo.places.boundaries import locate
 
     row = locate([args.lat], [args.lon]).iloc[0]
     _print_json(
@@ -101,7 +101,7 @@ def _cmd_locate(args: argparse.Namespace) -> int:
 
 
 def _cmd_geocode(args: argparse.Namespace) -> int:
-    from geo.gazetteer import Gazetteer
+    from geo.places.gazetteer import Gazetteer
 
     places = Gazetteer.load().lookup(args.name, country=args.country, admin1=args.admin1)
     _print_json([p.to_dict() for p in places])
@@ -109,11 +109,11 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    from geo.formats import parse_overrides
-    from geo.ingest import ingest_path
+    from geo.ingest.formats import parse_overrides
+    from geo.ingest.pipeline import ingest_path
+    from geo.ingest.seed import open_store
     from geo.report import FileRefused
-    from geo.seed import open_store
-    from geo.store import StoreBusy, StoreUnavailable
+    from geo.store.core import StoreBusy, StoreUnavailable
 
     store = open_store(args.db)
     if args.dry_run and (store.path is None or not store.path.exists()):
@@ -151,14 +151,14 @@ def _made_at(text: str) -> Any:
 
 
 def _view(args: argparse.Namespace, **options: Any):
-    from geo.seed import open_store
-    from geo.view import View
+    from geo.ingest.seed import open_store
+    from geo.views.view import View
 
     return View.from_store(open_store(args.db), _filters(args), made_at=args.made_at, **options)
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from geo.outputs import write
+    from geo.views.outputs import write
 
     view = _view(args)
     write(view, args.format, Path(args.out))
@@ -167,7 +167,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
-    from geo.outputs import by_suffix, write
+    from geo.views.outputs import by_suffix, write
 
     try:
         output = by_suffix(args.out, "map")
@@ -181,15 +181,15 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def _cmd_uploads(args: argparse.Namespace) -> int:
-    from geo.seed import open_store
+    from geo.ingest.seed import open_store
 
     _print_json(open_store(args.db).uploads().to_dict(orient="records"))
     return EXIT_OK
 
 
 def _cmd_undo(args: argparse.Namespace) -> int:
-    from geo.seed import open_store
-    from geo.store import UndoError
+    from geo.ingest.seed import open_store
+    from geo.store.core import UndoError
 
     try:
         result = open_store(args.db).undo(args.upload_id, allow_seed=args.allow_seed)
@@ -201,8 +201,8 @@ def _cmd_undo(args: argparse.Namespace) -> int:
 
 
 def _cmd_redo(args: argparse.Namespace) -> int:
-    from geo.seed import open_store
-    from geo.store import UndoError
+    from geo.ingest.seed import open_store
+    from geo.store.core import UndoError
 
     try:
         result = open_store(args.db).redo(args.upload_id)
@@ -214,8 +214,8 @@ def _cmd_redo(args: argparse.Namespace) -> int:
 
 
 def _cmd_seed(args: argparse.Namespace) -> int:
-    from geo.seed import seed_store
-    from geo.store import Store
+    from geo.ingest.seed import seed_store
+    from geo.store.core import Store
 
     store = Store(args.db)
     seeded = seed_store(store)
@@ -236,8 +236,8 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def _cmd_users(args: argparse.Namespace) -> int:
-    from geo import users
-    from geo.seed import open_store
+    from geo.ingest.seed import open_store
+    from geo.store import users
 
     store = open_store(args.db)
     try:
@@ -258,7 +258,7 @@ def _cmd_users(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    from geo.seed import open_store
+    from geo.ingest.seed import open_store
 
     log = open_store(args.db).audit()
     if args.format == "table":
@@ -292,8 +292,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_ingest)
 
-    from geo.outputs import of_kind
-    from geo.view import SHADES
+    from geo.views.outputs import of_kind
+    from geo.views.view import SHADES
 
     made_at = {
         "type": _made_at,
@@ -371,7 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code."""
-    from geo.store import StoreUnavailable
+    from geo.store.core import StoreUnavailable
 
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -73,7 +73,7 @@ INCIDENT_COLUMNS: list[str] = [
 DERIVED_COLUMNS: list[str] = ["border_distance_km", "qa_flags", "upload_id"]
 
 #: Columns added after the store's first layout. A row that leaves them empty keeps
-#: the ``row_hash`` it had before they existed (:func:`geo.storage.hash_rows`), so an
+#: the ``row_hash`` it had before they existed (:func:`geo.store.storage.hash_rows`), so an
 #: old file uploaded again is not taken for a changed one.
 ADDED_COLUMNS: list[str] = ["event_time", "injured_low", "injured_high"]
 
@@ -174,7 +174,7 @@ def normalise_dtypes(df: pd.DataFrame, *, text_is_clean: bool = False) -> pd.Dat
     text_is_clean : bool, default False
         The caller guarantees that every text column already holds trimmed,
         non-empty ``str`` or ``None`` in an ``object`` column (as
-        :func:`geo.validate.validate` leaves them), so they are not scanned
+        :func:`geo.ingest.validate.validate` leaves them), so they are not scanned
         again.
 
     Returns

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from geo import layers
 from geo.config import SETTINGS_DOC, get_settings
+from geo.views import layers
 from ui import cache, state
 
 state.ensure_frame()

@@ -3,8 +3,8 @@
 import altair as alt
 import streamlit as st
 
-from geo import summaries
-from geo.palette import KILLED_COLOUR, UNKNOWN_COLOUR
+from geo.views import summaries
+from geo.views.palette import KILLED_COLOUR, UNKNOWN_COLOUR
 from ui import cache
 
 view = cache.current_view()

@@ -3,9 +3,9 @@
 import altair as alt
 import streamlit as st
 
-from geo import layers, presence, query, summaries
-from geo.palette import STANCE_COLOURS
 from geo.schema import CLAIM_STANCES
+from geo.views import layers, presence, query, summaries
+from geo.views.palette import STANCE_COLOURS
 from ui import cache, widgets
 from ui import presence as presence_ui
 

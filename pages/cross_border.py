@@ -3,7 +3,7 @@ from, and which governments accuse which."""
 
 import streamlit as st
 
-from geo import layers, summaries
+from geo.views import layers, summaries
 from ui import cache, flows, mapctl, widgets
 
 SIZE = (640, 600)  # the map's width and height (px) beside the accusations, about

@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from geo import formats, ingest
-from geo.auth import Action
+from geo.ingest import formats
+from geo.ingest import pipeline as ingest
 from geo.report import FileRefused
+from geo.store.auth import Action
 from ui import auth, cache, history, state, widgets
 
 state.ensure_frame()

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from geo import outputs
-from geo.view import made_now
-from geo.viewfacts import DEFAULT_TITLE
+from geo.views import outputs
+from geo.views.view import made_now
+from geo.views.viewfacts import DEFAULT_TITLE
 from ui import cache
 
 view = cache.current_view()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo import layers
+from geo.views import layers
 from ui import cache, mapctl, maplayers, widgets
 
 

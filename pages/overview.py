@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from geo import layers, summaries
-from geo.mapview import MapView
+from geo.views import layers, summaries
+from geo.views.mapview import MapView
 from ui import cache, mapctl, widgets
 
 SMALL_MAP = MapView(latitude=33.0, longitude=69.0, zoom=4.4)  # the small map's view

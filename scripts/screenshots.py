@@ -38,7 +38,7 @@ PAGES = {
     "export": "export",
 }
 TALL = {"cross_border"}  # pages shot in a taller window
-FRONTIER_VIEW = {"latitude": 33.0, "longitude": 69.0, "zoom": 5}  # geo.layers.FRONTIER_VIEW
+FRONTIER_VIEW = {"latitude": 33.0, "longitude": 69.0, "zoom": 5}  # geo.views.layers.FRONTIER_VIEW
 KUNDUZ = (68.857, 36.72895)  # SEED-0006, the Kabul Bank bombing
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from geo.store import Store
+from geo.store.core import Store
 
 #: The tables an upload or an undo changes, each with its order.
 ORDERS = {

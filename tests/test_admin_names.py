@@ -1,10 +1,10 @@
-"""Stated countries and provinces, in the context of the row's country (geo.admin_names)."""
+"""Stated countries and provinces, in the context of the row's country (geo.places.admin_names)."""
 
 from __future__ import annotations
 
 import pytest
 
-from geo.admin_names import (
+from geo.places.admin_names import (
     admin1_name,
     foreign_admin1_code,
     former_agency,

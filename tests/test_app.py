@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.query import Filters
+from geo.views.query import Filters
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = [
@@ -50,7 +50,7 @@ def _metric(at: AppTest, label: str) -> str:
 
 
 def _seed_count() -> int:
-    from geo.seed import open_store
+    from geo.ingest.seed import open_store
 
     return len(open_store().incidents())
 
@@ -169,7 +169,7 @@ def test_upload_commit_shows_in_headline_then_undo(app):
 
 
 def test_the_curated_seed_needs_an_explicit_confirmation_to_undo(app):
-    from geo.seed import open_store
+    from geo.ingest.seed import open_store
 
     app.run()
     app.switch_page("pages/data.py").run()
@@ -192,8 +192,8 @@ def test_filters_come_from_the_url_and_survive_page_switches(app):
     _no_exception(app)
     f = app.session_state["filters"]
     assert f == Filters(countries=("PAK",), event_types=("Battles", "Explosions/Remote violence"))
-    from geo.query import apply
-    from geo.seed import open_store
+    from geo.ingest.seed import open_store
+    from geo.views.query import apply
 
     expected = len(apply(open_store().incidents(), f))
     assert _metric(app, "Incidents") == f"{expected:,}"
@@ -303,7 +303,7 @@ def test_reupload_of_an_updated_export_counts_only_new_and_changed_rows(app):
     assert "2 accepted, 1 updated, 2 already stored, 0 rejected" in message
     assert _seed_count() == before + 1  # the changed row replaced its old version
 
-    from geo.seed import open_store
+    from geo.ingest.seed import open_store
 
     stored = open_store().incidents().set_index("incident_id")
     assert stored.loc["PAK9002", "killed"] == 7

@@ -1,5 +1,9 @@
-"""No import cycle inside ``geo``: a test walks every import of every module.
+"""The layout of ``geo`` as a rule: imports point one way and never form a cycle.
 
+The base modules (``geo.config``, ``geo.report``, ``geo.schema``, ...) import no
+sub-package; ``geo.places`` and ``geo.store`` import only the base;
+``geo.ingest`` may use both; ``geo.views`` reads the store and the places but
+never runs the ingest. Only the CLI (``geo.__main__``) sees everything.
 Imports inside functions count too: a lazy import is still a dependency. Imports
 under ``if TYPE_CHECKING:`` do not: they never run.
 """
@@ -87,6 +91,23 @@ def _is_package(module: str) -> bool:
     return _modules()[module].name == "__init__.py"
 
 
+def test_every_module_is_in_a_known_layer() -> None:
+    layers = {m: _layer(m) for m in _modules()}
+    assert set(layers.values()) <= set(ALLOWED)
+    assert {"ingest", "places", "store", "views"} <= set(layers.values())
+
+
+@pytest.mark.parametrize("module", sorted(_modules()))
+def test_imports_point_one_way(module: str) -> None:
+    layer = _layer(module)
+    wrong = sorted(
+        f"{target} ({_layer(target)})"
+        for target in _imports(module)
+        if _layer(target) != layer and _layer(target) not in ALLOWED[layer]
+    )
+    assert not wrong, f"{module} ({layer}) may not import {', '.join(wrong)}"
+
+
 def _cycle() -> list[str] | None:
     graph = {m: sorted(_imports(m)) for m in _modules()}
     state: dict[str, int] = {}
@@ -112,6 +133,25 @@ def _cycle() -> list[str] | None:
 
 def test_no_import_cycle() -> None:
     assert _cycle() is None, " -> ".join(_cycle() or [])
+
+
+@pytest.mark.parametrize("package", ["geo", *(f"geo.{p}" for p in PACKAGES)])
+def test_package_init_is_lazy_and_documented(package: str) -> None:
+    """A package's ``__init__`` loads none of its modules (nor, for ``geo``, a sub-package)
+    at import time, and says what it owns."""
+    path = _modules()[package]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    doc = ast.get_docstring(tree) or ""
+    assert len(doc) > 80, f"{package} needs a docstring saying what it owns"
+    if package != "geo":
+        assert "May import" in doc
+    inner = tuple(f"geo.{p}" for p in PACKAGES) if package == "geo" else (f"{package}.",)
+    eager = [
+        node.module
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(inner)
+    ]
+    assert not eager, f"{package}/__init__.py imports {eager} at import time"
 
 
 def test_cycle_finder_finds_a_planted_cycle(monkeypatch: pytest.MonkeyPatch) -> None:

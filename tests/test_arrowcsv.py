@@ -1,4 +1,4 @@
-"""geo.arrowcsv: the fast path reads every file it accepts exactly as the reference parser does."""
+"""geo.ingest.arrowcsv: the fast path reads every file it accepts exactly as the reference parser does."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo import arrowcsv, reader
-from geo.reader import read_csv_bytes
+from geo.ingest import arrowcsv, reader
+from geo.ingest.reader import read_csv_bytes
 from geo.report import FileRefused
 
 EXAMPLES = int(os.environ.get("ATLAS_HYPOTHESIS_EXAMPLES", "500"))

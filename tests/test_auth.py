@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from test_store import incidents
 
-from geo.auth import LOCAL, PERMISSIONS, Action, NotAllowed, Role, User, can, require
-from geo.store import Store
+from geo.store.auth import LOCAL, PERMISSIONS, Action, NotAllowed, Role, User, can, require
+from geo.store.core import Store
 
 VIEWER = User("vera", Role.VIEWER)
 ANNA = User("anna", Role.ANALYST)
@@ -86,7 +86,7 @@ def test_the_default_actor_is_the_local_user(store: Store) -> None:
 
 
 def test_the_oidc_role_comes_from_the_claim_or_the_mapping_file(tmp_path) -> None:
-    from geo.auth import role_from_claims
+    from geo.store.auth import role_from_claims
 
     assert role_from_claims({"roles": ["viewer", "analyst"]}) is Role.ANALYST
     assert role_from_claims({"groups": "Admin"}, claim="groups") is Role.ADMIN

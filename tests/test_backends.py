@@ -1,4 +1,4 @@
-"""geo.backends and the PostgreSQL specifics: URLs, the PostGIS point, refused values."""
+"""geo.store.backends and the PostgreSQL specifics: URLs, the PostGIS point, refused values."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.backends import backend_for, resolve_url
 from geo.schema import normalise_dtypes
-from geo.store import Store, StoreUnavailable
+from geo.store.backends import backend_for, resolve_url
+from geo.store.core import Store, StoreUnavailable
 
 
 def _frame(ids: list[str], **overrides: object) -> pd.DataFrame:
@@ -129,7 +129,7 @@ def test_the_app_runs_on_a_postgresql_store(pg_store: Store, monkeypatch) -> Non
     from streamlit.testing.v1 import AppTest
 
     from geo.config import DATA_DIR
-    from geo.seed import read_curated_claims  # the seed the app stores on first use
+    from geo.ingest.seed import read_curated_claims  # the seed the app stores on first use
 
     monkeypatch.setenv("ATLAS_DB", pg_store.url)
     monkeypatch.setenv("ATLAS_ONLINE_TILES", "0")

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from geo.formats import to_canonical
-from geo.reader import read_csv_bytes
+from geo.ingest.formats import to_canonical
+from geo.ingest.reader import read_csv_bytes
+from geo.ingest.validate import validate
 from geo.report import FileRefused
-from geo.validate import validate
 
 BAD = Path(__file__).resolve().parent / "data" / "bad"
 MANIFEST = json.loads((BAD / "EXPECTED.json").read_text(encoding="utf-8"))

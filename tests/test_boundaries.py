@@ -1,4 +1,4 @@
-"""Tests for geo.boundaries: corrected provinces, border line and point lookup."""
+"""Tests for geo.places.boundaries: corrected provinces, border line and point lookup."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from geo import boundaries as B
+from geo.places import boundaries as B
 
 GEOD = Geod(ellps="WGS84")
 
@@ -382,7 +382,7 @@ def test_cli_locate_outside_prints_nulls():
 
 
 def test_many_points_in_two_threads_equal_one_thread() -> None:
-    from geo import boundaries
+    from geo.places import boundaries
 
     rng = np.random.default_rng(7)
     n = boundaries._THREADED_FROM + 1_001

@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo import briefing
-from geo.query import Filters
 from geo.schema import normalise_dtypes
-from geo.view import View
+from geo.views import briefing
+from geo.views.query import Filters
+from geo.views.view import View
 
 NOW = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
 

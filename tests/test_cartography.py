@@ -1,4 +1,4 @@
-"""geo.cartography: the projection, the basemap's collections, scale, north arrow, labels."""
+"""geo.views.cartography: the projection, the basemap's collections, scale, north arrow, labels."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from shapely.geometry import LineString, Polygon, box
 
-from geo import cartography as carto
+from geo.views import cartography as carto
 
 
 def _axes(xlim=(200_000, 900_000), ylim=(3_400_000, 4_000_000)):

@@ -1,4 +1,4 @@
-"""geo.cells: one H3 cell per incident, computed once per position."""
+"""geo.views.cells: one H3 cell per incident, computed once per position."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import h3
 import numpy as np
 import pandas as pd
 
-from geo import cells
+from geo.views import cells
 
 
 def test_each_placed_incident_gets_its_cell_and_the_rest_zero():

@@ -15,7 +15,7 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from geo.seed import open_store
+from geo.ingest.seed import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 ACLED = ROOT / "tests" / "data" / "ingest" / "acled_mixed.csv"

@@ -1,4 +1,4 @@
-"""geo.dates: a column of dates read with its file's conventions."""
+"""geo.ingest.dates: a column of dates read with its file's conventions."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from geo.dates import parse_dates, span_precision
+from geo.ingest.dates import parse_dates, span_precision
 
 
 def _days(col) -> list[str | None]:

@@ -1,4 +1,4 @@
-"""geo.decoding: encodings, stray bytes, and the files refused before any parsing."""
+"""geo.ingest.decoding: encodings, stray bytes, and the files refused before any parsing."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from geo.decoding import (
+from geo.ingest.decoding import (
     decode,
     mend_fields,
     refuse_by_content,

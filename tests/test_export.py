@@ -12,16 +12,16 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from geo.export import (
+from geo.ingest.pipeline import ingest_bytes
+from geo.schema import INCIDENT_COLUMNS, normalise_dtypes
+from geo.store.core import Store
+from geo.views.export import (
     safe_csv,
     to_csv_bytes,
     to_geojson_bytes,
     to_gpkg_bytes,
     write_atomically,
 )
-from geo.ingest import ingest_bytes
-from geo.schema import INCIDENT_COLUMNS, normalise_dtypes
-from geo.store import Store
 
 INGEST = Path(__file__).resolve().parent / "data" / "ingest"
 

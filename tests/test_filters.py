@@ -1,4 +1,4 @@
-"""geo.filters: the app's filter table, and what the URL, CLI and sidebar make of it.
+"""geo.views.filters: the app's filter table, and what the URL, CLI and sidebar make of it.
 
 Registering a new filter is tested in tests/test_filterspec.py.
 """
@@ -11,11 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo import filters as F
 from geo.__main__ import build_parser
-from geo.filters import FILTERS, Filters
-from geo.query import apply
 from geo.schema import normalise_dtypes
+from geo.views import filters as F
+from geo.views.filters import FILTERS, Filters
+from geo.views.query import apply
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -103,7 +103,7 @@ def test_precision_filter_masks(incidents):
 
 
 def test_the_time_window_is_one_filter_carried_by_the_url_and_the_cli(incidents):
-    from geo.timewindow import TimeWindow
+    from geo.views.timewindow import TimeWindow
 
     f = Filters.from_query_params({"window": "month:2024-02-14", "country": "PAK"})
     assert f.window == TimeWindow(date(2024, 2, 1), "month")

@@ -1,4 +1,4 @@
-"""geo.filterspec: the Filters value, and registering a filter.
+"""geo.views.filterspec: the Filters value, and registering a filter.
 
 The acceptance test of issue 15: registering one new filter (one entry) is
 enough for it to appear in the URL round trip, the CLI, the summary, the
@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import filters as F
 from geo.__main__ import build_parser
-from geo.filters import FILTERS, Filter, Filters, Widget
-from geo.query import apply
 from geo.schema import normalise_dtypes
+from geo.views import filters as F
+from geo.views.filters import FILTERS, Filter, Filters, Widget
+from geo.views.query import apply
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 

@@ -1,4 +1,4 @@
-"""geo.formats: detection, default mappings and provider codes, on files in the real layouts."""
+"""geo.ingest.formats: detection, default mappings and provider codes, on files in the real layouts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.formats import (
+from geo.ingest.formats import (
     FORMATS,
     clean_mapping,
     default_mapping,
@@ -15,10 +15,10 @@ from geo.formats import (
     normalise_header,
     to_canonical,
 )
-from geo.reader import read_csv_bytes
+from geo.ingest.reader import read_csv_bytes
+from geo.ingest.validate import validate
 from geo.report import FileRefused
 from geo.schema import INCIDENT_COLUMNS, INPUT_COLUMNS
-from geo.validate import validate
 
 FORMATS_DIR = Path(__file__).resolve().parent / "data" / "formats"
 SAMPLES = {
@@ -94,7 +94,7 @@ def test_acled_mapping_and_values() -> None:
 def test_ucdp_codes() -> None:
     out = _canonical("ucdp")
     assert out.loc[2, "incident_id"] == "UCDP-501234"
-    assert out.loc[2, "event_date"] == "2023-04-12 00:00:00.000"  # geo.dates reads it
+    assert out.loc[2, "event_date"] == "2023-04-12 00:00:00.000"  # geo.ingest.dates reads it
     assert out.loc[[2, 3, 4], "date_precision"].tolist() == ["day", "month", "year"]
     assert out.loc[[2, 3, 4], "event_type"].tolist() == [
         "Battles",

@@ -11,7 +11,7 @@ import pandas as pd
 import pycountry
 import pytest
 
-from geo.gazetteer import (
+from geo.places.gazetteer import (
     FUZZY_CUTOFF,
     GAZETTEER_CSV,
     Gazetteer,
@@ -266,7 +266,7 @@ def test_kocha_risaldar_is_in_peshawar_old_city(gaz: Gazetteer) -> None:
 
 
 def test_curated_points_lie_in_their_stated_province() -> None:
-    from geo.boundaries import locate
+    from geo.places.boundaries import locate
 
     rows = pd.read_csv(GAZETTEER_CSV, dtype=str, keep_default_na=False)
     assert {"name", "alternate_names", "latitude", "longitude", "country_code"} <= set(rows)
@@ -378,7 +378,7 @@ def test_a_place_in_another_country_is_never_returned(gaz: Gazetteer) -> None:
 
 
 def test_a_place_just_across_the_province_line_is_in_scope(gaz: Gazetteer) -> None:
-    from geo.proximity import distance_to_unit_km
+    from geo.places.proximity import distance_to_unit_km
 
     # every answer for a province lies in it or within the boundary tolerance
     for name, code in [("Torkham", "PK-KP"), ("Chaman", "PK-BA"), ("Khar", "PK-KP")]:

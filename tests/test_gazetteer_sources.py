@@ -1,4 +1,4 @@
-"""Tests for geo.gazetteer_sources: reading GeoNames, data/gazetteer.csv and the
+"""Tests for geo.places.gazetteer_sources: reading GeoNames, data/gazetteer.csv and the
 province boundaries into the gazetteer's records (tiny inline inputs)."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import logging
 import pandas as pd
 import pytest
 
-from geo import gazetteer_sources as gs
-from geo.gazetteer_sources import GEONAMES_ADMIN1_TO_ISO
+from geo.places import gazetteer_sources as gs
+from geo.places.gazetteer_sources import GEONAMES_ADMIN1_TO_ISO
 
 _FIELDS = [
     "name", "alternate_names", "latitude", "longitude", "country_code",
@@ -83,7 +83,7 @@ def test_geonameid_row_adds_spellings_and_district_in_place():
 
 
 def test_unknown_geonameid_row_is_added_as_its_own_place(caplog):
-    with caplog.at_level(logging.WARNING, logger="geo.gazetteer_sources"):
+    with caplog.at_level(logging.WARNING, logger="geo.places.gazetteer_sources"):
         _, extra = gs._merge_curated(
             [
                 _row(
@@ -145,7 +145,7 @@ def test_place_without_coordinates_sits_at_its_district_at_precision_2():
 
 
 def test_place_in_an_unknown_district_is_skipped(caplog):
-    with caplog.at_level(logging.WARNING, logger="geo.gazetteer_sources"):
+    with caplog.at_level(logging.WARNING, logger="geo.places.gazetteer_sources"):
         _, extra = gs._merge_curated(
             [_row(name="Lost", country_code="AFG", admin2="Atlantis", feature="village")], []
         )
@@ -184,7 +184,7 @@ def test_apply_boundaries_moves_provinces_and_locates_geonames_places(caplog):
         assert len(lats) == len(lons) == 3
         return {"country_code": ["AFG", "PAK", None], "admin1_code": ["AF-KAB", "PK-KP", None]}
 
-    with caplog.at_level(logging.WARNING, logger="geo.gazetteer_sources"):
+    with caplog.at_level(logging.WARNING, logger="geo.places.gazetteer_sources"):
         gs._apply_boundaries((adm1, locate), [inside, across, nowhere], provinces)
     assert (old.name, old.names[0], old.latitude, old.longitude) == ("Kabul", "Kabul", 34.6, 69.1)
     assert "Kabol" in old.names

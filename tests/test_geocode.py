@@ -11,8 +11,8 @@ from geopy.exc import GeocoderServiceError
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
-from geo.gazetteer import Gazetteer
-from geo.geocode import (
+from geo.places.gazetteer import Gazetteer
+from geo.places.geocode import (
     LOW_CONFIDENCE_FLAG,
     AtlasGeocoder,
     NominatimFallback,
@@ -110,7 +110,7 @@ def test_ambiguous_name_outside_the_stated_province_falls_back_to_it(gaz: Gazett
 def test_province_only_row_gets_the_representative_point(
     gaz: Gazetteer, admin1: str, code: str
 ) -> None:
-    from geo.boundaries import adm1
+    from geo.places.boundaries import adm1
 
     rep = adm1().set_index("admin1_code").loc[code]
     out, issues = geocode_rows(rows({"admin1": admin1}), gaz)
@@ -350,7 +350,7 @@ def test_online_is_off_by_default(gaz: Gazetteer, monkeypatch: pytest.MonkeyPatc
     def boom(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("Nominatim must not be created when online geocoding is off")
 
-    monkeypatch.setattr("geo.geocode.NominatimFallback", boom)
+    monkeypatch.setattr("geo.places.geocode.NominatimFallback", boom)
     out, _ = geocode_rows(rows({"location": "Xqzwvvy Kalay"}), gaz)
     assert out["latitude"].isna().all()
 

@@ -11,11 +11,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from geo.boundaries import locate
-from geo.gazetteer import Gazetteer
-from geo.geocode import geocode_rows
-from geo.geocode_place import resolve_place
-from geo.place import distance_km
+from geo.places.boundaries import locate
+from geo.places.gazetteer import Gazetteer
+from geo.places.geocode import geocode_rows
+from geo.places.geocode_place import resolve_place
+from geo.places.place import distance_km
 
 
 @pytest.fixture(scope="module")

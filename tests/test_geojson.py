@@ -1,4 +1,4 @@
-"""Tests for geo.geojson: plain GeoJSON dicts for pydeck."""
+"""Tests for geo.views.geojson: plain GeoJSON dicts for pydeck."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import math
 import geopandas as gpd
 from shapely.geometry import LineString, Point, Polygon
 
-from geo.geojson import feature_collection, plain_geometry
+from geo.views.geojson import feature_collection, plain_geometry
 
 PROVINCES = gpd.GeoDataFrame(
     {"admin1_code": ["PK-KP", "AF-KAB"], "rep_lat": [34.0, float("nan")], "extra": [1, 2]},

@@ -1,4 +1,4 @@
-"""geo.identity: ids given, ids made from content, spreadsheet damage, likely repeats."""
+"""geo.ingest.identity: ids given, ids made from content, spreadsheet damage, likely repeats."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from geo.identity import content_ids, legacy_ids, likely_duplicates, repair_ids, tell_apart
+from geo.ingest.identity import content_ids, legacy_ids, likely_duplicates, repair_ids, tell_apart
 
 
 def _rows(**cols) -> pd.DataFrame:

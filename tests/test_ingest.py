@@ -13,9 +13,9 @@ import pytest
 import sqlalchemy as sa
 from storehelp import every_table
 
-from geo.ingest import _ReadOnlyCache, ingest_bytes, ingest_path, prepare
+from geo.ingest.pipeline import _ReadOnlyCache, ingest_bytes, ingest_path, prepare
 from geo.report import FileRefused
-from geo.store import Store
+from geo.store.core import Store
 
 INGEST = Path(__file__).resolve().parent / "data" / "ingest"
 ACLED = INGEST / "acled_mixed.csv"
@@ -233,12 +233,14 @@ def test_the_garbage_collector_is_paused_while_preparing_and_restored_after(
 ) -> None:
     import gc
 
-    import geo.validate
+    import geo.ingest.validate
 
     seen: list[bool] = []
-    real = geo.validate.validate
+    real = geo.ingest.validate.validate
     monkeypatch.setattr(
-        geo.validate, "validate", lambda df, **kw: seen.append(gc.isenabled()) or real(df, **kw)
+        geo.ingest.validate,
+        "validate",
+        lambda df, **kw: seen.append(gc.isenabled()) or real(df, **kw),
     )
     assert gc.isenabled()
     prepare(b"event_date,location,latitude,longitude\n2025-01-05,Quetta,30.18,67.0\n", "a.csv")
@@ -248,7 +250,7 @@ def test_the_garbage_collector_is_paused_while_preparing_and_restored_after(
 def test_sheet_stored_under_the_first_id_recipe_is_a_repeat_when_uploaded_again(
     store: Store,
 ) -> None:
-    from geo.ingest import commit, preview
+    from geo.ingest.pipeline import commit, preview
 
     sheet = (
         b"Date,Time,Location,Latitude,Longitude,Killed\n"

@@ -1,4 +1,4 @@
-"""geo.layers: honest symbols (hollow unknown, marked coarse precision), small payloads, no tiles."""
+"""geo.views.layers: honest symbols (hollow unknown, marked coarse precision), small payloads, no tiles."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import layers
 from geo.schema import EVENT_TYPES, normalise_dtypes
+from geo.views import layers
 
 PAYLOAD = '<img src=x onerror=alert(1)> {source} "quoted"'
 
@@ -92,7 +92,7 @@ def _layer(ls: list, suffix: str):
 
 def test_palette_covers_schema_and_matches_the_snapshot():
     assert set(EVENT_TYPES) <= set(layers.EVENT_RGB)
-    from geo import mapkey
+    from geo.views import mapkey
 
     for name, hexcol in mapkey.EVENT_COLOURS.items():
         assert layers.EVENT_RGB[name] == tuple(int(hexcol[i : i + 2], 16) for i in (1, 3, 5))
@@ -258,7 +258,7 @@ def test_arcs(incidents):
 
 
 def test_basemap_layers_from_boundaries():
-    b = pytest.importorskip("geo.boundaries")
+    b = pytest.importorskip("geo.places.boundaries")
     ls = layers.basemap_layers(b.adm0_simplified(), b.adm1_simplified(), b.border_line())
     ids = [layer.id for layer in ls]
     assert ids[:2] == ["base-countries", "base-provinces"] and "base-border" in ids
@@ -306,7 +306,7 @@ def test_many_approximate_incidents_become_one_circle_per_province():
 
 
 def test_border_and_labels_are_drawn_above_the_data(incidents):
-    b = pytest.importorskip("geo.boundaries")
+    b = pytest.importorskip("geo.places.boundaries")
     base = layers.basemap_layers(b.adm0_simplified(), b.adm1_simplified(), b.border_line())
     d = layers.deck([*base, *layers.incident_layers(incidents)], online_tiles=False)
     ids = [layer.id for layer in d.layers]
@@ -329,7 +329,7 @@ def test_zoom_buttons_come_from_a_blank_inline_style_that_fetches_nothing(incide
 
 
 def test_a_map_view_sets_the_initial_view_and_the_scale_bar_goes_on_top(incidents):
-    from geo.mapview import MapView
+    from geo.views.mapview import MapView
 
     view = MapView(34.0, 71.57, 10.0, pushes=3)
     d = layers.deck([*layers.scale_bar_layers(view), *layers.incident_layers(incidents)], view=view)
@@ -339,7 +339,7 @@ def test_a_map_view_sets_the_initial_view_and_the_scale_bar_goes_on_top(incident
 
 
 def test_the_legend_table_has_each_arc_kind_and_the_other_marks():
-    from geo.layers_arcs import ARC_KINDS
+    from geo.views.layers_arcs import ARC_KINDS
 
     every = layers.arc_key()
     assert [meaning for meaning, _, _ in every] == list(ARC_KINDS.values())

@@ -1,4 +1,4 @@
-"""geo.layers_arcs: arcs start at the nearest crossing or border, never at a country's middle."""
+"""geo.views.layers_arcs: arcs start at the nearest crossing or border, never at a country's middle."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import Polygon
 
-from geo import layers_arcs
-from geo.layers_base import CAPITALS
 from geo.schema import normalise_dtypes
+from geo.views import layers_arcs
+from geo.views.layers_base import CAPITALS
 
 POINTS = {**CAPITALS, "AFG": (66.0, 33.9), "PAK": (69.3, 30.4)}
 CROSSINGS = pd.DataFrame(

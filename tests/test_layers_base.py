@@ -1,12 +1,12 @@
-"""geo.layers_base: the basemap (in its phases), the choropleth, tooltips and type colours."""
+"""geo.views.layers_base: the basemap (in its phases), the choropleth, tooltips and type colours."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from geo import layers_base as lb
-from geo.palette import EVENT_RGB, OTHER_RGB
 from geo.schema import normalise_dtypes
+from geo.views import layers_base as lb
+from geo.views.palette import EVENT_RGB, OTHER_RGB
 
 XSS = "<script>alert(1)</script>"
 

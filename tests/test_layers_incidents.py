@@ -1,13 +1,13 @@
-"""geo.layers_incidents: points, approximate circles, hexagons and density on the deck."""
+"""geo.views.layers_incidents: points, approximate circles, hexagons and density on the deck."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from geo import layers_incidents as li
-from geo.cells import add_h3
 from geo.schema import normalise_dtypes
+from geo.views import layers_incidents as li
+from geo.views.cells import add_h3
 
 
 def _frame(n: int, *, killed=None, precision: int = 1) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""geo.layers_labels: one collision-filtered layer of names, provinces first, towns gated by zoom."""
+"""geo.views.layers_labels: one collision-filtered layer of names, provinces first, towns gated by zoom."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from geo import layers_labels as ll
-from geo.mapview import metres_per_pixel
+from geo.views import layers_labels as ll
+from geo.views.mapview import metres_per_pixel
 
 
 def _square(x, y, d):

@@ -1,13 +1,13 @@
-"""Tests for geo.layers_presence: claimed territories shaded by presence state."""
+"""Tests for geo.views.layers_presence: claimed territories shaded by presence state."""
 
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from geo import boundaries
-from geo.layers_presence import PRESENCE_RGB, presence_features, presence_key, presence_layer
-from geo.presence import presence_states, territory_statements
+from geo.places import boundaries
+from geo.views.layers_presence import PRESENCE_RGB, presence_features, presence_key, presence_layer
+from geo.views.presence import presence_states, territory_statements
 
 SEED = Path(__file__).resolve().parents[1] / "data" / "claims.csv"
 
@@ -71,7 +71,7 @@ def test_file_text_stays_plain_in_the_tip(bnd):
     )
     tip = _by_code(presence_features(*bnd, presence_states(claims)))["AFG"]["properties"]["tip"]
     # an unknown group is kept as written; the tip is plain text for the deck's {tip},
-    # which Streamlit escapes (geo.layers); no HTML is built from it here
+    # which Streamlit escapes (geo.views.layers); no HTML is built from it here
     assert "<script>alert(1)</script>: asserted" in tip
 
 

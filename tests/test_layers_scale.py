@@ -1,4 +1,4 @@
-"""geo.layers_scale: a ruler of a round length, in the view's lower left, true on the ground."""
+"""geo.views.layers_scale: a ruler of a round length, in the view's lower left, true on the ground."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from geo import layers_scale as ls
-from geo.mapview import FRONTIER, MapView, bounds, metres_per_pixel
+from geo.views import layers_scale as ls
+from geo.views.mapview import FRONTIER, MapView, bounds, metres_per_pixel
 
 
 @pytest.mark.parametrize(("km", "nice"), [(0.4, 1), (1.0, 1), (3.0, 2), (7.0, 5), (180.0, 100)])

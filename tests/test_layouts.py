@@ -1,4 +1,4 @@
-"""geo.layouts through the pipeline: synthetic files in the layouts analysts really have.
+"""geo.ingest.layouts through the pipeline: synthetic files in the layouts analysts really have.
 
 The files in tests/data/realistic/ are invented rows in the real layouts (see
 its SOURCES.md); tests/test_realdata.py runs the real files where they exist.
@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.formats import apply_overrides, default_mapping, parse_overrides
-from geo.ingest import prepare
+from geo.ingest.formats import apply_overrides, default_mapping, parse_overrides
+from geo.ingest.pipeline import prepare
 from geo.report import FileRefused
 
 DATA = Path(__file__).resolve().parent / "data" / "realistic"

@@ -54,7 +54,7 @@ def _files_of(db: Path) -> dict[str, str]:
 @pytest.fixture
 def store_file(tmp_path: Path) -> Path:
     """A seeded store, closed (everything in the main file)."""
-    from geo.seed import open_store
+    from geo.ingest.seed import open_store
 
     db = tmp_path / "atlas.sqlite"
     store = open_store(db)
@@ -164,7 +164,7 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def _state(db: Path) -> tuple:
-    from geo.seed import open_store
+    from geo.ingest.seed import open_store
 
     store = open_store(db)
     incidents = store.incidents()

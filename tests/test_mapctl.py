@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.mapview import FRONTIER, MapView
-from geo.timewindow import TimeWindow
+from geo.views.mapview import FRONTIER, MapView
+from geo.views.timewindow import TimeWindow
 from ui.session import Playback
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

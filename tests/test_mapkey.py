@@ -1,4 +1,4 @@
-"""geo.mapkey: what the symbols mean, and the header, footer and side panel of a snapshot."""
+"""geo.views.mapkey: what the symbols mean, and the header, footer and side panel of a snapshot."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from geo import mapkey
 from geo.schema import normalise_dtypes
-from geo.viewfacts import view_facts
+from geo.views import mapkey
+from geo.views.viewfacts import view_facts
 
 NOW = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
 
@@ -86,7 +86,7 @@ def test_footer_says_cut_off_made_and_sources(incidents):
 
 
 def test_panel_keeps_unknown_apart_and_names_other_types(incidents):
-    from geo.viewfacts import top_provinces
+    from geo.views.viewfacts import top_provinces
 
     fig, renderer = _figure()
     ax = fig.add_axes((0, 0, 0.6, 1))

@@ -1,4 +1,4 @@
-"""geo.mapview: the view the app sets, fitting, bounds, what lies outside, places."""
+"""geo.views.mapview: the view the app sets, fitting, bounds, what lies outside, places."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from geo import mapview
-from geo.mapview import FRONTIER, MapView
+from geo.views import mapview
+from geo.views.mapview import FRONTIER, MapView
 
 
 def _world_px(lon: float, lat: float, zoom: float) -> tuple[float, float]:

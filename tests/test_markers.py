@@ -1,4 +1,4 @@
-"""geo.markers: the incidents of the static map, in at most four collections."""
+"""geo.views.markers: the incidents of the static map, in at most four collections."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 
-from geo import markers
 from geo.schema import normalise_dtypes
+from geo.views import markers
 
 
 def _axes():

@@ -1,4 +1,4 @@
-"""geo.migrate: the schema built and upgraded by Alembic, stores made by older code kept whole.
+"""geo.store.migrate: the schema built and upgraded by Alembic, stores made by older code kept whole.
 
 The old stores are SQL dumps in ``tests/data/stores/`` of stores that the code
 of schema version 1 and of schema version 2 built (synthetic rows, written by
@@ -19,9 +19,9 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from storehelp import every_table
 
-from geo import migrate
-from geo.storage import METADATA
-from geo.store import SCHEMA_VERSION, Store
+from geo.store import migrate
+from geo.store.core import SCHEMA_VERSION, Store
+from geo.store.storage import METADATA
 
 STORES = Path(__file__).resolve().parent / "data" / "stores"
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,7 +115,7 @@ def test_opening_an_up_to_date_store_reads_one_row_and_never_loads_alembic(
     path = tmp_path / "current.sqlite"
     Store(path, seed=False).version()
     probe = (
-        "import sys; from geo.store import Store; from geo import migrate\n"
+        "import sys; from geo.store.core import Store; from geo import migrate\n"
         "def refuse(conn): raise AssertionError('migrations ran on an up-to-date store')\n"
         "migrate.upgrade = refuse\n"
         f"Store({str(path)!r}, seed=False).version()\n"

@@ -1,4 +1,4 @@
-"""Tests for geo.names: the keys place names are matched on."""
+"""Tests for geo.places.names: the keys place names are matched on."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from geo.names import match_key, normalise_name
+from geo.places.names import match_key, normalise_name
 
 
 @pytest.mark.parametrize(

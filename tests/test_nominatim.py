@@ -1,4 +1,4 @@
-"""Tests for geo.nominatim, the opt-in online geocoder. No test touches the network:
+"""Tests for geo.places.nominatim, the opt-in online geocoder. No test touches the network:
 the geocoder is a fake, and any socket connection fails the test."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from geopy.exc import GeocoderServiceError, GeocoderTimedOut
 from geopy.location import Location
 
 from geo.config import get_settings
-from geo.nominatim import (
+from geo.places.nominatim import (
     NOMINATIM_LIMITER,
     NominatimFallback,
     OnlineGeocodeError,
@@ -22,7 +22,7 @@ from geo.nominatim import (
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args, **kwargs):
-        raise AssertionError("a test of geo.nominatim tried to open a network connection")
+        raise AssertionError("a test of geo.places.nominatim tried to open a network connection")
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)

@@ -1,4 +1,4 @@
-"""geo.outputs: one registry of export formats, used by the CLI and the Export page.
+"""geo.views.outputs: one registry of export formats, used by the CLI and the Export page.
 
 The acceptance test of issue 15: ``python -m geo snapshot`` / ``export`` write
 exactly the bytes the registry renders for the same view and time (the Export
@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from geo import outputs
 from geo.__main__ import main
-from geo.filters import Filters
-from geo.seed import open_store
-from geo.store import Store
-from geo.view import View
+from geo.ingest.seed import open_store
+from geo.store.core import Store
+from geo.views import outputs
+from geo.views.filters import Filters
+from geo.views.view import View
 
 MADE = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
 MAGIC = {
@@ -83,12 +83,16 @@ def test_the_slide_zip_is_dated_by_the_view_not_the_clock(view: View):
 
 
 def test_facts_are_counted_once_per_view(view: View, monkeypatch):
-    import geo.snapshot
-    import geo.view
-    import geo.viewfacts
+    import geo.views.snapshot
+    import geo.views.view
+    import geo.views.viewfacts
 
     calls = []
-    for module in (geo.viewfacts, geo.view, geo.snapshot):  # wherever the name is bound
+    for module in (
+        geo.views.viewfacts,
+        geo.views.view,
+        geo.views.snapshot,
+    ):  # wherever the name is bound
         monkeypatch.setattr(module, "view_facts", lambda *a, **k: calls.append(1))
     for name in outputs.OUTPUTS:  # the slide, its snapshot, the page: all print view.facts
         outputs.render(view, name)

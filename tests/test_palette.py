@@ -1,11 +1,11 @@
-"""geo.palette: one set of colours for the deck, the snapshots and the charts."""
+"""geo.views.palette: one set of colours for the deck, the snapshots and the charts."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from geo import palette
 from geo.schema import CLAIM_STANCES, EVENT_TYPES
+from geo.views import palette
 
 
 def test_every_event_type_and_stance_has_a_colour():

@@ -1,10 +1,10 @@
-"""Tests for geo.parsing: dates, times and casualty counts as analysts type them."""
+"""Tests for geo.ingest.parsing: dates, times and casualty counts as analysts type them."""
 
 from __future__ import annotations
 
 import pytest
 
-from geo.parsing import Reading, parse_casualty, parse_time, read_date
+from geo.ingest.parsing import Reading, parse_casualty, parse_time, read_date
 
 
 # ----------------------------------------------------------------------------- parse_time

@@ -1,10 +1,10 @@
-"""Free-text locations read into the names to look up (geo.placequery)."""
+"""Free-text locations read into the names to look up (geo.places.placequery)."""
 
 from __future__ import annotations
 
 import pytest
 
-from geo.placequery import PlaceQuery, place_queries
+from geo.places.placequery import PlaceQuery, place_queries
 
 
 def names(text: str) -> list[str]:

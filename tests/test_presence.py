@@ -1,8 +1,8 @@
-"""Tests for geo.presence: presence states and corroborating incidents."""
+"""Tests for geo.views.presence: presence states and corroborating incidents."""
 
 import pandas as pd
 
-from geo.presence import corroborating_incidents, explode_claims, presence_states
+from geo.views.presence import corroborating_incidents, explode_claims, presence_states
 
 
 def _claims(rows):
@@ -122,7 +122,7 @@ def test_seed_afghanistan_contested_for_iskp():
 
 
 def test_corroboration_table_only_assertions_and_exact_ids():
-    from geo.presence import corroboration_table
+    from geo.views.presence import corroboration_table
 
     claims = pd.DataFrame(
         [

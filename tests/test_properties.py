@@ -12,11 +12,11 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo.formats import to_canonical
-from geo.reader import read_csv_bytes
+from geo.ingest.formats import to_canonical
+from geo.ingest.reader import read_csv_bytes
+from geo.ingest.validate import validate
 from geo.report import FileRefused, Issue
 from geo.schema import INCIDENT_COLUMNS
-from geo.validate import validate
 
 EXAMPLES = int(os.environ.get("ATLAS_HYPOTHESIS_EXAMPLES", "500"))
 SETTINGS = settings(

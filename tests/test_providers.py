@@ -1,12 +1,12 @@
-"""geo.providers: provider codes → the canonical vocabulary."""
+"""geo.ingest.providers: provider codes → the canonical vocabulary."""
 
 from __future__ import annotations
 
 import pytest
 
-from geo.formats import to_canonical
-from geo.providers import country_code
-from geo.reader import read_csv_bytes
+from geo.ingest.formats import to_canonical
+from geo.ingest.providers import country_code
+from geo.ingest.reader import read_csv_bytes
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Distances from points to named provinces and countries (geo.proximity)."""
+"""Distances from points to named provinces and countries (geo.places.proximity)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import shapely
 
-from geo.boundaries import adm0, adm1
-from geo.proximity import distance_to_unit_km, nearest_admin1
+from geo.places.boundaries import adm0, adm1
+from geo.places.proximity import distance_to_unit_km, nearest_admin1
 
 PESHAWAR = (34.0151, 71.5249)
 KANDAHAR = (31.6289, 65.7372)

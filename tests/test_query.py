@@ -1,4 +1,4 @@
-"""geo.query: the Filters value object and the vectorised apply."""
+"""geo.views.query: the Filters value object and the vectorised apply."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from geo.query import (
+from geo.schema import normalise_dtypes
+from geo.views.query import (
     Filters,
     apply,
     apply_claims,
@@ -16,7 +17,6 @@ from geo.query import (
     filter_options,
     plain,
 )
-from geo.schema import normalise_dtypes
 
 
 @pytest.fixture
@@ -257,7 +257,7 @@ def test_claims_filters():
     assert claims_in_range(claims, Filters(date_from=date(2025, 1, 1)))["stance"].tolist() == [
         "denies_presence"
     ]
-    from geo.timewindow import TimeWindow
+    from geo.views.timewindow import TimeWindow
 
     spring = Filters(window=TimeWindow(date(2024, 4, 1), "quarter"))
     assert claims_in_range(claims, spring)["stance"].tolist() == ["accuses"]  # undated: out

@@ -1,4 +1,4 @@
-"""geo.reader: encodings, delimiters, quoting, line numbers, ragged rows, refusals."""
+"""geo.ingest.reader: encodings, delimiters, quoting, line numbers, ragged rows, refusals."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.reader import read_csv_bytes
+from geo.ingest.reader import read_csv_bytes
 from geo.report import FileRefused
 
 HEADER = "event_date,location,latitude,longitude"

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.ingest import prepare
+from geo.ingest.pipeline import prepare
 
 REALDATA = Path(__file__).resolve().parent.parent.parent / "shared" / "realdata"
 pytestmark = pytest.mark.skipif(

@@ -3,9 +3,9 @@
 The real files are read from ``../shared/realdata/`` (never copied into the
 project); those tests skip with that reason where the folder is absent. The
 dates of those files do not parse on this branch yet (issue 14, engineer A),
-so the frames are built through ``geo.reader.read_csv_bytes`` and
-``geo.formats.to_canonical`` and handed to ``geo.geocode.geocode_rows`` and
-``geo.spatial.join`` directly, bypassing date validation.
+so the frames are built through ``geo.ingest.reader.read_csv_bytes`` and
+``geo.ingest.formats.to_canonical`` and handed to ``geo.places.geocode.geocode_rows`` and
+``geo.places.spatial.join`` directly, bypassing date validation.
 
 Measured on the Afghan and Pakistani rows of the ACLED South Asia 2020 export
 and of the drone-strike sheet:
@@ -29,15 +29,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.admin_names import resolve_admin1, resolve_country
-from geo.boundaries import locate
-from geo.formats import default_mapping, detect_format, to_canonical
-from geo.gazetteer import Gazetteer
-from geo.geocode import geocode_rows
-from geo.names import match_key
-from geo.place import distance_km
-from geo.reader import read_csv_bytes
-from geo.spatial import NEAR_BOUNDARY, join
+from geo.ingest.formats import default_mapping, detect_format, to_canonical
+from geo.ingest.reader import read_csv_bytes
+from geo.places.admin_names import resolve_admin1, resolve_country
+from geo.places.boundaries import locate
+from geo.places.gazetteer import Gazetteer
+from geo.places.geocode import geocode_rows
+from geo.places.names import match_key
+from geo.places.place import distance_km
+from geo.places.spatial import NEAR_BOUNDARY, join
 
 ROOT = Path(__file__).resolve().parent.parent
 REALDATA = ROOT.parent / "shared" / "realdata"

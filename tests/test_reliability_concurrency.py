@@ -50,7 +50,7 @@ import json, re, sys, time
 from pathlib import Path
 
 db, stop, sizes = sys.argv[1], Path(sys.argv[2]), json.loads(sys.argv[3])
-from geo.seed import open_store
+from geo.ingest.seed import open_store
 
 store = open_store(db)
 reads, errors, partial, totals = 0, [], [], set()
@@ -155,7 +155,7 @@ def _pg_probe(url: str):
 
 def _pg_lock_pids(probe, *, granted: bool) -> list[int]:
     """Client pids of the backends holding (or waiting for) the store's writer lock."""
-    from geo.backend_pg import WRITER_LOCK
+    from geo.store.backend_pg import WRITER_LOCK
 
     rows = probe.execute(
         "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
@@ -192,7 +192,7 @@ class _PgBlocker:
             if time.monotonic() > deadline:
                 raise AssertionError("the readers never created the store")
             time.sleep(0.05)
-        from geo.backend_pg import WRITER_LOCK
+        from geo.store.backend_pg import WRITER_LOCK
 
         self.conn.autocommit = False
         self.conn.execute(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
@@ -222,7 +222,7 @@ def shared_store(request, tmp_path: Path):
 def test_four_writers_and_readers_lose_nothing_and_show_no_error(
     record_figures, acled_rows, tmp_path: Path, shared_store
 ) -> None:
-    from geo.seed import open_store
+    from geo.ingest.seed import open_store
 
     backend, db = shared_store
     pg = backend == "postgresql"

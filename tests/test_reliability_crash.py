@@ -242,8 +242,8 @@ def crash_setup(
     tmp_path_factory: pytest.TempPathFactory, acled_rows: Callable[[int, int], Any]
 ) -> dict[str, Any]:
     """A pristine store (seed + an earlier upload), the big upload, and a calibrated run."""
-    from geo.ingest import ingest_path
-    from geo.seed import open_store
+    from geo.ingest.pipeline import ingest_path
+    from geo.ingest.seed import open_store
 
     base = tmp_path_factory.mktemp("crash")
     earlier = base / "earlier.csv"

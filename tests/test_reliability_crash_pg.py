@@ -59,7 +59,7 @@ PG_SERVER_TRIALS = int(os.environ.get("ATLAS_CRASH_PG_SERVER_TRIALS", "6"))
 
 def _pg_holder(probe: Any, database: str) -> int:
     """Client pid of the process whose backend holds the writer lock in ``database`` (0: none)."""
-    from geo.backend_pg import WRITER_LOCK
+    from geo.store.backend_pg import WRITER_LOCK
 
     row = probe.execute(
         "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
@@ -177,8 +177,8 @@ def pg_crash(acled_rows: Callable[[int, int], Any]) -> Any:
     import psycopg
     from pgserver import PgServer, find_bindir, in_ci
 
-    from geo.ingest import ingest_path
-    from geo.seed import open_store
+    from geo.ingest.pipeline import ingest_path
+    from geo.ingest.seed import open_store
 
     bindir = find_bindir()
     if bindir is None:

@@ -1,6 +1,6 @@
 """The whole ingest pipeline against hostile input, and the bad corpus end to end.
 
-1. Property (hypothesis): any bytes given to :func:`geo.ingest.ingest_bytes` end
+1. Property (hypothesis): any bytes given to :func:`geo.ingest.pipeline.ingest_bytes` end
    in an :class:`~geo.report.IngestReport` or a :class:`~geo.report.FileRefused`
    with one sentence, never another exception, and the report's counts add up
    (``rows_read == accepted + rejected + duplicates``, one error per rejected
@@ -43,7 +43,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geo.__main__ import main as cli
-from geo.ingest import default_gazetteer, ingest_bytes
+from geo.ingest.pipeline import default_gazetteer, ingest_bytes
 from geo.report import FileRefused, IngestReport
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -308,7 +308,7 @@ def test_any_input_ends_in_a_report_or_a_refusal(case: tuple[str, bytes, Any]) -
 
 @pytest.fixture(scope="module")
 def fuzz_store(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from geo.seed import open_store
+    from geo.ingest.seed import open_store
 
     return open_store(tmp_path_factory.mktemp("fuzzstore") / "atlas.sqlite")
 
@@ -386,7 +386,7 @@ def _files_of(db: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def corpus_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A seeded store, closed so that everything is in the main file (no -wal, no -shm)."""
-    from geo.seed import open_store
+    from geo.ingest.seed import open_store
 
     db = tmp_path_factory.mktemp("corpus") / "pristine.sqlite"
     store = open_store(db)
@@ -399,7 +399,7 @@ def corpus_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def seed_ids(corpus_store: Path, tmp_path_factory: pytest.TempPathFactory) -> set[str]:
     """The incident ids of the corpus store (read from a copy: the original stays closed)."""
-    from geo.seed import open_store
+    from geo.ingest.seed import open_store
 
     copy = tmp_path_factory.mktemp("corpus_copy") / "copy.sqlite"
     copy.write_bytes(corpus_store.read_bytes())
@@ -434,7 +434,7 @@ def test_bad_corpus_through_the_cli(
     assert lines == entry["rejected_lines"], out["errors"]
     assert out["accepted"] + out["duplicates"] == entry["accepted"]
     assert out["rows_read"] == out["accepted"] + out["rejected"] + out["duplicates"]
-    from geo.seed import open_store
+    from geo.ingest.seed import open_store
 
     store = open_store(db)
     assert out["upload_id"] in set(store.uploads()["upload_id"])
@@ -510,7 +510,7 @@ def _frame(rows: list[tuple]) -> pd.DataFrame:
 
 
 def test_export_round_trip_neutralises_formulas_and_keeps_numbers(tmp_path: Path) -> None:
-    from geo.seed import open_store
+    from geo.ingest.seed import open_store
 
     upload = tmp_path / "formulas.csv"
     # CRLF line ends make the csv writer quote the cell holding a bare CR
@@ -578,7 +578,7 @@ def test_one_stray_cp1252_byte_does_not_silently_garble_utf8_names() -> None:
         "latitude,longitude,fatalities\n"
         "PAK1,2024-01-02,1,Battles,Armed clash,TTP,پشاور,34.0089,71.5785,1\n"
     ).encode() + b"PAK2,2024-01-03,1,Battles,Armed clash,TTP,Bara\x92s market,33.91,71.46,2\n"
-    from geo.ingest import prepare
+    from geo.ingest.pipeline import prepare
 
     prepared = prepare(data, "mixed.csv", gazetteer=default_gazetteer())
     names = prepared.frame["location"].tolist()

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.seed import open_store, read_curated_claims, seed_store
-from geo.store import Store
+from geo.ingest.seed import open_store, read_curated_claims, seed_store
+from geo.store.core import Store
 
 SEED_CSV = """incident_id,event_date,event_type,location,admin1,admin1_code,country,country_code,latitude,longitude,geo_precision,killed,source
 SEED-1,2024-01-05,Battles,Peshawar,Khyber Pakhtunkhwa,PK-KP,Pakistan,PAK,34.0151,71.5249,1,2,Dawn

@@ -370,7 +370,7 @@ EXPECTED_PROVINCES = {
 
 
 def test_named_places_fall_in_their_provinces():
-    from geo.boundaries import locate
+    from geo.places.boundaries import locate
 
     rows = [r for r in _incidents() if r["location"] in EXPECTED_PROVINCES]
     assert {r["location"] for r in rows} == set(EXPECTED_PROVINCES)
@@ -380,7 +380,7 @@ def test_named_places_fall_in_their_provinces():
 
 
 def test_every_row_lands_in_the_province_it_names():
-    from geo.boundaries import locate
+    from geo.places.boundaries import locate
 
     rows = _incidents()
     found = locate([float(r["latitude"]) for r in rows], [float(r["longitude"]) for r in rows])
@@ -396,9 +396,9 @@ def test_every_row_lands_in_the_province_it_names():
 
 
 def test_incidents_pass_the_ingest_schema_validation():
-    from geo.formats import detect_format, to_canonical
-    from geo.reader import read_csv_bytes
-    from geo.validate import validate
+    from geo.ingest.formats import detect_format, to_canonical
+    from geo.ingest.reader import read_csv_bytes
+    from geo.ingest.validate import validate
 
     read = read_csv_bytes(INCIDENTS.read_bytes())
     assert read.errors == []
@@ -416,8 +416,8 @@ def test_incidents_pass_the_ingest_schema_validation():
 
 
 def test_claims_read_cleanly_and_their_dates_parse():
-    from geo.reader import read_csv_bytes
-    from geo.validate import parse_date
+    from geo.ingest.reader import read_csv_bytes
+    from geo.ingest.validate import parse_date
 
     read = read_csv_bytes(CLAIMS.read_bytes())
     assert read.errors == []
@@ -428,10 +428,10 @@ def test_claims_read_cleanly_and_their_dates_parse():
 
 
 def test_spatial_join_finds_no_province_mismatch():
-    from geo.formats import to_canonical
-    from geo.reader import read_csv_bytes
-    from geo.spatial import join
-    from geo.validate import validate
+    from geo.ingest.formats import to_canonical
+    from geo.ingest.reader import read_csv_bytes
+    from geo.ingest.validate import validate
+    from geo.places.spatial import join
 
     frame, _ = to_canonical(read_csv_bytes(INCIDENTS.read_bytes()).frame, "native")
     joined, _ = join(validate(frame).valid)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from geo.filters import Filters
+from geo.views.filters import Filters
 from ui.session import Session
 
 

@@ -16,10 +16,10 @@ from matplotlib.patches import Rectangle
 from PIL import Image
 from pyproj import Geod, Transformer
 
-from geo import cartography as carto
-from geo import snapshot
-from geo.query import Filters
 from geo.schema import normalise_dtypes
+from geo.views import cartography as carto
+from geo.views import snapshot
+from geo.views.query import Filters
 
 NOW = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
 TITLE = "Frontier incidents & border test"
@@ -156,7 +156,7 @@ def test_unknown_killed_hollow_and_coarse_dashed(incidents: pd.DataFrame) -> Non
 
 
 def test_marker_area_grows_with_killed_and_unknown_is_not_zero() -> None:
-    from geo.mapkey import marker_area
+    from geo.views.mapkey import marker_area
 
     area = marker_area(pd.array([0, 1, 10, 100, None], dtype="Int64"))
     assert np.all(np.diff(area[:4]) > 0)

@@ -1,4 +1,4 @@
-"""geo.sources: the described seed documents behind the curated rows."""
+"""geo.views.sources: the described seed documents behind the curated rows."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 from geo.config import DATA_DIR
-from geo.sources import documents_for, seed_documents
+from geo.views.sources import documents_for, seed_documents
 
 
 def test_every_curated_row_leads_to_a_described_document() -> None:

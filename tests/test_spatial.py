@@ -6,10 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.boundaries import locate
-from geo.proximity import BOUNDARY_TOLERANCE_KM, distance_to_unit_km
-from geo.schema import normalise_dtypes
-from geo.spatial import (
+from geo.places.boundaries import locate
+from geo.places.proximity import BOUNDARY_TOLERANCE_KM, distance_to_unit_km
+from geo.places.spatial import (
     ADMIN1_MISMATCH,
     AT_SEA,
     COUNTRY_MISMATCH,
@@ -19,6 +18,7 @@ from geo.spatial import (
     resolve_admin1,
     resolve_country,
 )
+from geo.schema import normalise_dtypes
 
 PESHAWAR = (34.0151, 71.5249)  # Khyber Pakhtunkhwa, PK-KP
 QUETTA = (30.1798, 66.9750)  # Balochistan, PK-BA

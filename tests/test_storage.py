@@ -1,5 +1,5 @@
-"""geo.storage: values in and out of the database, row hashes; the SQLite engine's settings
-and its column read (geo.backend_sqlite), and the column read of both back ends."""
+"""geo.store.storage: values in and out of the database, row hashes; the SQLite engine's settings
+and its column read (geo.store.backend_sqlite), and the column read of both back ends."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo import store as store_mod
-from geo.backend_sqlite import SQLiteBackend, increasing, locked_text
-from geo.backends import resolve_url
 from geo.schema import INCIDENT_COLUMNS, normalise_dtypes
-from geo.storage import (
+from geo.store import core as store_mod
+from geo.store.backend_sqlite import SQLiteBackend, increasing, locked_text
+from geo.store.backends import resolve_url
+from geo.store.storage import (
     _iso_days,
     frame_from_columns,
     frame_from_rows,
@@ -244,7 +244,7 @@ def test_engine_uses_wal_and_a_busy_timeout(tmp_path: Path) -> None:
 def test_rows_without_the_added_columns_keep_the_hash_they_had_before() -> None:
     """Golden hashes computed with the recipe before event_time/injured ranges existed."""
     from geo.schema import normalise_dtypes
-    from geo.storage import row_hashes
+    from geo.store.storage import row_hashes
 
     frame = normalise_dtypes(
         pd.DataFrame(

@@ -18,11 +18,11 @@ import pytest
 import sqlalchemy as sa
 from storehelp import dump, execute
 
-import geo.store as store_mod
-from geo import storage, transactions
-from geo.backend_pg import WRITER_LOCK
+import geo.store.core as store_mod
 from geo.schema import CLAIM_COLUMNS, INCIDENT_COLUMNS, normalise_dtypes
-from geo.store import ProtectedUpload, Store, StoreBusy, UndoConflict, UndoError, UnknownUpload
+from geo.store import storage, transactions
+from geo.store.backend_pg import WRITER_LOCK
+from geo.store.core import ProtectedUpload, Store, StoreBusy, UndoConflict, UndoError, UnknownUpload
 
 
 def incidents(ids: list[str], **overrides: object) -> pd.DataFrame:

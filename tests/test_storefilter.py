@@ -1,4 +1,4 @@
-"""geo.storefilter: the store's SQL filter keeps exactly the rows the same filter keeps
+"""geo.store.storefilter: the store's SQL filter keeps exactly the rows the same filter keeps
 on a loaded frame, on both back ends."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from geo.schema import normalise_dtypes
-from geo.store import Store
-from geo.storefilter import StoreFilter
+from geo.store.core import Store
+from geo.store.storefilter import StoreFilter
 
 
 def _incidents(n: int = 60) -> pd.DataFrame:

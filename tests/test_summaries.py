@@ -1,13 +1,13 @@
-"""geo.summaries: known sums beside unknown counts, never unknown as zero."""
+"""geo.views.summaries: known sums beside unknown counts, never unknown as zero."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from geo import summaries
-from geo.query import compact
 from geo.schema import normalise_dtypes
+from geo.views import summaries
+from geo.views.query import compact
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""geo.timewindow: aligned weeks, months and quarters, their URL text, stepping, the mask."""
+"""geo.views.timewindow: aligned weeks, months and quarters, their URL text, stepping, the mask."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from geo.timewindow import MAX_WINDOWS, TimeWindow, in_window, windows
+from geo.views.timewindow import MAX_WINDOWS, TimeWindow, in_window, windows
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Tests for geo.transactions: the bodies of the store's write transactions, run
+"""Tests for geo.store.transactions: the bodies of the store's write transactions, run
 directly on a connection of a fresh store (SQLite, and PostgreSQL when installed)."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from geo import transactions as tx
 from geo.report import IngestReport
 from geo.schema import CLAIM_COLUMNS, normalise_dtypes
-from geo.store import Store
+from geo.store import transactions as tx
+from geo.store.core import Store
 
 
 def _frame(ids: list[str], **overrides: object) -> pd.DataFrame:

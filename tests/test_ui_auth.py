@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import users
-from geo.auth import Role, User
-from geo.seed import open_store
+from geo.ingest.seed import open_store
+from geo.store import users
+from geo.store.auth import Role, User
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 

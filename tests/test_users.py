@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 from test_store import incidents
 
-from geo import users
 from geo.__main__ import main
-from geo.auth import NotAllowed, Role, User
-from geo.store import Store
+from geo.store import users
+from geo.store.auth import NotAllowed, Role, User
+from geo.store.core import Store
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""geo.validate: each rule on its own, then the lazy all-at-once behaviour."""
+"""geo.ingest.validate: each rule on its own, then the lazy all-at-once behaviour."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import re
 import pandas as pd
 import pytest
 
-from geo.identity import CONTENT_COLUMNS
+from geo.ingest.identity import CONTENT_COLUMNS
+from geo.ingest.validate import ValidationResult, parse_casualty, parse_date, validate
 from geo.schema import INCIDENT_COLUMNS
-from geo.validate import ValidationResult, parse_casualty, parse_date, validate
 
 TODAY = dt.date(2025, 6, 30)
 BASE = {

@@ -1,4 +1,4 @@
-"""geo.view: one View per run: filters applied once, facts counted once, cheap variants."""
+"""geo.views.view: one View per run: filters applied once, facts counted once, cheap variants."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 
-from geo import query
-from geo.filters import Filters
 from geo.schema import normalise_dtypes
-from geo.view import View, made_now, stored_incidents
-from geo.viewfacts import DEFAULT_TITLE
+from geo.views import query
+from geo.views.filters import Filters
+from geo.views.view import View, made_now, stored_incidents
+from geo.views.viewfacts import DEFAULT_TITLE
 
 MADE = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
 
@@ -76,7 +76,7 @@ def test_keys_and_file_names_follow_what_the_file_would_say(incidents):
 
 
 def test_plain_incidents_are_plain_text_without_cells(incidents):
-    from geo.cells import add_h3
+    from geo.views.cells import add_h3
 
     v = View.build(add_h3(incidents))
     assert "h3" in v.incidents.columns and "h3" not in v.plain_incidents.columns
@@ -98,7 +98,7 @@ def test_made_now_honours_source_date_epoch(monkeypatch):
 
 
 def test_stored_incidents_are_compact_with_their_cells(tmp_path):
-    from geo.seed import open_store
+    from geo.ingest.seed import open_store
 
     df = stored_incidents(open_store(str(tmp_path / "atlas.sqlite")))
     assert len(df) > 0 and "h3" in df.columns

@@ -1,4 +1,4 @@
-"""geo.viewfacts: the facts every export states, with unknowns counted, never added as 0."""
+"""geo.views.viewfacts: the facts every export states, with unknowns counted, never added as 0."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pandas as pd
 
-from geo.filters import Filters
 from geo.schema import normalise_dtypes
-from geo.viewfacts import (
+from geo.views.filters import Filters
+from geo.views.viewfacts import (
     DEFAULT_TITLE,
     caveat_or_none,
     incident_sources,

@@ -1,4 +1,4 @@
-"""geo.workbook: Excel sheets read into the same table of text as a CSV, line = sheet row.
+"""geo.ingest.workbook: Excel sheets read into the same table of text as a CSV, line = sheet row.
 
 The .xlsx fixtures are built here with xlsxwriter (invented rows in the style of an
 ACLED and a GTD export), so the suite tests them on a plain clone; the one .xls
@@ -17,11 +17,11 @@ import pandas as pd
 import pytest
 import xlsxwriter
 
-from geo import workbook
-from geo.ingest import prepare
-from geo.reader import read_csv_bytes
+from geo.ingest import workbook
+from geo.ingest.pipeline import prepare
+from geo.ingest.reader import read_csv_bytes
+from geo.ingest.workbook import is_workbook, read_workbook_bytes, sheet_names
 from geo.report import FileRefused
-from geo.workbook import is_workbook, read_workbook_bytes, sheet_names
 
 XLS = Path(__file__).resolve().parent / "data" / "workbooks" / "gtd_style.xls"
 

@@ -1,4 +1,4 @@
-"""geo.xlsxcheck: an .xlsx file's zip and sheet extents, measured before any cell is read."""
+"""geo.ingest.xlsxcheck: an .xlsx file's zip and sheet extents, measured before any cell is read."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import zipfile
 
 import pytest
 
+from geo.ingest.xlsxcheck import SheetExtent, check_xlsx, column_number
 from geo.report import FileRefused
-from geo.xlsxcheck import SheetExtent, check_xlsx, column_number
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -1,13 +1,13 @@
 """Sign-in for the app: who is using it, the sign-in form, and the page guard.
 
-Off by default (``make run``): everyone is :data:`geo.auth.LOCAL`, one local
+Off by default (``make run``): everyone is :data:`geo.store.auth.LOCAL`, one local
 user with every right, and the sidebar says so. ``ATLAS_AUTH=required``, or an
 ``[auth]`` section in ``.streamlit/secrets.toml`` (an OIDC provider for
 ``st.login``), turns it on: nothing is drawn until the user signs in, with a
-local account (:mod:`geo.users`) or through the provider. The role of an OIDC
-user comes from :func:`geo.auth.role_from_claims`.
+local account (:mod:`geo.store.users`) or through the provider. The role of an OIDC
+user comes from :func:`geo.store.auth.role_from_claims`.
 
-The checks that matter are in the store (:mod:`geo.auth`); the navigation
+The checks that matter are in the store (:mod:`geo.store.auth`); the navigation
 and :func:`guard` only keep a user from pages they cannot use.
 """
 
@@ -18,8 +18,8 @@ import time
 
 import streamlit as st
 
-from geo import users
-from geo.auth import LOCAL, Action, NotAllowed, User, can, role_from_claims
+from geo.store import users
+from geo.store.auth import LOCAL, Action, NotAllowed, User, can, role_from_claims
 from ui import cache
 
 __all__ = ["actor", "current_user", "enabled", "gate", "guard", "sidebar"]
@@ -46,7 +46,7 @@ def _session_hours() -> float:
 
 
 def current_user() -> User | None:
-    """The signed-in user; :data:`geo.auth.LOCAL` when sign-in is off; None when nobody
+    """The signed-in user; :data:`geo.store.auth.LOCAL` when sign-in is off; None when nobody
     is signed in (or the session expired)."""
     if not enabled():
         return LOCAL

@@ -2,7 +2,7 @@
 
 ``st.cache_resource`` holds things that are shared and never mutated (the
 store connection, the boundaries, the gazetteer, the basemap layers);
-``st.cache_data`` holds tables, the :class:`geo.view.View` of the filters in
+``st.cache_data`` holds tables, the :class:`geo.views.view.View` of the filters in
 force and the files rendered from it, keyed by the store's ``version()`` so
 an upload or an undo makes the next read load fresh data without any
 explicit clearing.
@@ -18,12 +18,12 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from geo import layers, outputs, query
 from geo.config import get_settings
-from geo.seed import open_store
-from geo.store import Store
-from geo.timewindow import in_window
-from geo.view import View, stored_incidents
+from geo.ingest.seed import open_store
+from geo.store.core import Store
+from geo.views import layers, outputs, query
+from geo.views.timewindow import in_window
+from geo.views.view import View, stored_incidents
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def _uploads(url: str, version: str) -> pd.DataFrame:
 
 
 def load_incidents() -> pd.DataFrame:
-    """Every stored incident, compacted (:func:`geo.query.compact`) with an ``h3`` column."""
+    """Every stored incident, compacted (:func:`geo.views.query.compact`) with an ``h3`` column."""
     return _incidents(get_settings().db, store_version())
 
 
@@ -101,7 +101,7 @@ def _windowed(url: str, version: str, filters_key: str, _filters: query.Filters)
 def current_view(*, windowed: bool = True) -> View:
     """The view of the filters in force: built once per store version and filters.
 
-    Its incidents are in the compact form (:func:`geo.view.stored_incidents`).
+    Its incidents are in the compact form (:func:`geo.views.view.stored_incidents`).
     A time window (the Map and Cross-border pages' slider) is applied to the
     cached view of the other filters; ``windowed=False`` gives that view
     (what the slider steps through).
@@ -123,7 +123,7 @@ def _rendered(version: str, view_key: str, fmt: str, _view: View) -> bytes:
 
 
 def renderer(view: View) -> Callable[[str], bytes]:
-    """``render(fmt) -> bytes``: :func:`geo.outputs.render` of ``view``, cached.
+    """``render(fmt) -> bytes``: :func:`geo.views.outputs.render` of ``view``, cached.
 
     Cached per store version (read now, in the script run), view (filters,
     title, caveat, shading, time made) and format. The function may be called
@@ -147,7 +147,7 @@ def filter_options() -> dict[str, Any]:
 @st.cache_resource(show_spinner=False)
 def boundaries() -> Boundaries:
     """Simplified countries and provinces, and the AFG–PAK border line."""
-    from geo import boundaries as b
+    from geo.places import boundaries as b
 
     return Boundaries(b.adm0_simplified(), b.adm1_simplified(), b.border_line())
 
@@ -185,8 +185,8 @@ def country_points() -> dict[str, tuple[float, float]]:
 
 @st.cache_resource(show_spinner="Loading the gazetteer…")
 def gazetteer() -> Any:
-    """The offline gazetteer: :func:`geo.ingest.default_gazetteer`, the one per process."""
-    from geo.ingest import default_gazetteer
+    """The offline gazetteer: :func:`geo.ingest.pipeline.default_gazetteer`, the one per process."""
+    from geo.ingest.pipeline import default_gazetteer
 
     return default_gazetteer()
 
@@ -202,14 +202,14 @@ def prepare_upload(
     choices: dict[int, Any],
     sheet: str | None = None,
 ) -> Any:
-    """:func:`geo.ingest.prepare` memoised for this session (the last three inputs).
+    """:func:`geo.ingest.pipeline.prepare` memoised for this session (the last three inputs).
 
     ``sheet`` is the sheet of an Excel workbook to read. Raises
     ``geo.report.FileRefused`` like ``prepare`` does.
     """
     import hashlib
 
-    from geo import ingest
+    from geo.ingest import pipeline as ingest
 
     key = (
         hashlib.sha256(data).hexdigest(),
@@ -248,7 +248,7 @@ def workbook_sheets(data: bytes) -> list[str] | None:
     """
     import hashlib
 
-    from geo import workbook
+    from geo.ingest import workbook
 
     if not workbook.is_workbook(data):
         return None
@@ -272,8 +272,8 @@ def forget_uploads() -> None:
 
 def commit_upload(prepared: Any) -> None:
     """Store a prepared upload; the next run shows the result and a fresh uploader."""
-    from geo import ingest
-    from geo.auth import NotAllowed
+    from geo.ingest import pipeline as ingest
+    from geo.store.auth import NotAllowed
     from ui import auth
 
     try:

@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from geo.palette import BORDER_COLOUR, EVENT_COLOURS
+from geo.views.palette import BORDER_COLOUR, EVENT_COLOURS
 
 __all__ = ["accusations", "flow_table"]
 
@@ -21,7 +21,7 @@ _COLOURS = [EVENT_COLOURS["Protests"], BORDER_COLOUR, EVENT_COLOURS["Strategic d
 
 
 def accusations(flows: pd.DataFrame) -> None:
-    """Draw one bar per accuser → accused pair (from :func:`geo.summaries.accusation_flows`).
+    """Draw one bar per accuser → accused pair (from :func:`geo.views.summaries.accusation_flows`).
 
     The bar's label says who accuses whom (``PAK → AFG``); its colour is the accuser's.
     """

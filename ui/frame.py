@@ -27,7 +27,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from geo.auth import Action, User, can
+from geo.store.auth import Action, User, can
 from ui.session import session
 
 __all__ = ["PAGES", "PageSpec", "ensure_frame", "navigation", "running", "usable"]

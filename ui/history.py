@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import history
-from geo.auth import NotAllowed
-from geo.store import UndoError
+from geo.store import history
+from geo.store.auth import NotAllowed
+from geo.store.core import UndoError
 from ui import auth, cache, widgets
 
 _TARGET = "undo_target"

@@ -2,7 +2,7 @@
 
 The browser pans and zooms by itself (mouse, touch, the + and − buttons
 Streamlit draws on the map). What it cannot do, these controls do on the
-server and push to the map as a new view (:mod:`geo.mapview`):
+server and push to the map as a new view (:mod:`geo.views.mapview`):
 
 - :func:`navigation`: "Fit to data", "Reset view" and a place search over the
   offline gazetteer that flies to the place;
@@ -25,11 +25,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from geo import mapview
-from geo.filters import Filters
-from geo.mapview import FRONTIER, MAP_SIZE, MapView
-from geo.timewindow import TimeWindow, windows
-from geo.view import View
+from geo.views import mapview
+from geo.views.filters import Filters
+from geo.views.mapview import FRONTIER, MAP_SIZE, MapView
+from geo.views.timewindow import TimeWindow, windows
+from geo.views.view import View
 from ui import cache, frame
 from ui.session import Playback, session
 from ui.state import current_filters, set_filters
@@ -77,7 +77,7 @@ def navigation(map_key: str, df: pd.DataFrame, size: tuple[int, int] = MAP_SIZE)
     df : pandas.DataFrame
         The incidents the map shows ("Fit to data" fits them).
     size : (int, int)
-        The map's width and height in px, about (:data:`geo.mapview.MAP_SIZE`).
+        The map's width and height in px, about (:data:`geo.views.mapview.MAP_SIZE`).
     """
     fit_col, reset_col, search_col = st.columns([1, 1, 3.2], vertical_alignment="top")
     fit_col.button(
@@ -335,13 +335,13 @@ def _md(text: str) -> str:
 def marks_legend(arcs: Any = None) -> None:
     """The map's other marks: the kinds of origin arc drawn, count badges and the scale bar.
 
-    ``arcs`` is the origin-arc layer (:func:`geo.layers.origin_arcs`) or
-    ``None``. Built from :func:`geo.layers.arc_key` and
-    :func:`geo.layers.mark_key` only, so the HTML carries no data.
+    ``arcs`` is the origin-arc layer (:func:`geo.views.layers.origin_arcs`) or
+    ``None``. Built from :func:`geo.views.layers.arc_key` and
+    :func:`geo.views.layers.mark_key` only, so the HTML carries no data.
     """
     import html
 
-    from geo import layers
+    from geo.views import layers
 
     kinds = {r.get("kind") for r in arcs.data} if arcs is not None else set()
     parts = []

@@ -8,7 +8,7 @@ notes (:func:`notes`) without knowing any of them, so a new layer (claimed
 presence, issue 16) is one more entry here.
 
 Layers are listed bottom first; the border, province names and scale bar are
-put on top by :func:`geo.layers.deck` whatever their place.
+put on top by :func:`geo.views.layers.deck` whatever their place.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import Any
 import pydeck as pdk
 import streamlit as st
 
-from geo import layers, summaries
-from geo.view import View
+from geo.views import layers, summaries
+from geo.views.view import View
 from ui import cache, presence, widgets
 
 __all__ = ["MAP_LAYERS", "MapLayer", "build", "notes", "toggles"]

@@ -11,9 +11,9 @@ import pydeck as pdk
 import streamlit as st
 
 from geo.groups import split_groups
-from geo.layers_presence import presence_key, presence_layer
-from geo.presence import presence_states, territory_statements
-from geo.view import View
+from geo.views.layers_presence import presence_key, presence_layer
+from geo.views.presence import presence_states, territory_statements
+from geo.views.view import View
 from ui import cache, widgets
 
 __all__ = ["build", "legend", "note", "options", "statements", "territory_list"]

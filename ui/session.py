@@ -18,7 +18,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 import streamlit as st
 
-from geo.filters import Filters
+from geo.views.filters import Filters
 
 __all__ = ["Playback", "Session", "session"]
 
@@ -67,7 +67,7 @@ class Session:
     date_bounds: _Key[Mapping[str, tuple[Any, Any]]] = _Key("w_date_bounds", MappingProxyType({}))
     #: Where :func:`ui.frame.ensure_frame` is in re-running a page through app.py.
     reroute: _Key[Reroute | None] = _Key("frame_reroute", None)
-    #: The view each map was last set to (a geo.mapview.MapView per map key).
+    #: The view each map was last set to (a geo.views.mapview.MapView per map key).
     map_views: _Key[Mapping[str, Any]] = _Key("map_views", MappingProxyType({}))
     #: The map whose time window is playing, and when it last stepped.
     playback: _Key[Playback | None] = _Key("map_playback", None)

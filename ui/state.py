@@ -1,13 +1,13 @@
 """The shared filters: one session value, mirrored to the URL, drawn from the filter table.
 
-``session().filters`` holds a :class:`geo.filters.Filters`. It is created from
+``session().filters`` holds a :class:`geo.views.filters.Filters`. It is created from
 ``st.query_params`` the first time a session runs (so a copied link
 reproduces the view), written back to the URL on every run (so it survives
 page switches), and changed only by the sidebar widgets' on_change callbacks.
 
 The sidebar is not written filter by filter: :func:`draw_sidebar` draws one
-widget per entry of :data:`geo.filters.FILTERS` (in :func:`geo.filters.sidebar_filters`
-order) with the drawer for its :attr:`~geo.filters.Widget.kind`, so a filter
+widget per entry of :data:`geo.views.filters.FILTERS` (in :func:`geo.views.filters.sidebar_filters`
+order) with the drawer for its :attr:`~geo.views.filters.Widget.kind`, so a filter
 added to the table appears here by itself. Each widget keeps its value under
 ``w_<filter name>``; tests may set ``at.session_state["filters"]`` or
 ``at.query_params`` directly.
@@ -21,7 +21,7 @@ from typing import Any
 
 import streamlit as st
 
-from geo.filters import FILTERS, Filter, Filters, sidebar_filters
+from geo.views.filters import FILTERS, Filter, Filters, sidebar_filters
 from ui.frame import ensure_frame
 from ui.session import session
 
@@ -76,7 +76,7 @@ def draw_sidebar(options: dict[str, Any]) -> Filters:
     Parameters
     ----------
     options : dict
-        From :func:`geo.query.filter_options`: each filter's choices, by name.
+        From :func:`geo.views.query.filter_options`: each filter's choices, by name.
     """
     filters = current_filters()
     for entry in sidebar_filters():

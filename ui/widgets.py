@@ -14,11 +14,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from geo import layers
 from geo.config import get_settings
-from geo.export import safe_csv  # the formula-safe CSV of any table (pages/data.py uses it)
-from geo.reader import format_size
-from geo.summaries import Headline, format_count
+from geo.ingest.reader import format_size
+from geo.views import layers
+from geo.views.export import safe_csv  # the formula-safe CSV of any table (pages/data.py uses it)
+from geo.views.summaries import Headline, format_count
 
 __all__ = [
     "INCIDENT_COLUMN_CONFIG",

@@ -13,8 +13,8 @@ import pytest
 from conftest import FIXTURES
 from e2e_helpers import choose_file, commit_upload, main_text, preview_ready, wait_for_run
 
-from geo import users
-from geo.seed import open_store
+from geo.ingest.seed import open_store
+from geo.store import users
 
 ACLED_FILE = FIXTURES / "acled_e2e.csv"
 NAV = '[data-testid="stSidebarNav"]'

@@ -176,8 +176,8 @@ def test_the_export_page_and_the_cli_write_the_same_bytes(
     browser, app_servers, tmp_path, monkeypatch
 ):
     """Issue 15: the same view and time give byte-identical files from the page and the CLI."""
-    from geo import outputs
     from geo.__main__ import main
+    from geo.views import outputs
 
     server = app_servers("fixed-time", env={"SOURCE_DATE_EPOCH": FIXED_EPOCH})
     ctx = browser.new_context(viewport=VIEWPORT, accept_downloads=True)

@@ -16,7 +16,7 @@ from e2e_helpers import (
     wait_for_drawn_canvas,
 )
 
-# geo.layers.FRONTIER_VIEW: the Map page opens on it (a fixed view, not fitted to the data)
+# geo.views.layers.FRONTIER_VIEW: the Map page opens on it (a fixed view, not fitted to the data)
 FRONTIER_VIEW = {"latitude": 33.0, "longitude": 69.0, "zoom": 5}
 
 

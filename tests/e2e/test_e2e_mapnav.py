@@ -27,7 +27,7 @@ from e2e_helpers import (
 )
 from test_e2e_map import FRONTIER_VIEW, seed_incidents
 
-from geo import mapview
+from geo.views import mapview
 
 COLOCATED_FILE = FIXTURES / "jalalabad_colocated.csv"
 # the 1-killed Peshawar incident (SEED-0003), as its tooltip and its card begin

@@ -1,0 +1,562 @@
+"""The ingest pipeline: file bytes → checked, placed rows → one upload in the store.
+
+Stages (each speaks in :class:`~geo.report.Issue` objects)::
+
+    limits → reader (CSV) or workbook (Excel) → formats → validate → geocode → spatial → store
+
+:func:`prepare` runs every stage but the last and writes nothing (the Data page
+shows its result for review); :func:`commit` stores a prepared upload in one
+transaction; :func:`ingest_bytes` and :func:`ingest_path` do both, or only the
+first for a dry run.
+
+Counting (the JSON report of ``python -m geo ingest``)
+------------------------------------------------------
+``rows_read``
+    Data records in the file, including the ones the reader could not split.
+``rejected``
+    Distinct file lines with at least one error, from any stage. Every rejected
+    line has an error naming it.
+``accepted``
+    Rows written: new incidents plus new versions of stored ones.
+``updated``
+    Of those, rows that replaced a stored version with different content.
+``duplicates``
+    Good rows already stored with identical content (nothing written).
+``geocoded``
+    Rows placed by the geocoder (gazetteer, province point, Nominatim or an
+    analyst's choice) rather than by the file's coordinates.
+
+So ``rows_read == accepted + duplicates + rejected``. Before the store is
+consulted (a dry run without a store) ``accepted`` counts every good row.
+
+A file that cannot be used at all (over the size or row limit, not a CSV, no
+usable columns) raises :class:`~geo.report.FileRefused` before anything is
+written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import gc
+import hashlib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from geo.config import get_settings
+from geo.ingest.reader import check_size
+from geo.report import FileRefused, IngestReport, Issue
+from geo.store.auth import LOCAL, Action, User, require
+
+if TYPE_CHECKING:
+    from geo.ingest.reader import ReadResult
+    from geo.places.gazetteer import Gazetteer
+    from geo.store.core import Store
+
+__all__ = [
+    "Prepared",
+    "commit",
+    "default_gazetteer",
+    "ingest_bytes",
+    "ingest_path",
+    "prepare",
+]
+
+LINE = "_line"
+
+
+@dataclass
+class Prepared:
+    """An upload checked and placed, ready to store (nothing written yet).
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The rows that would be stored: canonical columns typed like
+        :func:`geo.schema.normalise_dtypes`, plus ``_line`` (the file line).
+    report : IngestReport
+        Counts and issues; ``upload_id`` is None until :func:`commit`.
+    format : str
+        The format used (detected or given).
+    mapping : dict
+        ``{file column: canonical column}`` used.
+    ambiguous : list of Issue
+        Geocoding issues that carry candidate places (for the analyst to
+        choose from; pass the choices back as ``choices={line: candidate}``).
+    file : str
+        The file name as uploaded.
+    sha256 : str
+        SHA-256 of the file's bytes.
+    columns : list of str
+        The file's header names.
+    """
+
+    frame: pd.DataFrame
+    report: IngestReport
+    format: str
+    mapping: dict[str, str]
+    ambiguous: list[Issue] = field(default_factory=list)
+    file: str = ""
+    sha256: str = ""
+    columns: list[str] = field(default_factory=list)
+
+
+@functools.lru_cache(maxsize=1)
+def default_gazetteer() -> Gazetteer:
+    """The offline gazetteer, loaded once per process."""
+    from geo.places.gazetteer import Gazetteer
+
+    return Gazetteer.load()
+
+
+def _lines_of(issues: list[Issue]) -> set[int]:
+    return {int(i.line) for i in issues if i.line is not None}
+
+
+def _no_coordinates(frame: pd.DataFrame) -> np.ndarray:
+    lat = pd.to_numeric(frame["latitude"], errors="coerce")
+    lon = pd.to_numeric(frame["longitude"], errors="coerce")
+    return (lat.isna() | lon.isna()).to_numpy()
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the duration (restored after).
+
+    The pipeline makes millions of short-lived objects while millions of cell
+    values stay alive; each collection would walk them all, which costs more
+    than 10% of a large ingest. Cycles made meanwhile are collected afterwards.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+@_gc_paused()  # a contextmanager is also a decorator
+def prepare(
+    data: bytes,
+    filename: str,
+    *,
+    fmt: str = "auto",
+    mapping: Mapping[str, str | None] | None = None,
+    gazetteer: Gazetteer | None = None,
+    choices: Mapping[int, Mapping[str, Any]] | None = None,
+    online: Any = None,
+    cache: Any = None,
+    overrides: Mapping[str, str] | None = None,
+    sheet: str | None = None,
+) -> Prepared:
+    """Read, map, validate, geocode and place an upload without writing anything.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole file.
+    filename : str
+        Its name (kept in the upload history).
+    fmt : {"auto", "native", "acled", "ucdp", "gtd"}
+        The format, or "auto" to detect it from the header.
+    mapping : dict, optional
+        ``{file column: canonical column}`` replacing the format's default.
+    overrides : dict, optional
+        ``{file column: canonical column or ""}`` laid over the mapping (the
+        CLI's ``--map``): only the columns named change; ``""`` ignores one.
+    gazetteer : Gazetteer, optional
+        Used for rows without coordinates; :func:`default_gazetteer` when
+        needed and not given.
+    choices : dict, optional
+        ``{file line: chosen candidate}`` for ambiguous places.
+    online, cache
+        Passed to :func:`geo.places.geocode.geocode_rows` (opt-in Nominatim and its cache).
+    sheet : str, optional
+        For an Excel workbook, the sheet to read (see :mod:`geo.ingest.workbook`).
+
+    Returns
+    -------
+    Prepared
+
+    Raises
+    ------
+    FileRefused
+        The file cannot be used at all; nothing was written.
+    """
+    from geo.ingest.formats import (
+        FORMATS,
+        apply_overrides,
+        clean_mapping,
+        default_mapping,
+        detect_format,
+        to_canonical,
+    )
+    from geo.ingest.validate import validate
+
+    data = bytes(data)
+    # the reader refuses a file over either limit before parsing a row
+    read = _read(data, sheet)
+    frame = read.frame
+    columns = [c for c in frame.columns if c != LINE]
+    used_fmt = detect_format(columns) if fmt == "auto" else fmt
+    if used_fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected auto or one of {', '.join(FORMATS)}")
+    used_mapping = (
+        clean_mapping(mapping) if mapping is not None else default_mapping(columns, used_fmt)
+    )
+    if overrides:
+        used_mapping = apply_overrides(columns, used_mapping, overrides)
+    canonical, format_issues = to_canonical(frame, used_fmt, used_mapping)
+    checked = validate(canonical, fmt=used_fmt, source=frame)
+
+    errors: list[Issue] = [*read.errors, *_errors(format_issues), *checked.errors]
+    warnings: list[Issue] = [*read.warnings, *_warnings(format_issues), *checked.warnings]
+    read_lines = set(pd.to_numeric(frame[LINE], errors="coerce").dropna().astype(int))
+    unreadable = _lines_of(read.errors) - read_lines
+    rows_read = len(frame) + len(unreadable)
+
+    rows = checked.valid
+    geocoded = 0
+    ambiguous: list[Issue] = []
+    if len(rows):
+        need = _no_coordinates(rows)
+        gaz = gazetteer
+        if gaz is None and need.any():
+            gaz = default_gazetteer()
+        from geo.places.geocode import geocode_rows
+
+        rows, geo_issues = geocode_rows(rows, gaz, choices=choices, online=online, cache=cache)
+        geocoded = int(rows.attrs.get("geocoded", 0))
+        abroad_lines = set(rows.loc[_outside_region(rows) & _no_coordinates(rows), LINE].tolist())
+        geo_issues = [i for i in geo_issues if not (i.level == "error" and i.line in abroad_lines)]
+        errors.extend(_errors(geo_issues))
+        warnings.extend(_warnings(geo_issues))
+        ambiguous = [i for i in geo_issues if i.candidates]
+
+        # every row still without a point is rejected with a reason, except a row the
+        # file places in a country beyond the gazetteer's (kept, unmapped, with a warning)
+        lines = rows[LINE].to_numpy()
+        known = _lines_of(errors)
+        abroad = _outside_region(rows)
+        for pos in np.flatnonzero(_no_coordinates(rows)):
+            line = int(lines[pos])
+            if line in known:
+                continue
+            if abroad[pos]:
+                warnings.append(_unmapped(rows.iloc[pos], line))
+            else:
+                errors.append(_unplaced(rows.iloc[pos], line))
+        bad = _lines_of(errors)
+        placed_mask = ~pd.Series(lines).isin(bad).to_numpy()
+        if bad:
+            placed = rows.loc[placed_mask].reset_index(drop=True)
+            geocoded -= int(
+                (rows.loc[~placed_mask, "geocode_source"].fillna("provided") != "provided").sum()
+            )
+        else:
+            placed = rows
+        rows, spatial_issues = _join(placed)
+        warnings.extend(spatial_issues)
+    rows["upload_id"] = None
+
+    # every line that vanished without saying why gets an error (never silent)
+    rejected_lines = (read_lines | unreadable) - set(rows[LINE].astype(int).tolist())
+    missing = rejected_lines - _lines_of(errors)
+    for line in sorted(missing):
+        errors.append(Issue(line, None, None, "the row was rejected by the checks"))
+    kept = set(rows[LINE].astype(int).tolist())
+    warnings = [w for w in warnings if w.line is None or w.line in kept]
+    errors.sort(key=lambda i: (i.line is None, i.line or 0))
+    warnings.sort(key=lambda i: (i.line is None, i.line or 0))
+
+    report = IngestReport(
+        file=filename,
+        format=used_fmt,
+        rows_read=rows_read,
+        accepted=len(rows),
+        rejected=len(_lines_of(errors)),
+        geocoded=max(geocoded, 0),
+        sheet=read.sheet,
+        errors=errors,
+        warnings=warnings,
+    )
+    return Prepared(
+        frame=rows,
+        report=report,
+        format=used_fmt,
+        mapping=dict(used_mapping),
+        ambiguous=ambiguous,
+        file=filename,
+        sha256=hashlib.sha256(data).hexdigest(),
+        columns=columns,
+    )
+
+
+def _read(data: bytes, sheet: str | None) -> ReadResult:
+    """The file as a table of text: an Excel workbook's sheet, or else the CSV."""
+    from geo.ingest.reader import read_csv_bytes
+    from geo.ingest.workbook import is_workbook, read_workbook_bytes
+
+    settings = get_settings()
+    limits = {"max_bytes": settings.max_upload_bytes, "max_rows": settings.max_rows}
+    if is_workbook(data):  # by content: a workbook renamed .csv is still one
+        return read_workbook_bytes(data, sheet=sheet, **limits)
+    read = read_csv_bytes(data, **limits)
+    if sheet is not None:
+        message = "The file is not a workbook: the sheet named was ignored, the whole file read."
+        read.warnings.insert(0, Issue(None, None, sheet, message, level="warning"))
+    return read
+
+
+def _join(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
+    from geo.places.spatial import join
+
+    if not len(rows):
+        return rows, []
+    return join(rows)
+
+
+def _errors(issues: list[Issue]) -> list[Issue]:
+    return [i for i in issues if i.level == "error"]
+
+
+def _warnings(issues: list[Issue]) -> list[Issue]:
+    return [i for i in issues if i.level != "error"]
+
+
+#: Countries the offline gazetteer and the boundaries cover.
+_REGION = {"AFG", "PAK"}
+
+
+def _outside_region(rows: pd.DataFrame) -> np.ndarray:
+    """Rows whose file names a country (ISO3) other than Afghanistan and Pakistan."""
+    codes = rows["country_code"].astype(object)
+    return (codes.notna() & ~codes.isin(list(_REGION))).to_numpy()
+
+
+def _unmapped(row: pd.Series, line: int) -> Issue:
+    where = ", ".join(str(v) for v in (row.get("admin1"), row.get("country")) if v)
+    return Issue(
+        line,
+        "latitude",
+        None,
+        f"No coordinates, and the offline gazetteer covers Afghanistan and Pakistan only: "
+        f"kept with the place the file gives ({where or row.get('country_code')}) but not "
+        "drawn on the map.",
+        level="warning",
+    )
+
+
+def _unplaced(row: pd.Series, line: int) -> Issue:
+    place = row.get("location") or row.get("admin1") or row.get("country")
+    if place:
+        message = f"no coordinates, and the place {place!r} could not be located"
+    else:
+        message = "no coordinates and no place name to look up"
+    return Issue(line, "location", place, message)
+
+
+@_gc_paused()
+def commit(prepared: Prepared, store: Store, *, actor: User = LOCAL) -> IngestReport:
+    """Store a prepared upload in one transaction and return its report.
+
+    Parameters
+    ----------
+    prepared : Prepared
+        The result of :func:`prepare`.
+    store : Store
+    actor : geo.store.auth.User, default geo.store.auth.LOCAL
+        The acting user; a role that may not upload raises
+        :class:`geo.store.auth.NotAllowed` before anything is read or written.
+
+    Returns
+    -------
+    IngestReport
+        With ``upload_id`` and the store's ``accepted``, ``updated`` and
+        ``duplicates`` counts.
+    """
+    require(actor, Action.UPLOAD)
+    result = store.commit(
+        _adopt_stored_ids(prepared.frame, store),
+        file=prepared.file,
+        sha256=prepared.sha256,
+        fmt=prepared.format,
+        report=prepared.report,
+        actor=actor,
+    )
+    return dataclasses.replace(
+        prepared.report,
+        upload_id=result.upload_id,
+        accepted=result.accepted,
+        updated=result.updated,
+        duplicates=result.duplicates,
+        dry_run=False,
+    )
+
+
+def preview(prepared: Prepared, store: Store) -> IngestReport:
+    """The report a commit would give against ``store``, computed read-only."""
+    from geo.store.core import row_hashes
+
+    frame = _adopt_stored_ids(prepared.frame, store)
+    ids = frame["incident_id"].astype(object).tolist()
+    stored = store.stored_hashes(ids)
+    hashes = row_hashes(frame)
+    same = sum(1 for i, h in zip(ids, hashes, strict=True) if stored.get(i) == h)
+    changed = sum(1 for i, h in zip(ids, hashes, strict=True) if i in stored and stored[i] != h)
+    return dataclasses.replace(
+        prepared.report,
+        accepted=len(ids) - same,
+        updated=changed,
+        duplicates=same,
+        dry_run=True,
+    )
+
+
+def _adopt_stored_ids(frame: pd.DataFrame, store: Store) -> pd.DataFrame:
+    """Rows stored under the ids of the first content-id recipe keep those ids.
+
+    A hand-made sheet uploaded before content ids covered every column was
+    stored under ``NAT-`` ids of date, place, type and source
+    (:func:`geo.ingest.identity.legacy_ids`). When such a stored row has exactly this
+    row's content, this row is that incident: it takes the old id, so the
+    upload sees a repeat instead of a new incident. Rows whose old id collided
+    (two strikes on one day) differ in content and keep their new ids.
+    """
+    from geo.ingest.validate import LEGACY_ID
+    from geo.store.core import row_hashes
+
+    if LEGACY_ID not in frame.columns or not frame[LEGACY_ID].notna().any():
+        return frame
+    new_ids = frame["incident_id"].astype(object)
+    legacy = frame[LEGACY_ID].astype(object)
+    stored = store.stored_hashes([i for i in legacy.dropna().unique() if i not in set(new_ids)])
+    if not stored:
+        return frame
+    candidates = legacy.isin(list(stored)).to_numpy()
+    trial = frame.loc[candidates].copy()
+    trial["incident_id"] = legacy[candidates].to_numpy()
+    already = set(store.stored_hashes(new_ids[candidates].tolist()))
+    same = [
+        h == stored.get(old) and new not in already
+        for h, old, new in zip(
+            row_hashes(trial), trial["incident_id"], new_ids[candidates], strict=True
+        )
+    ]
+    if not any(same):
+        return frame
+    out = frame.copy()
+    rows = np.flatnonzero(candidates)[np.array(same, dtype=bool)]
+    out.iloc[rows, out.columns.get_loc("incident_id")] = legacy.iloc[rows].to_numpy()
+    return out
+
+
+class _ReadOnlyCache:
+    """A geocode cache that reads the store's answers and keeps new ones in memory."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self._mine: dict[str, dict[str, Any]] = {}
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        return self._mine.get(key) or self._inner.get(key)
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        self._mine[key] = value
+
+
+def ingest_bytes(
+    data: bytes,
+    filename: str,
+    store: Store | None,
+    *,
+    fmt: str = "auto",
+    mapping: Mapping[str, str | None] | None = None,
+    dry_run: bool = False,
+    choices: Mapping[int, Mapping[str, Any]] | None = None,
+    gazetteer: Gazetteer | None = None,
+    online: Any = None,
+    overrides: Mapping[str, str] | None = None,
+    sheet: str | None = None,
+) -> IngestReport:
+    """Prepare and (unless ``dry_run``) commit one file.
+
+    Parameters
+    ----------
+    data, filename, fmt, mapping, choices, gazetteer, online, overrides, sheet
+        As for :func:`prepare`.
+    store : Store or None
+        Where to write; may be None for a dry run (then duplicates and
+        updates are not known).
+    dry_run : bool
+        Report only; nothing is written (new online geocodes are not cached).
+
+    Returns
+    -------
+    IngestReport
+    """
+    if store is None and not dry_run:
+        raise ValueError("a store is needed unless dry_run=True")
+    cache = None
+    if store is not None:
+        cache = store.geocode_cache()
+        if dry_run:
+            cache = _ReadOnlyCache(cache)
+    prepared = prepare(
+        data,
+        filename,
+        fmt=fmt,
+        mapping=mapping,
+        gazetteer=gazetteer,
+        choices=choices,
+        online=online,
+        cache=cache,
+        overrides=overrides,
+        sheet=sheet,
+    )
+    if dry_run:
+        if store is not None:
+            return preview(prepared, store)
+        return dataclasses.replace(prepared.report, dry_run=True)
+    assert store is not None
+    return commit(prepared, store)
+
+
+def ingest_path(
+    path: str | Path,
+    store: Store | None,
+    *,
+    fmt: str = "auto",
+    dry_run: bool = False,
+    mapping: Mapping[str, str | None] | None = None,
+    choices: Mapping[int, Mapping[str, Any]] | None = None,
+    gazetteer: Gazetteer | None = None,
+    online: Any = None,
+    overrides: Mapping[str, str] | None = None,
+    sheet: str | None = None,
+) -> IngestReport:
+    """:func:`ingest_bytes` for a file on disk (refused before reading when too big)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileRefused(f"There is no file at {path}: check the path and try again.")
+    check_size(path.stat().st_size, get_settings().max_upload_bytes)
+    return ingest_bytes(
+        path.read_bytes(),
+        path.name,
+        store,
+        fmt=fmt,
+        mapping=mapping,
+        dry_run=dry_run,
+        choices=choices,
+        gazetteer=gazetteer,
+        online=online,
+        overrides=overrides,
+        sheet=sheet,
+    )

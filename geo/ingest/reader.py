@@ -1,0 +1,516 @@
+"""Bytes of an uploaded CSV → a table of text, with every bad row accounted for.
+
+This module knows nothing about incidents: it turns the bytes of a file into
+a :class:`pandas.DataFrame` of the file's own columns, all values text, plus
+a ``_line`` column (the line in the file where each row starts, header = 1).
+Files that cannot be used at all raise :class:`~geo.report.FileRefused` with
+one sentence for the analyst; rows that cannot be read are listed in
+:attr:`ReadResult.errors` while every other row is kept. Decoding and the
+refusal of files that are not CSV at all live in :mod:`geo.ingest.decoding`;
+regular files are parsed by :mod:`geo.ingest.arrowcsv`, the rest by :mod:`csv` here.
+
+Decisions
+---------
+* **Encoding.** A byte-order mark wins (UTF-8, UTF-16 LE/BE, UTF-32). Without
+  one, UTF-16 is recognised by its pattern of zero bytes; otherwise strict
+  UTF-8 is tried first and Windows-1252 (cp1252, Excel's "CSV" on Windows)
+  second. A file that is UTF-8 apart from a few stray bytes (a Windows
+  apostrophe pasted into a note) stays UTF-8, so its Pashto, Dari or Urdu
+  names are kept; each stray byte is read as Windows-1252 and every value
+  that held one gets a warning naming its line and column. Likewise a
+  Windows-1252 (or Latin-1) file with a few bytes that code page leaves
+  undefined is read, each such byte shown as U+FFFD and warned about with its
+  line and column; only a file where such bytes are common is refused.
+* **Delimiter.** Counted outside quotes on the header line only: the most
+  frequent of ``,`` ``;`` TAB ``|`` (ties in that order). An Excel
+  ``sep=;`` first line is honoured. :class:`csv.Sniffer` is never used.
+* **Rows.** Parsed with :mod:`csv` over the decoded text, tracking the line
+  where each record starts (quoted fields may span lines). Blank lines and
+  rows whose fields are all empty are skipped. A row with fewer fields than
+  the header, or more fields that are not all empty, is rejected with its
+  line; extra *empty* trailing fields (``a,b,c,,``) are dropped silently.
+* **Unterminated quote.** A quoted field still open at the end of the file
+  swallows the rest of it; that row is rejected, naming the lines it covers.
+* **NUL bytes.** Many of them (over 1 % of the file) mean a binary file and it
+  is refused; a few stray ones reject just the rows that contain them.
+* **Empty header names** get ``column_<n>``; such a column is dropped when
+  all its values are empty. Duplicate header names refuse the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from geo.config import get_settings
+from geo.ingest import arrowcsv
+from geo.ingest.decoding import (
+    decode,
+    mend_fields,
+    refuse_by_content,
+    refuse_by_magic,
+    stray_warnings,
+    unstray,
+)
+from geo.report import FileRefused, Issue
+
+__all__ = [
+    "DELIMITERS",
+    "LINE_COLUMN",
+    "ReadResult",
+    "check_size",
+    "clean_header",
+    "format_size",
+    "read_csv_bytes",
+]
+
+#: Delimiters recognised on the header line, in order of preference on ties.
+DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
+
+#: Name of the column holding the file line where each row starts.
+LINE_COLUMN = "_line"
+
+_NUMERICISH_RE = re.compile(r"^[\d\s.,:/+\-eE]+$")
+_SEP_LINE_RE = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)
+
+
+@dataclass
+class ReadResult:
+    """A file read into text columns.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The file's own (stripped) header names, values as ``str`` or ``None``
+        (empty), and ``_line``: the file line where the row starts (header = 1).
+    encoding : str
+        Python codec name the text was decoded with, e.g. ``"utf-8-sig"``.
+    delimiter : str
+        The field separator taken from the header line.
+    errors : list of Issue
+        One error per row that could not be read (bad field count, NUL bytes,
+        unterminated quote), with its line.
+    header_line : int
+        Line of the header (1 unless blank or ``sep=`` lines come first).
+    warnings : list of Issue
+        Values that were read but may not be what the file meant (stray
+        bytes in a UTF-8 file), with line and column.
+    sheet : str or None
+        For a workbook (:mod:`geo.ingest.workbook`), the sheet read; its
+        ``encoding`` is then the workbook kind and ``delimiter`` is empty.
+    """
+
+    frame: pd.DataFrame
+    encoding: str
+    delimiter: str
+    errors: list[Issue] = field(default_factory=list)
+    header_line: int = 1
+    warnings: list[Issue] = field(default_factory=list)
+    sheet: str | None = None
+
+
+def read_csv_bytes(
+    data: bytes, *, max_bytes: int | None = None, max_rows: int | None = None
+) -> ReadResult:
+    """Read the bytes of a CSV file into a table of text.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole file as uploaded.
+    max_bytes : int, optional
+        Larger files are refused. Defaults to ``ATLAS_MAX_UPLOAD_MB``.
+    max_rows : int, optional
+        Files with more data rows are refused. Defaults to ``ATLAS_MAX_ROWS``.
+
+    Returns
+    -------
+    ReadResult
+
+    Raises
+    ------
+    FileRefused
+        The file cannot be used at all (empty, binary, a workbook, a web page,
+        JSON, one column, duplicate headers, over a limit ...).
+    """
+    data = bytes(data)
+    if max_bytes is None or max_rows is None:
+        settings = get_settings()
+        max_bytes = settings.max_upload_bytes if max_bytes is None else max_bytes
+        max_rows = settings.max_rows if max_rows is None else max_rows
+    check_size(len(data), max_bytes)
+    if not data or data.isspace():
+        raise FileRefused("The file is empty: there is nothing to import.")
+    refuse_by_magic(data)
+    text, encoding, stray = decode(data)
+    if not stray:
+        refuse_by_content(text)
+        return _parse(text, encoding, max_rows)
+    try:
+        refuse_by_content(text)
+        return _parse(text, encoding, max_rows, stray=True)
+    except FileRefused as exc:  # its message may quote the file: no stray bytes in it
+        raise FileRefused(unstray(str(exc))) from None
+
+
+# --------------------------------------------------------------------------- refusals
+
+
+def format_size(n_bytes: float) -> str:
+    """A file size for a message: ``"200 MB"``, ``"1.5 MB"``, ``"10.2 KB"`` or ``"300 bytes"``.
+
+    One decimal at most, and none when it would be ``.0``.
+
+    Examples
+    --------
+    >>> format_size(200 * 1024 * 1024), format_size(10_485), format_size(12)
+    ('200 MB', '10.2 KB', '12 bytes')
+    """
+    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n_bytes >= size:
+            return f"{n_bytes / size:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{int(n_bytes)} bytes"
+
+
+def check_size(n_bytes: int, limit: int) -> None:
+    """Refuse a file of ``n_bytes`` over the ``limit`` (``ATLAS_MAX_UPLOAD_MB``).
+
+    Raises
+    ------
+    FileRefused
+        With both sizes in units that show the difference.
+    """
+    if n_bytes > limit:
+        raise FileRefused(
+            f"The file is {format_size(n_bytes)}, over the upload limit of "
+            f"{format_size(limit)} (ATLAS_MAX_UPLOAD_MB): split it into smaller files "
+            "and upload them one by one."
+        )
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _header_start(text: str, prefix: int = 65_536) -> tuple[int, int, str | None]:
+    """Offset and line of the header, skipping blank lines and an Excel ``sep=`` line.
+
+    The header is nearly always in the first ``prefix`` characters: look there
+    first (a whole large text would be copied into the line iterator).
+    """
+    if len(text) > prefix:
+        pos, line, forced = _header_start(text[:prefix], prefix)
+        if pos < prefix:
+            return pos, line, forced
+    pos, line, forced = 0, 1, None
+    for raw in io.StringIO(text, newline=""):
+        stripped = raw.strip()
+        match = _SEP_LINE_RE.match(raw) if forced is None else None
+        if match and match.group(1) in DELIMITERS:
+            forced = match.group(1)
+        elif stripped:
+            return pos, line, forced
+        pos += len(raw)
+        line += 1
+    return pos, line, forced
+
+
+def _count_delimiters(text: str, start: int) -> dict[str, int]:
+    """Count each delimiter outside quotes in the first record from ``start``."""
+    counts = dict.fromkeys(DELIMITERS, 0)
+    in_quotes = False
+    limit = min(len(text), start + 1_000_000)
+    for ch in text[start:limit]:
+        if ch == '"':
+            in_quotes = not in_quotes
+        elif in_quotes:
+            continue
+        elif ch in "\r\n":
+            break
+        elif ch in counts:
+            counts[ch] += 1
+    return counts
+
+
+def _pick_delimiter(text: str, start: int, forced: str | None) -> str:
+    if forced:
+        return forced
+    counts = _count_delimiters(text, start)
+    best = max(DELIMITERS, key=lambda d: (counts[d], -DELIMITERS.index(d)))
+    if counts[best] == 0:
+        first = text[start:].split("\n", 1)[0].strip()[:60]
+        raise FileRefused(
+            "The first line has no comma, semicolon, tab or | between column names, so the "
+            f"file has a single column ({first!r}): this is not a table of incidents."
+        )
+    return best
+
+
+def clean_header(fields: list[str]) -> list[str]:
+    """The header's column names, stripped; ``column_<n>`` for an empty one.
+
+    Raises
+    ------
+    FileRefused
+        A name appears twice, or every name looks like a value (no header).
+    """
+    names = []
+    for i, raw in enumerate(fields, start=1):
+        name = raw.replace("\ufeff", "").strip()
+        names.append(name or f"column_{i}")
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise FileRefused(
+                f"The header names the column {name!r} twice: rename one of them and upload again."
+            )
+        seen.add(name)
+    named = [f for f in fields if f.strip()]
+    if named and all(_NUMERICISH_RE.match(f) for f in named):
+        raise FileRefused(
+            "The first line holds values, not column names: add a header row "
+            "(for example event_date, location, latitude, longitude) and upload again."
+        )
+    return names
+
+
+def _ensure_field_limit(n: int) -> None:
+    needed = min(max(n + 1, 131072), 2**31 - 1)
+    if csv.field_size_limit() < needed:
+        csv.field_size_limit(needed)
+
+
+def _row_text(fields: list[str], delimiter: str) -> str:
+    return delimiter.join(fields)[:200]
+
+
+def _is_blank(fields: list[str]) -> bool:
+    """A record with no field, or only empty and blank ones: skipped, not an error."""
+    return not fields or not "".join(fields).strip()
+
+
+def _fit_record(
+    fields: list[str], width: int, delimiter: str, line: int
+) -> tuple[list[str], Issue | None]:
+    """The record cut to the header's width (extra *empty* trailing fields go), or its error."""
+    if len(fields) > width and all(not f.strip() for f in fields[width:]):
+        fields = fields[:width]
+    if len(fields) != width:
+        return fields, Issue(
+            line,
+            None,
+            _row_text(fields, delimiter),
+            f"The row has {len(fields)} fields but the header has {width} "
+            f"(a missing value or an unquoted {_delimiter_name(delimiter)}?).",
+        )
+    return fields, None
+
+
+def _too_many_rows(n_records: int, max_rows: int) -> FileRefused:
+    return FileRefused(
+        f"The file has {n_records:,} rows; the limit is {max_rows:,}: split it into smaller files."
+    )
+
+
+def _parse(text: str, encoding: str, max_rows: int, *, stray: bool = False) -> ReadResult:
+    start, header_line, forced = _header_start(text)
+    if start >= len(text):
+        raise FileRefused("The file has no header line: there is nothing to import.")
+    delimiter = _pick_delimiter(text, start, forced)
+    _ensure_field_limit(len(text))
+    body = text[start:]
+    if not stray:
+        data = body.encode("utf-8")
+        if arrowcsv.applicable(data, delimiter):
+            fast = _collect_arrow(body, data, encoding, delimiter, header_line, max_rows)
+            if fast is not None:
+                return fast
+        del data
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, strict=False)
+    offset = header_line - 1
+    try:
+        return _collect(
+            reader, text, body, encoding, delimiter, offset, header_line, max_rows, stray
+        )
+    except csv.Error as exc:  # not expected with strict=False; kept as a clear refusal
+        raise FileRefused(
+            f"The file could not be read as CSV near line {reader.line_num + offset} ({exc})."
+        ) from None
+
+
+def _collect(
+    reader: object,
+    text: str,
+    body: str,
+    encoding: str,
+    delimiter: str,
+    offset: int,
+    header_line: int,
+    max_rows: int,
+    stray: bool = False,
+) -> ReadResult:
+    """Walk the records after the header, keeping good rows and noting bad ones.
+
+    With ``stray``, the text holds bytes that were not UTF-8 as lone surrogates:
+    each field is mended (:func:`unstray`) before anything else sees it.
+    """
+    header = next(reader)  # type: ignore[call-overload]
+    if stray:
+        header = [unstray(h) for h in header]
+    names = clean_header(header)
+    found: list[tuple[int, str, str, str]] = []
+    width = len(names)
+    rows: list[list[str | None]] = []
+    lines: list[int] = []
+    errors: list[Issue] = []
+    last_end = reader.line_num  # type: ignore[attr-defined]
+    n_records = 0
+    last_start = None
+    has_nul = "\x00" in body
+    for fields in reader:  # type: ignore[attr-defined]
+        row_start = last_end + 1 + offset
+        last_end = reader.line_num  # type: ignore[attr-defined]
+        last_start = row_start
+        if _is_blank(fields):
+            continue
+        n_records += 1
+        if n_records > max_rows:
+            continue
+        if stray:
+            fields = mend_fields(fields, names, row_start, found)
+        if has_nul and any("\x00" in f for f in fields):
+            errors.append(
+                Issue(
+                    row_start,
+                    None,
+                    _row_text(fields, delimiter).replace("\x00", "\\0"),
+                    "The row contains NUL characters (the file may be damaged); it was not read.",
+                )
+            )
+            continue
+        fitted, error = _fit_record(fields, width, delimiter, row_start)
+        if error is not None:
+            errors.append(error)
+            continue
+        rows.append([f or None for f in fitted])
+        lines.append(row_start)
+    if n_records > max_rows:
+        raise _too_many_rows(n_records, max_rows)
+    _check_unterminated(body, delimiter, last_start, offset, last_end, rows, lines, errors)
+    warnings: list[Issue] = []
+    if stray:
+        for issue in errors:
+            issue.value = None if issue.value is None else unstray(issue.value)
+        kept = set(lines)
+        warnings = stray_warnings([f for f in found if f[0] in kept], codec=encoding)
+    frame = pd.DataFrame(rows, columns=names, dtype=object)
+    frame = _drop_empty_unnamed(frame, header)
+    frame[LINE_COLUMN] = pd.Series(lines, dtype="int64")
+    return ReadResult(frame, encoding, delimiter, errors, header_line, warnings)
+
+
+def _collect_arrow(
+    body: str, data: bytes, encoding: str, delimiter: str, header_line: int, max_rows: int
+) -> ReadResult | None:
+    """:func:`_collect` through :mod:`geo.ingest.arrowcsv` (None: Arrow could not read it).
+
+    ``data`` is ``body`` encoded as UTF-8.
+    """
+    end = body.find("\n")
+    first = body if end < 0 else body[:end]
+    header = next(csv.reader([first.rstrip("\r")], delimiter=delimiter))
+    names = clean_header(header)
+    width = len(names)
+    try:
+        parsed = arrowcsv.parse(data, delimiter, width)
+    except (ValueError, pa.ArrowException):
+        return None
+    offset = header_line - 1
+    errors: list[Issue] = []
+    extra: dict[int, list[str | None]] = {}
+    n_records = len(parsed.lines)
+    for body_line, raw in parsed.odd:
+        fields = next(csv.reader([raw], delimiter=delimiter, strict=False), [])
+        if _is_blank(fields):
+            continue
+        n_records += 1
+        fitted, error = _fit_record(fields, width, delimiter, body_line + offset)
+        if error is not None:
+            errors.append(error)
+        else:
+            extra[body_line + offset] = [f or None for f in fitted]
+    if n_records > max_rows:
+        raise _too_many_rows(n_records, max_rows)
+    frame = pd.DataFrame(dict(zip(names, parsed.columns, strict=True)), dtype=object)
+    lines = parsed.lines + offset
+    if extra:
+        more = pd.DataFrame(list(extra.values()), columns=names, dtype=object)
+        frame = pd.concat([frame, more], ignore_index=True)
+        lines = np.concatenate([lines, np.fromiter(extra, dtype=np.int64)])
+        order = np.argsort(lines, kind="stable")
+        frame, lines = frame.iloc[order].reset_index(drop=True), lines[order]
+    frame = _drop_empty_unnamed(frame, header)
+    frame[LINE_COLUMN] = pd.Series(lines, dtype="int64")
+    return ReadResult(frame, encoding, delimiter, errors, header_line)
+
+
+def _delimiter_name(delimiter: str) -> str:
+    return {",": "comma", ";": "semicolon", "\t": "tab", "|": "'|'"}[delimiter]
+
+
+def _check_unterminated(
+    body: str,
+    delimiter: str,
+    last_start: int | None,
+    offset: int,
+    last_end: int,
+    rows: list[list[str | None]],
+    lines: list[int],
+    errors: list[Issue],
+) -> None:
+    """Reject the final row when it is a quoted field left open at the end of the file."""
+    if last_start is None:
+        return
+    if '"' not in body:
+        return
+    skip = last_start - 1 - offset  # body lines before the row's first line
+    pos = 0
+    for i, raw in enumerate(io.StringIO(body, newline="")):
+        if i == skip:
+            break
+        pos += len(raw)
+    segment = body[pos:]
+    try:
+        list(csv.reader(io.StringIO(segment, newline=""), delimiter=delimiter, strict=True))
+        return
+    except csv.Error as exc:
+        if "unexpected end of data" not in str(exc):
+            return
+    if lines and lines[-1] == last_start:
+        rows.pop()
+        lines.pop()
+    errors[:] = [e for e in errors if e.line != last_start]
+    errors.append(
+        Issue(
+            last_start,
+            None,
+            segment[:200],
+            f"A quoted value opened on line {last_start} is never closed, so lines "
+            f"{last_start}–{last_end + offset} (the rest of the file) could not be read.",
+        )
+    )
+
+
+def _drop_empty_unnamed(frame: pd.DataFrame, header: list[str]) -> pd.DataFrame:
+    """Drop columns with no header name whose values are all empty (``a,b,c,,``)."""
+    drop = [
+        name
+        for name, raw in zip(frame.columns, header, strict=False)
+        if not raw.replace("\ufeff", "").strip() and frame[name].isna().all()
+    ]
+    return frame.drop(columns=drop) if drop else frame

@@ -1,1 +1,0 @@
-"""Alembic revisions of the store, one file each, applied in order by geo.migrate."""

@@ -1,0 +1,1 @@
+"""Alembic revisions of the store, one file each, applied in order by geo.store.migrate."""

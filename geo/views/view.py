@@ -1,0 +1,200 @@
+"""The read side's one value: a :class:`View` of the store under some filters.
+
+A view is what a user looks at and what an export states: the filters, the
+incidents and claims they keep, the facts about them (counts, dates, sources;
+:mod:`geo.views.viewfacts`), a title, a caveat, how the static map shades
+provinces, and when it was made. It is built once (per run of the app, per
+command) and handed to every page and exporter, so the facts are counted
+once and every format states the same ones.
+
+Both the app and the CLI read the store through :func:`stored_incidents`,
+so the same filters give the same frame, and the same view and time give
+byte-identical files (:mod:`geo.views.outputs`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal
+
+import pandas as pd
+
+from geo.views import query
+from geo.views.filters import Filters
+from geo.views.viewfacts import ViewFacts, caveat_or_none, title_or_default, view_facts
+
+if TYPE_CHECKING:
+    from geo.store.core import Store
+
+__all__ = ["SHADES", "Shade", "View", "made_now", "stored_incidents"]
+
+#: How the static map may shade provinces (``None``: not at all).
+Shade = Literal["incidents", "killed"] | None
+SHADES: tuple[str, ...] = ("incidents", "killed")
+
+_KEEP: Any = object()
+
+
+def made_now() -> datetime:
+    """The time an export is made: ``SOURCE_DATE_EPOCH`` when set, else now (UTC)."""
+    from geo.config import get_settings
+
+    return get_settings().made_at or datetime.now(UTC)
+
+
+def stored_incidents(store: Store) -> pd.DataFrame:
+    """Every stored incident in the form views are built from.
+
+    Compacted (:func:`geo.views.query.compact`: repetitive text as categories) with
+    each incident's H3 cell (:func:`geo.views.cells.add_h3`). The app caches this
+    per store version; the CLI reads it once.
+    """
+    from geo.views.cells import add_h3
+
+    return query.compact(add_h3(store.incidents()))
+
+
+@dataclass(frozen=True)
+class View:
+    """The store under some filters, with what every page and export says about it.
+
+    Build one with :meth:`build` (or :meth:`from_store`); change its title,
+    caveat, shading or time with :meth:`with_` (the counts are kept).
+
+    Attributes
+    ----------
+    filters : Filters
+    incidents : pandas.DataFrame
+        The incidents that pass the filters, in the form they were given
+        (:func:`stored_incidents`' compact form in the app and the CLI).
+    claims : pandas.DataFrame
+        Claims in the filters' date range (:func:`geo.views.query.claims_in_range`).
+    facts : ViewFacts
+        Counts, dates, sources, title, caveat and time made.
+    shade : {"incidents", "killed"} or None
+        Province shading of the static map (PNG, PDF, SVG, PowerPoint).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"incident_id": ["a", "b"], "event_date": pd.to_datetime(
+    ...     ["2024-05-01", "2025-02-03"]), "country_code": ["AFG", "PAK"],
+    ...     "killed": pd.array([3, None], dtype="Int64"), "latitude": [34.5, 33.9],
+    ...     "longitude": [69.2, 71.5], "source": ["Dawn", "Reuters"]})
+    >>> v = View.build(df, filters=Filters(countries=("AFG",)),
+    ...                made_at=datetime(2026, 1, 1, tzinfo=UTC))
+    >>> len(v.incidents), v.facts.killed_line, v.facts.made
+    (1, 'Killed: 3 in 1 incidents with known counts; unknown in 0', '2026-01-01 00:00 UTC')
+    >>> v.with_(title="Afghanistan").title
+    'Afghanistan'
+    """
+
+    filters: Filters
+    incidents: pd.DataFrame
+    claims: pd.DataFrame
+    facts: ViewFacts
+    shade: Shade = None
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def build(
+        cls,
+        incidents: pd.DataFrame,
+        claims: pd.DataFrame | None = None,
+        filters: Filters | None = None,
+        *,
+        title: str | None = None,
+        caveat: str | None = None,
+        made_at: datetime | None = None,
+        shade: Shade = None,
+        filtered: bool = False,
+    ) -> View:
+        """Apply ``filters`` to the incidents and claims and count the facts, once.
+
+        Parameters
+        ----------
+        incidents : pandas.DataFrame
+            Stored incidents (canonical columns).
+        claims : pandas.DataFrame, optional
+            The claims ledger (empty when omitted).
+        filters : Filters, optional
+            No filter when omitted.
+        title, caveat : str, optional
+            A default title describes the map; blank means none.
+        made_at : datetime.datetime, optional
+            Defaults to :func:`made_now`.
+        shade : {"incidents", "killed"}, optional
+        filtered : bool
+            ``incidents`` already pass ``filters`` (skip applying them again).
+        """
+        filters = filters if filters is not None else Filters()
+        _check_shade(shade)
+        kept = incidents if filtered else query.apply(incidents, filters)
+        ledger = claims if claims is not None else pd.DataFrame(columns=["statement_date"])
+        facts = view_facts(kept, filters, title=title, caveat=caveat, now=made_at or made_now())
+        return cls(filters, kept, query.claims_in_range(ledger, filters), facts, shade)
+
+    @classmethod
+    def from_store(cls, store: Store, filters: Filters | None = None, **options: Any) -> View:
+        """:meth:`build` over a store's incidents and claims (what the CLI exports)."""
+        return cls.build(stored_incidents(store), store.claims(), filters, **options)
+
+    def with_(
+        self,
+        *,
+        title: str | None = _KEEP,
+        caveat: str | None = _KEEP,
+        made_at: datetime | None = _KEEP,
+        shade: Shade = _KEEP,
+    ) -> View:
+        """The same view with another title, caveat, time or shading (nothing is recounted)."""
+        facts = replace(
+            self.facts,
+            title=self.facts.title if title is _KEEP else title_or_default(title),
+            caveat=self.facts.caveat if caveat is _KEEP else caveat_or_none(caveat),
+            made_at=self.facts.made_at if made_at is _KEEP else _utc(made_at or made_now()),
+        )
+        if shade is not _KEEP:
+            _check_shade(shade)
+        return replace(self, facts=facts, shade=self.shade if shade is _KEEP else shade)
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def title(self) -> str:
+        """The title every format prints."""
+        return self.facts.title
+
+    @property
+    def caveat(self) -> str | None:
+        """The handling or caveat line (``None`` for none)."""
+        return self.facts.caveat
+
+    @property
+    def made_at(self) -> datetime:
+        """When the view (its exports) was made, UTC."""
+        return self.facts.made_at
+
+    @cached_property
+    def plain_incidents(self) -> pd.DataFrame:
+        """The incidents with plain dtypes (text as ``object``), without the ``h3`` column."""
+        return query.plain(self.incidents.drop(columns=["h3"], errors="ignore"))
+
+    def key(self) -> str:
+        """A text that tells views of one store version apart (for caches)."""
+        parts = [self.filters.key(), self.title, self.caveat, self.shade, self.facts.made]
+        return json.dumps(parts, ensure_ascii=False)
+
+    def file_stem(self) -> str:
+        """``atlas_2026-01-15_AFG-PAK_k5``: the day made and the filters, safe in a file name."""
+        return f"atlas_{self.made_at:%Y-%m-%d}_{self.filters.short_slug()}"
+
+
+def _utc(when: datetime) -> datetime:
+    return when.astimezone(UTC)
+
+
+def _check_shade(shade: Shade) -> None:
+    if shade is not None and shade not in SHADES:
+        raise ValueError(f"shade must be 'incidents', 'killed' or None, not {shade!r}")
