@@ -290,7 +290,7 @@ def crash_setup(
     assert new_ids == [report["upload_id"]]
 
     time_cols = {
-        table: {i for i, c in enumerate(_columns(ref_db, table)) if c.endswith("_at")}
+        table: {i for i, c in enumerate(_columns(ref_db, table)) if c == "at" or c.endswith("_at")}
         for table in after
     }
     id_pos = {

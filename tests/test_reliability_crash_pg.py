@@ -227,7 +227,8 @@ def pg_crash(acled_rows: Callable[[int, int], Any]) -> Any:
         assert new_ids == [report["upload_id"]]
         cols = _pg_columns(ref)
         time_cols = {
-            t: {i for i, c in enumerate(cs) if c.endswith("_at")} for t, cs in cols.items()
+            t: {i for i, c in enumerate(cs) if c == "at" or c.endswith("_at")}
+            for t, cs in cols.items()
         }
         id_pos = {t: cols[t].index("incident_id") for t in ("incidents", "incident_versions")}
         hash_pos = {t: cols[t].index("row_hash") for t in ("incidents", "incident_versions")}
