@@ -97,9 +97,11 @@ def draw_sidebar(options: dict[str, Any]) -> Filters:
 def no_match_notice(filters: Filters) -> None:
     """Say that no incident matches (with a reset button) instead of leaving a page blank."""
     st.info("No incidents match these filters.", icon="🔎")
-    # not an on_click: inside a map fragment only a whole-app rerun redraws the sidebar
-    if not filters.is_empty() and st.button("Reset filters", key="reset_filters_empty"):
-        reset_filters()
+    if filters.is_empty():
+        return
+    # the callback resets before the widgets are read; the rerun redraws the whole app
+    # (a map page draws this inside a fragment, which alone would not redraw the sidebar)
+    if st.button("Reset filters", key="reset_filters_empty", on_click=reset_filters):
         st.rerun()
 
 
