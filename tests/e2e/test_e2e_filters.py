@@ -64,3 +64,15 @@ def test_filters_go_to_the_url_and_back(browser, page, page_log, base_url):
     finally:
         ctx.close()
     assert not page_log.page_errors, page_log.summary()
+
+
+def test_invalid_url_values_warn_and_are_dropped(page, page_log, base_url):
+    goto(page, f"{base_url}/?country=XXX,AFG&min_killed=-5&from=not-a-date")
+    warning = page.locator('[data-testid="stSidebar"] [data-testid="stAlert"]')
+    expect(warning).to_contain_text("country=XXX")
+    expect(warning).to_contain_text("min_killed=-5")
+    expect(warning).to_contain_text("not-a-date")
+    # the values that were understood stay; the rest leave the link
+    expect(page).to_have_url(re.compile(r"[?&]country=AFG(&|$)"))
+    assert "min_killed" not in query(page.url), page.url
+    assert not page_log.page_errors, page_log.summary()
