@@ -76,3 +76,19 @@ def test_invalid_url_values_warn_and_are_dropped(page, page_log, base_url):
     expect(page).to_have_url(re.compile(r"[?&]country=AFG(&|$)"))
     assert "min_killed" not in query(page.url), page.url
     assert not page_log.page_errors, page_log.summary()
+
+
+def test_a_whole_date_range_typed_into_the_field_is_taken(page, page_log, base_url):
+    goto(page, f"{base_url}/")
+    total = metric_int(page, "Incidents")
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stDateInput"] input').first
+    box.click()
+    box.fill("2024-01-01 – 2024-06-30")
+    box.press("Enter")
+    page.keyboard.press("Escape")
+    wait_for_run(page)
+    expect(page).to_have_url(re.compile(r"[?&]from=2024-01-01(&|$)"))
+    expect(page).to_have_url(re.compile(r"[?&]to=2024-06-30(&|$)"))
+    half_year = metric_int(page, "Incidents")
+    assert 0 < half_year < total, (half_year, total)
+    assert not page_log.page_errors, page_log.summary()
