@@ -6,7 +6,7 @@ import streamlit as st
 from geo import query, summaries
 from geo.palette import STANCE_COLOURS
 from geo.schema import CLAIM_STANCES
-from ui import cache, widgets
+from ui import cache, tables, widgets
 
 view = cache.current_view()
 ledger, filters = view.claims, view.filters
@@ -77,8 +77,9 @@ with right:
 
 st.subheader(f"The ledger ({len(claims):,} statements)")
 st.dataframe(
-    widgets.source_link_column(claims),
+    tables.for_display(widgets.source_link_column(claims)),
     hide_index=True,
+    height=tables.fitted_height(len(claims)),
     key="ledger",
     placeholder="—",
     column_config={

@@ -4,7 +4,7 @@ import streamlit as st
 
 from geo import layers, summaries
 from geo.mapview import MapView
-from ui import cache, mapctl, state, widgets
+from ui import cache, mapctl, state, tables, widgets
 
 SMALL_MAP = MapView(latitude=33.0, longitude=69.0, zoom=4.4)  # the small map's view
 SMALL_SIZE = (520, 420)  # its width and height (px), about
@@ -43,7 +43,7 @@ with right:
     st.dataframe(
         by_province[["name", "incidents", "killed", "killed_unknown"]],
         hide_index=True,
-        height=420,
+        height=tables.fitted_height(len(by_province), max_rows=12),
         placeholder="unknown",
         column_config={
             "name": st.column_config.TextColumn("Province", width="medium"),
