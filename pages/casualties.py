@@ -5,7 +5,7 @@ import streamlit as st
 
 from geo.views import summaries
 from geo.views.palette import KILLED_COLOUR, UNKNOWN_COLOUR
-from ui import cache
+from ui import cache, state
 
 view = cache.current_view()
 df = view.incidents
@@ -13,6 +13,8 @@ h = summaries.headline(df)
 
 st.title("Casualties")
 st.caption(view.filters.describe())
+if df.empty:
+    state.no_match_notice(view.filters)
 
 c = st.columns(5)
 c[0].metric("Killed (known)", summaries.format_count(h.killed))

@@ -6,7 +6,7 @@ import streamlit as st
 from geo.schema import CLAIM_STANCES
 from geo.views import layers, presence, query, summaries
 from geo.views.palette import STANCE_COLOURS
-from ui import cache, widgets
+from ui import cache, tables, widgets
 from ui import presence as presence_ui
 
 view = cache.current_view()
@@ -93,8 +93,9 @@ st.dataframe(presence.corroboration_table(claims, view.incidents, months), hide_
 
 st.subheader(f"The ledger ({len(claims):,} statements)")
 st.dataframe(
-    widgets.source_link_column(claims),
+    tables.for_display(widgets.source_link_column(claims)),
     hide_index=True,
+    height=tables.fitted_height(len(claims)),
     key="ledger",
     placeholder="—",
     column_config={

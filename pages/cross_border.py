@@ -4,7 +4,7 @@ from, and which governments accuse which."""
 import streamlit as st
 
 from geo.views import layers, summaries
-from ui import cache, flows, mapctl, widgets
+from ui import cache, flows, mapctl, state, widgets
 
 SIZE = (640, 600)  # the map's width and height (px) beside the accusations, about
 
@@ -18,6 +18,8 @@ def _cross_border() -> None:
     summary.caption(
         f"The Afghanistan–Pakistan border is the thick dark-red line · {filters.describe()}"
     )
+    if df.empty:
+        state.no_match_notice(filters)
     near = summaries.near_border(df, km)
     sides = summaries.border_sides(df, km, countries=("AFG", "PAK"))
     cols = st.columns(3)

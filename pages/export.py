@@ -5,7 +5,7 @@ import streamlit as st
 from geo.views import outputs
 from geo.views.view import made_now
 from geo.views.viewfacts import DEFAULT_TITLE
-from ui import cache
+from ui import cache, state
 
 view = cache.current_view()
 
@@ -36,7 +36,8 @@ render = cache.renderer(view)
 preview = render("png")
 st.image(preview, width="stretch", caption="Preview of the slide snapshot (1920×1080 PNG)")
 if view.incidents.empty:
-    st.info("No incidents match these filters: the exports say so rather than show an empty map.")
+    state.no_match_notice(view.filters)
+    st.caption("The exports say so too, rather than show an empty map.")
 
 
 def _download(col, output: outputs.Output) -> None:

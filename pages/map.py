@@ -3,7 +3,7 @@
 import streamlit as st
 
 from geo.views import layers
-from ui import cache, mapctl, maplayers, widgets
+from ui import cache, mapctl, maplayers, state, widgets
 
 
 @mapctl.fragment("map")  # first: it checks that the page runs in the frame
@@ -13,6 +13,8 @@ def _map() -> None:
     view = cache.current_view()
     df = view.incidents
     summary.caption(f"{len(df):,} incidents · {view.filters.describe()}")
+    if df.empty:
+        state.no_match_notice(view.filters)
     where = mapctl.navigation("map", df)
     mapctl.off_map("map", df, where)
     drawn = maplayers.build(view, chosen)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from geo.views import layers, summaries
 from geo.views.mapview import MapView
-from ui import cache, mapctl, widgets
+from ui import cache, mapctl, state, tables, widgets
 
 SMALL_MAP = MapView(latitude=33.0, longitude=69.0, zoom=4.4)  # the small map's view
 SMALL_SIZE = (520, 420)  # its width and height (px), about
@@ -14,6 +14,8 @@ df, claims, filters = view.incidents, view.claims, view.filters
 
 st.title("Incident Atlas")
 st.caption(f"Militant incidents on the Afghanistan–Pakistan frontier · {filters.describe()}")
+if df.empty:
+    state.no_match_notice(filters)
 
 widgets.headline_metrics(summaries.headline(df, claims))
 
@@ -41,7 +43,7 @@ with right:
     st.dataframe(
         by_province[["name", "incidents", "killed", "killed_unknown"]],
         hide_index=True,
-        height=420,
+        height=tables.fitted_height(len(by_province), max_rows=12),
         placeholder="unknown",
         column_config={
             "name": st.column_config.TextColumn("Province", width="medium"),

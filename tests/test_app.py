@@ -339,3 +339,28 @@ def test_a_workbook_upload_offers_its_sheets(app):
     assert _metric(app, "Rows read") == "2" and _metric(app, "Rejected") == "0"
     next(b for b in app.button if b.label.startswith("Commit")).click().run()
     assert any("Stored upload" in s.value and "2 accepted" in s.value for s in app.success)
+
+
+def test_invalid_url_values_are_named_in_a_warning_and_dropped(app):
+    app.query_params["country"] = "XXX,PAK"
+    app.query_params["min_killed"] = "-5"
+    app.run()
+    _no_exception(app)
+    assert app.session_state["filters"] == Filters(countries=("PAK",))
+    said = " ".join(w.value for w in app.sidebar.warning)
+    assert "country=XXX" in said and "min_killed=-5" in said
+    assert _params(app) == {"country": "PAK"}  # the link no longer carries them
+
+
+def test_an_empty_result_says_so_and_resets(app):
+    app.query_params["min_killed"] = "100000"
+    app.run()
+    _no_exception(app)
+    assert any("No incidents match these filters" in i.value for i in app.info)
+    app.switch_page("pages/map.py").run()  # the map draws it inside its fragment
+    _no_exception(app)
+    assert any("No incidents match these filters" in i.value for i in app.info)
+    app.button(key="reset_filters_empty").click().run()
+    _no_exception(app)
+    assert app.session_state["filters"] == Filters()
+    assert not any("No incidents match" in i.value for i in app.info)

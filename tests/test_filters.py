@@ -116,3 +116,44 @@ def test_the_time_window_is_one_filter_carried_by_the_url_and_the_cli(incidents)
         ["export", "--format", "csv", "--out", "x.csv", "--window", "quarter:2024-02-01"]
     )
     assert Filters.from_cli_args(args).window == TimeWindow(date(2024, 1, 1), "quarter")
+
+
+def test_invalid_url_values_are_dropped_and_named():
+    dropped: list = []
+    f = Filters.from_query_params(
+        {"country": "XXX,pak", "min_killed": "-5", "from": "2024-13-45", "precision": "7,2"},
+        dropped,
+    )
+    assert f == Filters(countries=("PAK",), precisions=(2,))
+    named = {(d.key, d.text) for d in dropped}
+    assert named == {
+        ("country", "XXX"),
+        ("min_killed", "-5"),
+        ("from", "2024-13-45"),
+        ("precision", "7"),
+    }
+    assert "no country" in next(str(d) for d in dropped if d.key == "country")
+    assert "YYYY-MM-DD" in next(d.reason for d in dropped if d.key == "from")
+
+
+def test_a_reversed_date_range_in_the_url_is_dropped_and_named():
+    dropped: list = []
+    f = Filters.from_query_params(
+        {"from": "2025-01-01", "to": "2024-01-01", "country": "AFG"}, dropped
+    )
+    assert f == Filters(countries=("AFG",))
+    assert [(d.key, d.text) for d in dropped] == [("from&to", "2025-01-01,2024-01-01")]
+    assert "after" in dropped[0].reason
+
+
+def test_valid_url_values_drop_nothing():
+    dropped: list = []
+    f = Filters.from_query_params(
+        {"country": "AFG", "admin1": "PK-KP", "from": "2024-01-01"}, dropped
+    )
+    assert dropped == [] and f.admin1 == ("PK-KP",)
+
+
+def test_the_cli_refuses_an_unknown_country_code():
+    with pytest.raises(ValueError, match="no country"):
+        Filters.from_cli(country="XXX")

@@ -160,9 +160,13 @@ def test_from_query_params_is_forgiving():
     assert f.event_types == ("Battles", "Riots")
 
 
-def test_from_query_params_swaps_reversed_dates():
-    f = Filters.from_query_params({"from": "2025-01-01", "to": "2024-01-01"})
-    assert (f.date_from, f.date_to) == (date(2024, 1, 1), date(2025, 1, 1))
+def test_from_query_params_drops_reversed_dates_and_names_them():
+    # issue 17 item 9: a reversed range in a link is named in a warning and dropped
+    # (the command line still puts it right: test_reversed_dates_are_put_right_everywhere)
+    dropped: list = []
+    f = Filters.from_query_params({"from": "2025-01-01", "to": "2024-01-01"}, dropped)
+    assert (f.date_from, f.date_to) == (None, None)
+    assert [d.key for d in dropped] == ["from&to"]
 
 
 def test_from_cli_parses_comma_lists_and_rejects_bad_dates():

@@ -63,6 +63,8 @@ class Session:
 
     #: The shared filters in force (``None`` until the URL has been read).
     filters: _Key[Filters | None] = _Key("filters", None)
+    #: The URL values the filters left out when the session began (named in a warning).
+    url_dropped: _Key[tuple[str, ...]] = _Key("url_dropped", ())
     #: First and last event date in the store, per date-range widget (for its callback).
     date_bounds: _Key[Mapping[str, tuple[Any, Any]]] = _Key("w_date_bounds", MappingProxyType({}))
     #: Where :func:`ui.frame.ensure_frame` is in re-running a page through app.py.

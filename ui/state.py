@@ -21,14 +21,16 @@ from typing import Any
 
 import streamlit as st
 
-from geo.views.filters import FILTERS, Filter, Filters, sidebar_filters
+from geo.views.filters import FILTERS, Dropped, Filter, Filters, sidebar_filters
 from ui.frame import ensure_frame
 from ui.session import session
 
 __all__ = [
     "current_filters",
+    "date_changes",
     "draw_sidebar",
     "ensure_frame",
+    "no_match_notice",
     "reset_filters",
     "set_filters",
     "sync_url",
@@ -45,15 +47,18 @@ def current_filters() -> Filters:
     s = session()
     value = s.filters
     if not isinstance(value, Filters):
-        value = Filters.from_query_params(st.query_params)
+        dropped: list[Dropped] = []
+        value = Filters.from_query_params(st.query_params, dropped)
         s.filters = value
+        s.url_dropped = tuple(str(d) for d in dropped)
     sync_url(value)
     return value
 
 
 def set_filters(filters: Filters) -> None:
-    """Replace the filters and mirror them to the URL."""
+    """Replace the filters and mirror them to the URL (the link's warning is then done with)."""
     session().filters = filters
+    del session().url_dropped
     sync_url(filters)
 
 
@@ -79,11 +84,25 @@ def draw_sidebar(options: dict[str, Any]) -> Filters:
         From :func:`geo.views.query.filter_options`: each filter's choices, by name.
     """
     filters = current_filters()
+    dropped = session().url_dropped
+    if dropped:
+        st.warning("Left out of the link (not understood): " + "; ".join(dropped), icon="⚠️")
     for entry in sidebar_filters():
         assert entry.widget is not None
         _DRAWERS[entry.widget.kind](entry, filters, options.get(entry.name))
     st.button("Reset filters", on_click=reset_filters, disabled=filters.is_empty())
     return current_filters()
+
+
+def no_match_notice(filters: Filters) -> None:
+    """Say that no incident matches (with a reset button) instead of leaving a page blank."""
+    st.info("No incidents match these filters.", icon="🔎")
+    if filters.is_empty():
+        return
+    # the callback resets before the widgets are read; the rerun redraws the whole app
+    # (a map page draws this inside a fragment, which alone would not redraw the sidebar)
+    if st.button("Reset filters", key="reset_filters_empty", on_click=reset_filters):
+        st.rerun()
 
 
 # ---------------------------------------------------------------------- drawers
@@ -137,14 +156,19 @@ def _date_range(entry: Filter, filters: Filters, options: Any) -> None:
     s.set_widget(entry.name, (first or lo, last or hi))
     st.date_input(
         w.label,
-        min_value=min(lo, first or lo),
-        max_value=max(hi, last or hi),
+        # any whole day may be typed (ISO, like the URL), not only days in the store
+        min_value=min(lo, first or lo, _EARLIEST),
+        max_value=max(hi, last or hi, date.today()),
+        format="YYYY-MM-DD",
         key=s.widget_key(entry.name),
         on_change=_changed,
         args=(entry.name,),
         help=w.help,
     )
 
+
+#: The earliest day the date field takes when typed in.
+_EARLIEST = date(1970, 1, 1)
 
 _DRAWERS: dict[str, Callable[[Filter, Filters, Any], None]] = {
     "multiselect": _multiselect,
@@ -160,19 +184,39 @@ def _changed(name: str) -> None:
     value = s.widget(name)
     kind = entry.widget.kind if entry.widget else ""
     if kind == "date_range" and entry.widget and entry.widget.end:
-        lo, hi = s.date_bounds.get(name, (None, None))
-        picked = tuple(value or ())
-        first = picked[0] if len(picked) > 0 else None
-        last = picked[1] if len(picked) > 1 else None
-        changes = {
-            name: first if isinstance(first, date) and first != lo else None,
-            entry.widget.end: last if isinstance(last, date) and last != hi else None,
-        }
+        first, last = date_changes(value, s.date_bounds.get(name, (None, None)))
+        changes = {name: first, entry.widget.end: last}
     elif kind == "number":
         changes = {name: int(value) if value else None}
     else:
         changes = {name: entry.normalise(_parsed(entry, value or ()))}
     set_filters((s.filters or Filters()).with_(**changes))
+
+
+def date_changes(picked: Any, bounds: tuple[Any, Any]) -> tuple[date | None, date | None]:
+    """The first and last day a date field's value sets (``None``: that end is open).
+
+    Parameters
+    ----------
+    picked : date, tuple of dates or None
+        What ``st.date_input`` gives: a pair, one day while a range is being
+        typed or picked, or a single date.
+    bounds : (date, date)
+        The store's first and last event date: picking one leaves that end open.
+
+    Returns
+    -------
+    (date or None, date or None)
+        Put in order when the two days were typed the wrong way round.
+    """
+    days = [picked] if isinstance(picked, date) else list(picked or ())
+    days = [d for d in days[:2] if isinstance(d, date)]
+    first = days[0] if days else None
+    last = days[1] if len(days) > 1 else None
+    if first and last and first > last:
+        first, last = last, first
+    lo, hi = bounds
+    return (first if first != lo else None, last if last != hi else None)
 
 
 def _parsed(entry: Filter, values: Any) -> list[Any]:

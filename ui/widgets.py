@@ -19,6 +19,7 @@ from geo.ingest.reader import format_size
 from geo.views import layers
 from geo.views.export import safe_csv  # the formula-safe CSV of any table (pages/data.py uses it)
 from geo.views.summaries import Headline, format_count
+from ui.tables import fitted_height, for_display
 
 __all__ = [
     "INCIDENT_COLUMN_CONFIG",
@@ -130,15 +131,17 @@ INCIDENT_COLUMN_CONFIG: dict[str, Any] = {
 def incident_table(df: pd.DataFrame, *, height: int | str = "auto", key: str | None = None) -> None:
     """A sortable table of incidents (text shown as text, links only for http(s)).
 
-    Empty cells read "unknown": a missing count is unknown, never zero.
+    Empty cells read "unknown": a missing count is unknown, never zero; an empty
+    claimant reads "no claim reported"; country codes read as names; the height
+    fits the rows (no blank filler rows) unless ``height`` is given.
     """
-    shown = source_link_column(df)
+    shown = for_display(source_link_column(df))
     if shown["link"].isna().all():
         shown = shown.drop(columns=["link"])
     st.dataframe(
         shown,
         hide_index=True,
-        height=height,
+        height=fitted_height(len(shown)) if height == "auto" else height,
         key=key,
         placeholder="unknown",
         column_config=INCIDENT_COLUMN_CONFIG,

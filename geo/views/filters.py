@@ -31,6 +31,7 @@ import pandas as pd
 from geo.schema import EVENT_TYPES, GEO_PRECISION_LABELS
 from geo.views.filterspec import (
     FILTERS,
+    Dropped,
     Filter,
     Filters,
     Widget,
@@ -48,6 +49,7 @@ from geo.views.timewindow import TimeWindow, in_window
 __all__ = [
     "ACTOR_COLUMNS",
     "FILTERS",
+    "Dropped",
     "Filter",
     "Filters",
     "Widget",
@@ -93,14 +95,34 @@ def _any_actor(df: pd.DataFrame, needles: tuple[str, ...]) -> np.ndarray:
 # ---------------------------------------------------------------------- parsers
 def _iso_day(text: str) -> date:
     """``YYYY-MM-DD`` (anything after the tenth character is ignored)."""
-    return date.fromisoformat(text.strip()[:10])
+    try:
+        return date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        raise ValueError("not a date: write it YYYY-MM-DD") from None
+
+
+#: Codes ISO 3166 leaves to users that the data may carry (Kosovo).
+_USER_CODES = frozenset({"XK", "XKX"})
+
+
+def _known_country(code: str) -> bool:
+    """Whether ``code`` (two or three letters) names a country, today's or a former one."""
+    import pycountry
+
+    if code in _USER_CODES:
+        return True
+    field = "alpha_2" if len(code) == 2 else "alpha_3"
+    lists = (pycountry.countries, pycountry.historic_countries)
+    return any(found.get(**{field: code}) is not None for found in lists)
 
 
 def _code(text: str) -> str:
-    """An ISO 3166 code: ``AFG`` or ``PK-KP`` (upper-cased)."""
+    """An ISO 3166 code: ``AFG`` or ``PK-KP`` (upper-cased), of a country that exists."""
     code = text.strip().upper()
     if not re.fullmatch(r"[A-Z]{2,3}(-[A-Z0-9]{1,4})?", code):
-        raise ValueError(f"{text.strip()!r} is not an ISO country or province code")
+        raise ValueError("not an ISO country or province code")
+    if not _known_country(code.split("-")[0]):
+        raise ValueError("no country has this ISO code")
     return code
 
 
@@ -114,7 +136,10 @@ def _words(text: str) -> str:
 
 def _count(text: str) -> int:
     """A whole number, 0 or more."""
-    value = int(str(text).strip())
+    try:
+        value = int(str(text).strip())
+    except ValueError:
+        raise ValueError("not a whole number") from None
     if value < 0:
         raise ValueError("must be 0 or more")
     return value
@@ -172,6 +197,14 @@ def _dates_phrase(f: Filters) -> str:
     if lo and hi:
         return f"{lo.isoformat()} to {hi.isoformat()}"
     return f"from {lo.isoformat()}" if lo else f"up to {hi.isoformat()}" if hi else ""
+
+
+def _reversed_dates(values: dict[str, Any]) -> tuple[tuple[str, ...], str] | None:
+    """A link whose first day is after its last: both are dropped (and named)."""
+    lo, hi = values.get("date_from"), values.get("date_to")
+    if lo and hi and lo > hi:
+        return ("date_from", "date_to"), "the first day is after the last"
+    return None
 
 
 def _order_dates(values: dict[str, Any]) -> dict[str, Any]:
@@ -239,6 +272,7 @@ _BUILT_IN: tuple[Filter, ...] = (
         options=_date_bounds,
         metavar="YYYY-MM-DD",
         settle=_order_dates,
+        check=_reversed_dates,
     ),
     Filter(
         name="date_to",

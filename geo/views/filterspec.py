@@ -33,6 +33,7 @@ import pandas as pd
 
 __all__ = [
     "FILTERS",
+    "Dropped",
     "Filter",
     "Filters",
     "Widget",
@@ -52,6 +53,29 @@ _SEP = ","
 
 
 # ---------------------------------------------------------------------- the entries
+@dataclass(frozen=True)
+class Dropped:
+    """A URL value that was not used, and why (what the app names in its warning).
+
+    Attributes
+    ----------
+    key : str
+        The URL key (``country``), or keys joined by ``&`` for a pair that
+        does not go together (``from&to``).
+    text : str
+        The text that was dropped, as given (``XXX``).
+    reason : str
+        Why, in a few words (``not an ISO country code``).
+    """
+
+    key: str
+    text: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.text} ({self.reason})"
+
+
 @dataclass(frozen=True)
 class Widget:
     """How the sidebar shows a filter (drawn by ``ui/state.py``; no Streamlit here).
@@ -127,6 +151,10 @@ class Filter:
     settle : callable, optional
         ``settle(values) -> values``: a rule across filters applied to parsed
         URL and CLI values (the date range puts reversed days right).
+    check : callable, optional
+        ``check(values) -> (names, reason) or None``: parsed URL values that do
+        not go together (a reversed date range). The URL drops the filters
+        ``names`` and reports ``reason`` (run before :attr:`settle`).
     """
 
     name: str
@@ -143,13 +171,14 @@ class Filter:
     options: Callable[[pd.DataFrame], Any] | None = None
     metavar: str | None = None
     settle: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    check: Callable[[dict[str, Any]], tuple[tuple[str, ...], str] | None] | None = None
 
     @property
     def default(self) -> Any:
         """The "no filter" value: ``()`` for a list, ``None`` for a single value."""
         return () if self.many else None
 
-    def value_from(self, text: str, *, strict: bool) -> Any:
+    def value_from(self, text: str, *, strict: bool, dropped: list[Dropped] | None = None) -> Any:
         """Parse the text of a URL value or a CLI option.
 
         Parameters
@@ -159,25 +188,24 @@ class Filter:
         strict : bool
             Raise ``ValueError`` for anything malformed (the CLI); otherwise
             drop it (the URL is forgiving).
+        dropped : list of Dropped, optional
+            When not strict, each value dropped is appended here, with the
+            parser's reason, so the caller can name it.
         """
-        if not self.many:
-            if not str(text).strip():
-                return None
-            try:
-                return self.parse(str(text))
-            except ValueError:
-                if strict:
-                    raise
-                return None
+        parts = [str(text)] if not self.many else str(text).split(_SEP)
         items: list[Any] = []
-        for part in str(text).split(_SEP):
+        for part in parts:
             if not part.strip():
                 continue
             try:
                 items.append(self.parse(part))
-            except ValueError:
+            except ValueError as exc:
                 if strict:
                     raise
+                if dropped is not None:
+                    dropped.append(Dropped(self.url, part.strip(), _reason(exc)))
+        if not self.many:
+            return items[0] if items else None
         return self.normalise(items)
 
     def normalise(self, values: Iterable[Any]) -> Any:
@@ -194,6 +222,12 @@ class Filter:
 
 def _text(value: Any) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _reason(exc: ValueError) -> str:
+    """A parser's message, short enough for a warning (``"invalid value"`` if it has none)."""
+    text = str(exc).strip()
+    return text[:120] if text else "invalid value"
 
 
 _REGISTRY: dict[str, Filter] = {}
@@ -334,7 +368,9 @@ class Filters:
 
     # ------------------------------------------------------------------ URL
     @classmethod
-    def from_query_params(cls, mapping: Mapping[str, Any]) -> Filters:
+    def from_query_params(
+        cls, mapping: Mapping[str, Any], dropped: list[Dropped] | None = None
+    ) -> Filters:
         """Build filters from URL query parameters, dropping anything malformed.
 
         Parameters
@@ -342,18 +378,34 @@ class Filters:
         mapping : Mapping
             ``st.query_params`` or a plain dict; values may be strings or lists
             of strings (repeated keys). Unknown keys are ignored.
+        dropped : list of Dropped, optional
+            Every value left out is appended here (a malformed value, or
+            values that do not go together such as a reversed date range),
+            so the app can name it rather than drop it silently.
 
         Returns
         -------
         Filters
         """
+        found: list[Dropped] = []
         values: dict[str, Any] = {}
         for name, entry in _REGISTRY.items():
             raw = mapping.get(entry.url) if hasattr(mapping, "get") else None
             if isinstance(raw, list | tuple):
                 raw = _SEP.join(str(v) for v in raw)
             if raw is not None:
-                values[name] = entry.value_from(str(raw), strict=False)
+                values[name] = entry.value_from(str(raw), strict=False, dropped=found)
+        for entry in _REGISTRY.values():
+            problem = entry.check(values) if entry.check is not None else None
+            if problem:
+                names, reason = problem
+                keys = [_REGISTRY[n].url for n in names]
+                shown = ",".join(_REGISTRY[n].text(values[n]) for n in names if n in values)
+                found.append(Dropped("&".join(keys), shown, reason))
+                for n in names:
+                    values.pop(n, None)
+        if dropped is not None:
+            dropped.extend(found)
         return cls(**_settle(values))
 
     def to_query_params(self) -> dict[str, str]:

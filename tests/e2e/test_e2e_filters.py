@@ -64,3 +64,34 @@ def test_filters_go_to_the_url_and_back(browser, page, page_log, base_url):
     finally:
         ctx.close()
     assert not page_log.page_errors, page_log.summary()
+
+
+def test_invalid_url_values_warn_and_are_dropped(page, page_log, base_url):
+    goto(page, f"{base_url}/?country=XXX,AFG&min_killed=-5&from=not-a-date")
+    warning = page.locator('[data-testid="stSidebar"] [data-testid="stAlert"]')
+    expect(warning).to_contain_text("country=XXX")
+    expect(warning).to_contain_text("min_killed=-5")
+    expect(warning).to_contain_text("not-a-date")
+    # the values that were understood stay; the rest leave the link
+    expect(page).to_have_url(re.compile(r"[?&]country=AFG(&|$)"))
+    assert "min_killed" not in query(page.url), page.url
+    assert not page_log.page_errors, page_log.summary()
+
+
+def test_a_whole_date_range_typed_into_the_field_is_taken(page, page_log, base_url):
+    goto(page, f"{base_url}/")
+    total = metric_int(page, "Incidents")
+    field = page.locator('[data-testid="stSidebar"] [data-testid="stDateInput"]').first
+    segments = field.get_by_role("spinbutton")  # year, month, day of each end
+    segments.first.click()
+    page.keyboard.type("20240101", delay=40)  # the first day, typed digit by digit
+    segments.nth(3).click()  # the last day's year
+    page.keyboard.type("20240630", delay=40)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    wait_for_run(page)
+    expect(page).to_have_url(re.compile(r"[?&]from=2024-01-01(&|$)"))
+    expect(page).to_have_url(re.compile(r"[?&]to=2024-06-30(&|$)"))
+    half_year = metric_int(page, "Incidents")
+    assert 0 < half_year < total, (half_year, total)
+    assert not page_log.page_errors, page_log.summary()
