@@ -158,6 +158,11 @@ def prepare(
 ) -> Prepared:
     """Read, map, validate, geocode and place an upload without writing anything.
 
+    It reads as its phases: :func:`_map_columns` (read, detect the layout, rename)
+    → ``validate`` → :func:`_place_rows` (geocode, reject the unplaced, spatial
+    join) → :func:`_account_for_every_line` (no line vanishes without a reason)
+    → the report.
+
     Parameters
     ----------
     data : bytes
@@ -190,96 +195,32 @@ def prepare(
     FileRefused
         The file cannot be used at all; nothing was written.
     """
-    from geo.ingest.formats import (
-        FORMATS,
-        apply_overrides,
-        clean_mapping,
-        default_mapping,
-        detect_format,
-        to_canonical,
-    )
-    from geo.ingest.validate import validate
-
     data = bytes(data)
-    # the reader refuses a file over either limit before parsing a row
-    read = _read(data, sheet)
+    read, used_fmt, used_mapping, canonical, format_issues = _map_columns(
+        data, sheet, fmt, mapping, overrides
+    )
     frame = read.frame
     columns = [c for c in frame.columns if c != LINE]
-    used_fmt = detect_format(columns) if fmt == "auto" else fmt
-    if used_fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; expected auto or one of {', '.join(FORMATS)}")
-    used_mapping = (
-        clean_mapping(mapping) if mapping is not None else default_mapping(columns, used_fmt)
-    )
-    if overrides:
-        used_mapping = apply_overrides(columns, used_mapping, overrides)
-    canonical, format_issues = to_canonical(frame, used_fmt, used_mapping)
+    from geo.ingest.validate import validate
+
     checked = validate(canonical, fmt=used_fmt, source=frame)
 
     errors: list[Issue] = [*read.errors, *_errors(format_issues), *checked.errors]
     warnings: list[Issue] = [*read.warnings, *_warnings(format_issues), *checked.warnings]
     read_lines = set(pd.to_numeric(frame[LINE], errors="coerce").dropna().astype(int))
     unreadable = _lines_of(read.errors) - read_lines
-    rows_read = len(frame) + len(unreadable)
 
-    rows = checked.valid
-    geocoded = 0
-    ambiguous: list[Issue] = []
-    if len(rows):
-        need = _no_coordinates(rows)
-        gaz = gazetteer
-        if gaz is None and need.any():
-            gaz = default_gazetteer()
-        from geo.places.geocode import geocode_rows
-
-        rows, geo_issues = geocode_rows(rows, gaz, choices=choices, online=online, cache=cache)
-        geocoded = int(rows.attrs.get("geocoded", 0))
-        abroad_lines = set(rows.loc[_outside_region(rows) & _no_coordinates(rows), LINE].tolist())
-        geo_issues = [i for i in geo_issues if not (i.level == "error" and i.line in abroad_lines)]
-        errors.extend(_errors(geo_issues))
-        warnings.extend(_warnings(geo_issues))
-        ambiguous = [i for i in geo_issues if i.candidates]
-
-        # every row still without a point is rejected with a reason, except a row the
-        # file places in a country beyond the gazetteer's (kept, unmapped, with a warning)
-        lines = rows[LINE].to_numpy()
-        known = _lines_of(errors)
-        abroad = _outside_region(rows)
-        for pos in np.flatnonzero(_no_coordinates(rows)):
-            line = int(lines[pos])
-            if line in known:
-                continue
-            if abroad[pos]:
-                warnings.append(_unmapped(rows.iloc[pos], line))
-            else:
-                errors.append(_unplaced(rows.iloc[pos], line))
-        bad = _lines_of(errors)
-        placed_mask = ~pd.Series(lines).isin(bad).to_numpy()
-        if bad:
-            placed = rows.loc[placed_mask].reset_index(drop=True)
-            geocoded -= int(
-                (rows.loc[~placed_mask, "geocode_source"].fillna("provided") != "provided").sum()
-            )
-        else:
-            placed = rows
-        rows, spatial_issues = _join(placed)
-        warnings.extend(spatial_issues)
+    rows, geocoded, ambiguous = _place_rows(
+        checked.valid, errors, warnings, gazetteer, choices=choices, online=online, cache=cache
+    )
     rows["upload_id"] = None
-
-    # every line that vanished without saying why gets an error (never silent)
-    rejected_lines = (read_lines | unreadable) - set(rows[LINE].astype(int).tolist())
-    missing = rejected_lines - _lines_of(errors)
-    for line in sorted(missing):
-        errors.append(Issue(line, None, None, "the row was rejected by the checks"))
-    kept = set(rows[LINE].astype(int).tolist())
-    warnings = [w for w in warnings if w.line is None or w.line in kept]
-    errors.sort(key=lambda i: (i.line is None, i.line or 0))
-    warnings.sort(key=lambda i: (i.line is None, i.line or 0))
+    _account_for_every_line(rows, read_lines | unreadable, errors, warnings)
+    warnings = _kept_only(rows, warnings)
 
     report = IngestReport(
         file=filename,
         format=used_fmt,
-        rows_read=rows_read,
+        rows_read=len(frame) + len(unreadable),
         accepted=len(rows),
         rejected=len(_lines_of(errors)),
         geocoded=max(geocoded, 0),
@@ -297,6 +238,113 @@ def prepare(
         sha256=hashlib.sha256(data).hexdigest(),
         columns=columns,
     )
+
+
+def _map_columns(
+    data: bytes,
+    sheet: str | None,
+    fmt: str,
+    mapping: Mapping[str, str | None] | None,
+    overrides: Mapping[str, str] | None,
+) -> tuple[ReadResult, str, Mapping[str, str | None], pd.DataFrame, list[Issue]]:
+    """Phase 1: read the file (the reader refuses one over a limit before parsing a
+    row), decide its format and column mapping, and rename to the canonical columns."""
+    from geo.ingest.formats import (
+        FORMATS,
+        apply_overrides,
+        clean_mapping,
+        default_mapping,
+        detect_format,
+        to_canonical,
+    )
+
+    read = _read(data, sheet)
+    columns = [c for c in read.frame.columns if c != LINE]
+    used_fmt = detect_format(columns) if fmt == "auto" else fmt
+    if used_fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected auto or one of {', '.join(FORMATS)}")
+    used_mapping = (
+        clean_mapping(mapping) if mapping is not None else default_mapping(columns, used_fmt)
+    )
+    if overrides:
+        used_mapping = apply_overrides(columns, used_mapping, overrides)
+    canonical, format_issues = to_canonical(read.frame, used_fmt, used_mapping)
+    return read, used_fmt, used_mapping, canonical, format_issues
+
+
+def _place_rows(
+    rows: pd.DataFrame,
+    errors: list[Issue],
+    warnings: list[Issue],
+    gazetteer: Gazetteer | None,
+    *,
+    choices: Mapping[int, Mapping[str, Any]] | None,
+    online: Any,
+    cache: Any,
+) -> tuple[pd.DataFrame, int, list[Issue]]:
+    """Phase 2: geocode the rows without a point, reject those still unplaced, and
+    join the rest to countries and provinces. Appends to *errors* and *warnings*;
+    returns the placed rows, how many were geocoded and the ambiguous places."""
+    if not len(rows):
+        return rows, 0, []
+    need = _no_coordinates(rows)
+    gaz = gazetteer
+    if gaz is None and need.any():
+        gaz = default_gazetteer()
+    from geo.places.geocode import geocode_rows
+
+    rows, geo_issues = geocode_rows(rows, gaz, choices=choices, online=online, cache=cache)
+    geocoded = int(rows.attrs.get("geocoded", 0))
+    abroad_lines = set(rows.loc[_outside_region(rows) & _no_coordinates(rows), LINE].tolist())
+    geo_issues = [i for i in geo_issues if not (i.level == "error" and i.line in abroad_lines)]
+    errors.extend(_errors(geo_issues))
+    warnings.extend(_warnings(geo_issues))
+    ambiguous = [i for i in geo_issues if i.candidates]
+
+    # every row still without a point is rejected with a reason, except a row the
+    # file places in a country beyond the gazetteer's (kept, unmapped, with a warning)
+    lines = rows[LINE].to_numpy()
+    known = _lines_of(errors)
+    abroad = _outside_region(rows)
+    for pos in np.flatnonzero(_no_coordinates(rows)):
+        line = int(lines[pos])
+        if line in known:
+            continue
+        if abroad[pos]:
+            warnings.append(_unmapped(rows.iloc[pos], line))
+        else:
+            errors.append(_unplaced(rows.iloc[pos], line))
+    bad = _lines_of(errors)
+    placed_mask = ~pd.Series(lines).isin(bad).to_numpy()
+    if bad:
+        placed = rows.loc[placed_mask].reset_index(drop=True)
+        geocoded -= int(
+            (rows.loc[~placed_mask, "geocode_source"].fillna("provided") != "provided").sum()
+        )
+    else:
+        placed = rows
+    rows, spatial_issues = _join(placed)
+    warnings.extend(spatial_issues)
+    return rows, geocoded, ambiguous
+
+
+def _account_for_every_line(
+    rows: pd.DataFrame, lines: set[int], errors: list[Issue], warnings: list[Issue]
+) -> None:
+    """Phase 3: a line of the file that is neither kept nor named by an error gets
+    one (never silent); both lists end sorted by line."""
+    rejected = lines - set(rows[LINE].astype(int).tolist())
+    for line in sorted(rejected - _lines_of(errors)):
+        errors.append(Issue(line, None, None, "the row was rejected by the checks"))
+    errors.sort(key=lambda i: (i.line is None, i.line or 0))
+    warnings.sort(key=lambda i: (i.line is None, i.line or 0))
+
+
+def _kept_only(rows: pd.DataFrame, warnings: list[Issue]) -> list[Issue]:
+    """The warnings about the file or about a row that is kept (a rejected row's
+    warnings would only repeat its error)."""
+    kept = set(rows[LINE].astype(int).tolist())
+    return [w for w in warnings if w.line is None or w.line in kept]
 
 
 def _read(data: bytes, sheet: str | None) -> ReadResult:
