@@ -115,7 +115,7 @@ def test_opening_an_up_to_date_store_reads_one_row_and_never_loads_alembic(
     path = tmp_path / "current.sqlite"
     Store(path, seed=False).version()
     probe = (
-        "import sys; from geo.store.core import Store; from geo import migrate\n"
+        "import sys; from geo.store.core import Store; from geo.store import migrate\n"
         "def refuse(conn): raise AssertionError('migrations ran on an up-to-date store')\n"
         "migrate.upgrade = refuse\n"
         f"Store({str(path)!r}, seed=False).version()\n"
