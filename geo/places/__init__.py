@@ -9,8 +9,8 @@ May import: the base modules of :mod:`geo` only (``config``, ``report``,
 ``schema``, ``textops``). Never the store, the ingest or the views.
 
 >>> import geo.places
->>> geo.places.locate(34.0, 71.5)["country_code"]
-'PAK'
+>>> geo.places.locate(34.0, 71.5)["country_code"].tolist()
+['PAK']
 """
 
 from __future__ import annotations
