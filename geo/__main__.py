@@ -108,6 +108,21 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _ingest_claims(args: argparse.Namespace, store: Any) -> Any:
+    from geo.config import get_settings
+    from geo.ingest.claims import ingest_claims
+    from geo.ingest.reader import check_size
+    from geo.report import FileRefused
+
+    if args.map or args.sheet or args.format != "auto":
+        raise FileRefused("--map, --sheet and --format are for incident files, not --kind claims.")
+    path = Path(args.file)
+    if not path.is_file():
+        raise FileRefused(f"There is no file at {path}: check the path and try again.")
+    check_size(path.stat().st_size, get_settings().max_upload_bytes)
+    return ingest_claims(path.read_bytes(), path.name, store, dry_run=args.dry_run)
+
+
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from geo.ingest.formats import parse_overrides
     from geo.ingest.pipeline import ingest_path
@@ -119,6 +134,9 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     if args.dry_run and (store.path is None or not store.path.exists()):
         store = None  # a dry run never creates a store; without one it cannot see duplicates
     try:
+        if args.kind == "claims":
+            _print_json(_ingest_claims(args, store).to_dict())
+            return EXIT_OK
         overrides = parse_overrides(args.map or [])
         report = ingest_path(
             Path(args.file),
@@ -278,6 +296,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("file")
     _add_db(p)
+    p.add_argument(
+        "--kind",
+        default="incidents",
+        choices=["incidents", "claims"],
+        help="incidents (default) or statements for the claims ledger (DESIGN.md §3)",
+    )
     p.add_argument("--format", default="auto", choices=["auto", "native", "acled", "ucdp", "gtd"])
     p.add_argument("--dry-run", action="store_true", help="report only; write nothing")
     p.add_argument(

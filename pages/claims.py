@@ -6,7 +6,7 @@ import streamlit as st
 from geo.schema import CLAIM_STANCES
 from geo.views import layers, presence, query, summaries
 from geo.views.palette import STANCE_COLOURS
-from ui import cache, tables, widgets
+from ui import cache, claims_upload, tables, widgets
 from ui import presence as presence_ui
 
 view = cache.current_view()
@@ -119,3 +119,4 @@ st.dataframe(
     },
 )
 st.caption("Quotes are the claimant's own words; a claim is a statement, not a verified fact.")
+claims_upload.draw_form()

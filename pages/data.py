@@ -1,4 +1,4 @@
-"""Data: upload a CSV or workbook, check it, resolve places, commit; the history with undo and redo."""
+"""Data: upload incidents (CSV or workbook) or statements, check, resolve places, commit; history with undo and redo."""
 
 import pandas as pd
 import streamlit as st
@@ -7,7 +7,7 @@ from geo.ingest import formats
 from geo.ingest import pipeline as ingest
 from geo.report import FileRefused
 from geo.store.auth import Action
-from ui import auth, cache, history, state, widgets
+from ui import auth, cache, claims_upload, history, state, widgets
 
 state.ensure_frame()
 auth.guard(Action.UPLOAD)  # a viewer who reaches the URL sees "not allowed"
@@ -127,6 +127,8 @@ if "last_result" in ss:
         f"Stored upload {r['upload_id']}: {r['accepted']:,} accepted, {r['updated']:,} updated, "
         f"{r['duplicates']:,} already stored, {r['rejected']:,} rejected."
     )
+
+claims_upload.draw_upload()
 
 st.subheader("Upload history")
 history.draw()

@@ -285,6 +285,10 @@ def _slider(map_key: str, window: TimeWindow, options: list[TimeWindow]) -> None
         key=s.widget_key("window"),
         on_change=_window_changed,
         label_visibility="collapsed",
+        # while playing, the slider only shows the position: a stale value sent back by
+        # the browser during a timed rerun would otherwise step playback backwards
+        disabled=playing(map_key),
+        help="Pause to move the slider by hand." if playing(map_key) else None,
     )
     st.caption(f"Showing {window.label()}: {window.start:%d %b %Y} to {window.last_day:%d %b %Y}.")
 

@@ -113,8 +113,10 @@ from geo.store.transactions import (
     UndoConflict,
     UndoError,
     UnknownUpload,
+    commit_claims_in,
     commit_in,
     fetch,
+    insert_claims,
     meta_get,
     redo_in,
     run,
@@ -331,19 +333,7 @@ class Store:
                 report=report,
                 user="curated",
             )
-            if len(claims):
-                cols = ", ".join(f'"{c}"' for c in CLAIM_COLUMNS)
-                marks = ", ".join(f":c{i}" for i in range(len(CLAIM_COLUMNS)))
-                rows = [
-                    {f"c{i}": v for i, v in enumerate(r)}
-                    for r in claims[CLAIM_COLUMNS].itertuples(False, None)
-                ]
-                conn.execute(
-                    sa.text(
-                        f"INSERT INTO claims ({cols}, upload_id) VALUES ({marks}, '{SEED_UPLOAD_ID}')"
-                    ),
-                    rows,
-                )
+            insert_claims(conn, claims, SEED_UPLOAD_ID)
             run(conn, "INSERT INTO meta (key, value) VALUES ('seeded', :at)", at=utc_now())
             return True
 
@@ -527,6 +517,39 @@ class Store:
             )
             audit.record(conn, actor, "upload", upload_id, f"{file}: {result.accepted} new")
             return result
+
+        return self._write(write)
+
+    def commit_claims(
+        self,
+        claims: pd.DataFrame,
+        *,
+        file: str,
+        sha256: str,
+        report: IngestReport,
+        actor: User = LOCAL,
+    ) -> str:
+        """Store one claims file's good rows as an upload, in one transaction.
+
+        ``claims`` holds :data:`geo.schema.CLAIM_COLUMNS` as text (the output
+        of :func:`geo.ingest.claims.prepare_claims`). The upload is listed,
+        undone and redone like any other. Returns the new upload's id.
+
+        Raises
+        ------
+        geo.store.auth.NotAllowed
+            ``actor`` may not upload; nothing was written.
+        UndoError
+            A claim id was stored by another upload meanwhile; nothing was written.
+        """
+        require(actor, Action.UPLOAD)
+        upload_id = new_upload_id()
+
+        def write(conn: Connection) -> str:
+            n = commit_claims_in(conn, claims, upload_id=upload_id, file=file, sha256=sha256,
+                                 report=report, user=actor.name)  # fmt: skip
+            audit.record(conn, actor, "upload", upload_id, f"{file}: {n} claims")
+            return upload_id
 
         return self._write(write)
 

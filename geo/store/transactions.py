@@ -45,8 +45,10 @@ __all__ = [
     "UndoError",
     "UnknownUpload",
     "bump_revision",
+    "commit_claims_in",
     "commit_in",
     "fetch",
+    "insert_claims",
     "meta_get",
     "redo_in",
     "run",
@@ -242,6 +244,64 @@ def commit_in(
     )
     bump_revision(conn)
     return result
+
+
+def _claim_text(value: Any) -> str | None:
+    """A ledger cell as text; NaN and None are empty (PostgreSQL would store NaN as 'NaN')."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return str(value)
+
+
+def insert_claims(conn: Connection, claims: pd.DataFrame, upload_id: str) -> int:
+    """Add ledger rows (:data:`geo.schema.CLAIM_COLUMNS` as text) under ``upload_id``."""
+    if not len(claims):
+        return 0
+    marks = ", ".join(f":c{i}" for i in range(len(CLAIM_COLUMNS)))
+    rows = [
+        {**{f"c{i}": _claim_text(v) for i, v in enumerate(r)}, "upload_id": upload_id}
+        for r in claims[CLAIM_COLUMNS].itertuples(False, None)
+    ]
+    conn.execute(sa.text(f"INSERT INTO claims ({CLAIMS_SQL}) VALUES ({marks}, :upload_id)"), rows)
+    return len(rows)
+
+
+def commit_claims_in(
+    conn: Connection,
+    claims: pd.DataFrame,
+    *,
+    upload_id: str,
+    file: str,
+    sha256: str,
+    report: IngestReport,
+    user: str | None = None,
+) -> int:
+    """The body of a claims upload: an upload with no incidents whose rows are claims.
+
+    Raises :class:`UndoError` (nothing written) when a claim id was stored by
+    another upload since the file was checked.
+    """
+    wanted = {str(x) for x in claims["claim_id"]} if len(claims) else set()
+    taken = sorted(r[0] for r in fetch(conn, "SELECT claim_id FROM claims") if r[0] in wanted)
+    if taken:
+        raise UndoError(
+            f"claim(s) {', '.join(taken[:5])} were stored by another upload while this file "
+            "was checked: upload it again to see them as duplicates"
+        )
+    empty = {c: [] for c in STORED if c != "row_hash"}
+    commit_in(conn, (empty, []), upload_id=upload_id, file=file, sha256=sha256,
+              fmt="claims", report=report, user=user)  # fmt: skip
+    n = insert_claims(conn, claims, upload_id)
+    full = report.to_dict()
+    full.update(accepted=n, upload_id=upload_id)
+    run(
+        conn,
+        "UPDATE uploads SET accepted = :n, report = :report WHERE upload_id = :u",
+        n=n,
+        report=json.dumps(full, ensure_ascii=False, default=str),
+        u=upload_id,
+    )
+    return n
 
 
 def _active_upload(conn: Connection, upload_id: str) -> str | None:

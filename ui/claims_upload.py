@@ -1,0 +1,178 @@
+"""Adding statements to the claims ledger: a claims file on the Data page, one statement on Claims.
+
+Both go through :func:`geo.ingest.claims.prepare_claims` (the form writes its
+fields as a one-row file), so a statement typed in is checked exactly like a
+file's row, and both are stored by :meth:`geo.store.core.Store.commit_claims`
+as an upload that the history lists and undo removes.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+
+import streamlit as st
+
+from geo.ingest.claims import PreparedClaims, prepare_claims
+from geo.report import FileRefused
+from geo.schema import CLAIM_COLUMNS, CLAIM_STANCES
+from geo.store.auth import Action, NotAllowed, can
+from geo.store.transactions import UndoError
+from ui import auth, cache, tables, widgets
+
+__all__ = ["draw_form", "draw_upload"]
+
+_ROUND, _RESULT, _REFUSED = "claims_round", "claims_result", "claims_refused"
+
+
+@st.cache_data(show_spinner="Checking the statements…", max_entries=4)
+def _prepare(data: bytes, name: str, version: str) -> PreparedClaims:
+    ledger = cache.get_store().claims()  # may run in a callback, outside the frame
+    stored = {r["claim_id"]: r for r in ledger.to_dict("records")}
+    return prepare_claims(data, name, stored=stored)
+
+
+def _commit(prepared: PreparedClaims, data: bytes, name: str) -> None:
+    ss = st.session_state
+    try:
+        upload_id = cache.get_store().commit_claims(
+            prepared.frame,
+            file=name,
+            sha256=hashlib.sha256(data).hexdigest(),
+            report=prepared.report,
+            actor=auth.actor(),
+        )
+    except (NotAllowed, UndoError) as exc:  # checked in the store too
+        ss[_REFUSED] = f"Nothing was stored: {exc}"
+        return
+    ss[_RESULT] = (upload_id, len(prepared.frame), prepared.report.rejected)
+    ss[_ROUND] = ss.get(_ROUND, 0) + 1
+    ss.pop(_CHECKED, None)
+
+
+def _report(prepared: PreparedClaims, data: bytes, name: str, *, noun: str) -> None:
+    """Counts, every problem by line, the rows to be stored and the commit button."""
+    r = prepared.report
+    m = st.columns(4)
+    m[0].metric("Rows read", f"{r.rows_read:,}")
+    m[1].metric("New statements", f"{r.accepted:,}")
+    m[2].metric("Already in the ledger", f"{r.duplicates:,}")
+    m[3].metric("Rejected", f"{r.rejected:,}")
+    issues = widgets.issues_frame([*r.errors, *r.warnings])
+    if len(issues):
+        st.dataframe(issues, hide_index=True, height=tables.fitted_height(len(issues)))
+    if len(prepared.frame):
+        st.caption("What will be stored (first 20 rows):")
+        shown = tables.for_display(prepared.frame[CLAIM_COLUMNS].head(20))
+        st.dataframe(shown, hide_index=True, height=tables.fitted_height(len(shown)))
+    st.button(
+        f"Commit {r.accepted:,} {noun}",
+        type="primary",
+        disabled=r.accepted <= 0,
+        on_click=_commit,
+        args=(prepared, data, name),
+        key=f"claims_commit_{noun}",
+    )
+
+
+def _messages() -> None:
+    ss = st.session_state
+    if _REFUSED in ss:
+        st.error(widgets.md_escape(ss.pop(_REFUSED), None))
+    if _RESULT in ss:
+        upload_id, n, rejected = ss.pop(_RESULT)
+        st.success(
+            f"Stored upload {upload_id}: {n:,} statements added to the ledger, "
+            f"{rejected:,} rejected. Undo it from the upload history."
+        )
+
+
+def draw_upload() -> None:
+    """The Data page's claims file uploader (the page has checked the role)."""
+    ss = st.session_state
+    st.subheader("Upload statements (claims ledger)")
+    st.caption(
+        "One statement per row: claim_id, statement_date, claimant, claimant_country_code, "
+        f"stance ({', '.join(CLAIM_STANCES)}), groups, territory_code, source … "
+        "(headers such as Date, Speaker or Territory are understood). Nothing is stored "
+        "until you commit."
+    )
+    upload = st.file_uploader(
+        "Claims file", type=["csv", "tsv", "txt"], key=f"claims_upload_{ss.get(_ROUND, 0)}"
+    )
+    _messages()
+    if upload is None:
+        return
+    data = upload.getvalue()
+    try:
+        prepared = _prepare(data, upload.name, cache.store_version())
+    except FileRefused as exc:  # the message may quote the file: escaped
+        st.error(f"This file cannot be used: {widgets.md_escape(exc, None)}")
+        return
+    _report(prepared, data, upload.name, noun="statements")
+
+
+def _one_row(fields: dict[str, str]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CLAIM_COLUMNS)
+    writer.writeheader()
+    writer.writerow({c: fields.get(c, "") for c in CLAIM_COLUMNS})
+    return out.getvalue().encode("utf-8")
+
+
+_FORM_FIELDS: dict[str, str] = {
+    "statement_date": "Date said",
+    "claimant": "Claimant (who said it)",
+    "claimant_country_code": "Claimant country",
+    "groups": "Groups (separate with ;)",
+    "territory_code": "Territory",
+    "accused_country_code": "Accused country (for accusations)",
+    "claimant_role": "Role",
+    "figure": "Figure (e.g. 6000)",
+    "figure_unit": "Figure unit (e.g. fighters)",
+    "source": "Source (publication)",
+    "source_ref": "Source reference (URL or document)",
+}
+_HINTS = {
+    "statement_date": "2025-02-10",
+    "claimant_country_code": "PAK, or UN",
+    "groups": "IS-KP; TTP",
+    "territory_code": "AFG, or a province code such as PK-KP",
+}
+_CHECKED = "claims_form_checked"
+
+
+def _check_form() -> None:
+    """Form callback: the fields as a one-row file, checked (a callback, so no rerun loses it)."""
+    ss = st.session_state
+    fields = {c: str(ss.get(f"cf_{c}") or "") for c in [*_FORM_FIELDS, "stance", "quote", "notes"]}
+    data = _one_row(fields)
+    name = f"form {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
+    try:
+        # a callback runs outside the page's frame: the store's version, not cache.store_version
+        ss[_CHECKED] = (_prepare(data, name, cache.get_store().version()), data, name)
+    except FileRefused as exc:
+        ss[_REFUSED] = str(exc)
+
+
+def draw_form() -> None:
+    """The Claims page's form for one statement, for those who may add claims."""
+    user = auth.current_user()
+    if user is None or not can(user, Action.UPLOAD):
+        return
+    ss = st.session_state
+    with st.expander("Add a statement to the ledger", expanded=_CHECKED in ss or _RESULT in ss):
+        _messages()
+        with st.form("claim_form"):
+            cols = st.columns(3)
+            for i, (col, label) in enumerate(_FORM_FIELDS.items()):
+                cols[i % 3].text_input(label, key=f"cf_{col}", placeholder=_HINTS.get(col, ""))
+            cols[len(_FORM_FIELDS) % 3].selectbox("Stance", CLAIM_STANCES, key="cf_stance")
+            st.text_area("Quote (the claimant's own words)", height=68, key="cf_quote")
+            st.text_area("Notes", height=68, key="cf_notes")
+            st.form_submit_button("Check the statement", on_click=_check_form)
+        checked = ss.get(_CHECKED)
+        if checked is not None and _RESULT not in ss:
+            _report(*checked, noun="statement")
