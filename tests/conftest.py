@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import sys
@@ -102,12 +103,16 @@ def record_figures() -> Callable[[str, dict[str, Any]], None]:
     def record(section: str, data: dict[str, Any]) -> None:
         path = ROOT / "var" / "reliability.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            figures = json.loads(path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, ValueError):
-            figures = {}
-        figures[section] = {**data, "run_at": datetime.now(UTC).isoformat(timespec="seconds")}
-        path.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        # the suite runs in two worker processes (pytest-xdist): one writer at a time
+        with (ROOT / "var" / "reliability.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                figures = json.loads(path.read_text(encoding="utf-8"))
+            except (FileNotFoundError, ValueError):
+                figures = {}
+            figures[section] = {**data, "run_at": datetime.now(UTC).isoformat(timespec="seconds")}
+            text = json.dumps(figures, indent=2, sort_keys=True) + "\n"
+            path.write_text(text, encoding="utf-8")
 
     return record
 

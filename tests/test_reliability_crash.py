@@ -388,13 +388,15 @@ def _trial(setup: dict[str, Any], n: int, target: str, fraction: float, db: Path
         outcome = "committed"
         assert len(new_ids) == 1
         normal = _normalised(snap, new_ids[0], setup["time_cols"])
-        assert normal == setup["after"], (
+        same = normal == setup["after"]  # outside the assert: pytest would diff the whole store
+        assert same, (
             f"trial {n}: a committed upload differs from a clean run: "
             + _first_difference(normal, setup["after"], db)
         )
     else:
         outcome = "rolled_back"
-        assert snap == setup["before"], (
+        unchanged = snap == setup["before"]
+        assert unchanged, (
             f"trial {n}: the store changed without an upload row: "
             + _first_difference(snap, setup["before"], db)
         )

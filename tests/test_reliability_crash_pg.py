@@ -74,7 +74,7 @@ def _pg_holder(probe: Any, database: str) -> int:
 
 
 #: Tables whose first column comes from a sequence (compared by rank, see _pg_snapshot).
-_SERIAL = {"uploads", "incident_versions"}
+_SERIAL = {"uploads", "incident_versions", "audit_log"}
 
 
 def _pg_snapshot(url: str) -> Snapshot:
@@ -283,13 +283,17 @@ def _pg_outcome(setup: dict[str, Any], url: str, n: str) -> tuple[str, int]:
     if new_ids:
         assert len(new_ids) == 1
         normal = _normalised(snap, new_ids[0], setup["time_cols"])
-        assert normal == setup["after"], (
+        same = normal == setup["after"]  # outside the assert: pytest's diff of the whole
+        assert same, (  # store would take minutes; _diff names the first difference
             f"trial {n}: a committed upload differs from a clean run: "
             + _diff(normal, setup["after"])
         )
         outcome = "committed"
     else:
-        assert snap == setup["before"], f"trial {n}: the store changed without an upload row"
+        unchanged = snap == setup["before"]
+        assert unchanged, (
+            f"trial {n}: the store changed without an upload row: " + _diff(snap, setup["before"])
+        )
         outcome = "rolled_back"
     assert lost == 0
     return outcome, lost

@@ -52,28 +52,38 @@ def _commit(prepared: PreparedClaims, data: bytes, name: str) -> None:
     ss.pop(_CHECKED, None)
 
 
-def _report(prepared: PreparedClaims, data: bytes, name: str, *, noun: str) -> None:
-    """Counts, every problem by line, the rows to be stored and the commit button."""
+def _report(prepared: PreparedClaims, data: bytes, name: str, *, form: bool = False) -> None:
+    """Counts, every problem (by line for a file), the rows to be stored, the commit button."""
     r = prepared.report
-    m = st.columns(4)
-    m[0].metric("Rows read", f"{r.rows_read:,}")
-    m[1].metric("New statements", f"{r.accepted:,}")
-    m[2].metric("Already in the ledger", f"{r.duplicates:,}")
-    m[3].metric("Rejected", f"{r.rejected:,}")
+    if not form:
+        m = st.columns(4)
+        m[0].metric("Rows read", f"{r.rows_read:,}")
+        m[1].metric("New statements", f"{r.accepted:,}")
+        m[2].metric("Already in the ledger", f"{r.duplicates:,}")
+        m[3].metric("Rejected", f"{r.rejected:,}")
+    elif r.duplicates:
+        st.info("The ledger already holds this statement: nothing to add.")
     issues = widgets.issues_frame([*r.errors, *r.warnings])
+    if form:  # one statement: the problems are the fields', not a file's lines
+        issues = issues.drop(columns=["line"]).rename(columns={"column": "field"})
     if len(issues):
-        st.dataframe(issues, hide_index=True, height=tables.fitted_height(len(issues)))
+        st.dataframe(
+            issues, hide_index=True, height=tables.fitted_height(len(issues)), placeholder="—"
+        )
     if len(prepared.frame):
-        st.caption("What will be stored (first 20 rows):")
+        st.caption("What will be stored:" if form else "What will be stored (first 20 rows):")
         shown = tables.for_display(prepared.frame[CLAIM_COLUMNS].head(20))
-        st.dataframe(shown, hide_index=True, height=tables.fitted_height(len(shown)))
+        st.dataframe(
+            shown, hide_index=True, height=tables.fitted_height(len(shown)), placeholder="—"
+        )
+    label = "Add this statement" if form else f"Commit {r.accepted:,} statements"
     st.button(
-        f"Commit {r.accepted:,} {noun}",
+        label,
         type="primary",
         disabled=r.accepted <= 0,
         on_click=_commit,
         args=(prepared, data, name),
-        key=f"claims_commit_{noun}",
+        key="claims_commit_form" if form else "claims_commit_file",
     )
 
 
@@ -83,9 +93,10 @@ def _messages() -> None:
         st.error(widgets.md_escape(ss.pop(_REFUSED), None))
     if _RESULT in ss:
         upload_id, n, rejected = ss.pop(_RESULT)
+        added = f"{n:,} statement{'s' * (n != 1)} added to the ledger"
         st.success(
-            f"Stored upload {upload_id}: {n:,} statements added to the ledger, "
-            f"{rejected:,} rejected. Undo it from the upload history."
+            f"Stored upload {upload_id}: {added}, {rejected:,} rejected. "
+            "Undo it from the upload history on the Data page."
         )
 
 
@@ -111,7 +122,7 @@ def draw_upload() -> None:
     except FileRefused as exc:  # the message may quote the file: escaped
         st.error(f"This file cannot be used: {widgets.md_escape(exc, None)}")
         return
-    _report(prepared, data, upload.name, noun="statements")
+    _report(prepared, data, upload.name)
 
 
 def _one_row(fields: dict[str, str]) -> bytes:
@@ -175,4 +186,4 @@ def draw_form() -> None:
             st.form_submit_button("Check the statement", on_click=_check_form)
         checked = ss.get(_CHECKED)
         if checked is not None and _RESULT not in ss:
-            _report(*checked, noun="statement")
+            _report(*checked, form=True)

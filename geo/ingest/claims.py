@@ -24,7 +24,8 @@ territory_code, accused_country_code, claimant_country_code
     ISO 3166 alpha-3 country codes; territory_code also takes ISO 3166-2
     province codes (``PK-KP``). A country's name or alpha-2 code is turned
     into its alpha-3 code with a warning. A claim of presence needs a
-    territory. The claimant's country may also be an organisation (``UN``).
+    territory and at least one group. The claimant's country may also be an
+    organisation (``UN``).
 claimant, source
     Required: every statement names who made it and where it was reported
     (``source`` or ``source_ref``).
@@ -407,6 +408,10 @@ def _check(
                 lambda d: ~d["stance"].isin(_PRESENCE) | d["territory_code"].notna(),
                 name="territory_code:presence",
             ),
+            pa.Check(
+                lambda d: ~d["stance"].isin(_PRESENCE) | d["groups"].notna(),
+                name="groups:presence",
+            ),
         ],
         strict=False,
     )
@@ -422,6 +427,7 @@ _MESSAGES = {
     "date_precision:vocab": "date_precision must be one of day, week, month, year.",
     "stance:vocab": f"stance must be one of {', '.join(CLAIM_STANCES)}.",
     "source:required": "Give the source (source or source_ref): every claim leads back to it.",
+    "groups:presence": "A claim of presence names the group(s) it is about (groups, e.g. IS-KP).",
     "territory_code:presence": (
         "A claim of presence needs the territory it is about (territory_code, e.g. AFG)."
     ),
