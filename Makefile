@@ -19,8 +19,9 @@ $(VENV)/.installed-test: $(VENV)/.installed
 run: $(VENV)/.installed
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
+# two workers (pytest-xdist): the browser tests stay together on one (their xdist_group)
 test: $(VENV)/.installed-test lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

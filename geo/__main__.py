@@ -176,11 +176,18 @@ def _view(args: argparse.Namespace, **options: Any):
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from geo.views.outputs import write
+    from geo.views.outputs import OUTPUTS, write
 
+    name = args.format if args.kind == "incidents" else f"claims.{args.format}"
+    if name not in OUTPUTS:
+        kinds = ", ".join(o.split(".", 1)[1] for o in OUTPUTS if o.startswith("claims."))
+        print(f"error: claims are exported as {kinds}, not {args.format}", file=sys.stderr)
+        return EXIT_USAGE
     view = _view(args)
-    write(view, args.format, Path(args.out))
-    print(f"wrote {len(view.incidents)} incidents to {args.out}", file=sys.stderr)
+    write(view, name, Path(args.out))
+    n, what = (len(view.incidents), "incidents") if args.kind == "incidents" else (
+        len(view.claims), "claims")  # fmt: skip
+    print(f"wrote {n} {what} to {args.out}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -323,8 +330,14 @@ def build_parser() -> argparse.ArgumentParser:
         "type": _made_at,
         "help": "the time the file says it was made, ISO (default: $SOURCE_DATE_EPOCH or now)",
     }
-    p = sub.add_parser("export", help="write the (filtered) incidents as data")
+    p = sub.add_parser("export", help="write the (filtered) incidents or claims as data")
     p.add_argument("--format", required=True, choices=[o.name for o in of_kind("data")])
+    p.add_argument(
+        "--kind",
+        default="incidents",
+        choices=["incidents", "claims"],
+        help="claims: the statements in the period, as csv or geojson (territory polygons)",
+    )
     p.add_argument("--out", required=True)
     p.add_argument("--made-at", **made_at)
     _add_db(p)

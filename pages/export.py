@@ -54,7 +54,11 @@ def _download(col, output: outputs.Output) -> None:
     )
 
 
-for heading, kind in (("Map and briefing files", "map"), ("Data files", "data")):
+for heading, kind in (
+    ("Map and briefing files", "map"),
+    ("Data files", "data"),
+    ("The claims ledger", "claims"),
+):
     st.subheader(heading)
     shown = outputs.of_kind(kind)
     for col, output in zip(st.columns(len(shown)), shown, strict=True):

@@ -235,6 +235,8 @@ def test_export_page_previews_and_offers_every_format(
         "CSV",
         "GeoJSON",
         "GeoPackage",
+        "Claims CSV",
+        "Claims GeoJSON",
     ]
     assert [type(e).__name__ for e in at.main].count("Image") == 1  # the preview
     assert "PAK · from 2023-01-01" in at.caption[0].value

@@ -32,6 +32,8 @@ MAGIC = {
     "csv": b"\xef\xbb\xbfincident_id,",
     "geojson": b'{"type": "FeatureCollection"',
     "gpkg": b"SQLite format 3",
+    "claims.csv": b"\xef\xbb\xbfclaim_id,statement_date,",
+    "claims.geojson": b'{"features": [{"geometry": {',
 }
 FILTERS = Filters(countries=("AFG", "PAK"), date_from=date(2022, 1, 1), precisions=(1, 2, 3))
 CLI_FILTERS = ["--country", "AFG,PAK", "--from", "2022-01-01", "--precision", "1,2,3"]
@@ -107,6 +109,8 @@ def test_the_cli_writes_the_registry_bytes(store: Store, view: View, tmp_path: P
     out = tmp_path / f"brief.{name}"
     if outputs.OUTPUTS[name].kind == "map":
         args = ["snapshot", "--out", str(out), "--title", "Frontier", "--caveat", "Test only"]
+    elif outputs.OUTPUTS[name].kind == "claims":
+        args = ["export", "--kind", "claims", "--format", name.split(".")[1], "--out", str(out)]
     else:
         args = ["export", "--format", name, "--out", str(out)]
     code = main([*args, "--db", str(store.path), "--made-at", "2026-01-15T09:30", *CLI_FILTERS])

@@ -291,8 +291,8 @@ def _pg_outcome(setup: dict[str, Any], url: str, n: str) -> tuple[str, int]:
         outcome = "committed"
     else:
         unchanged = snap == setup["before"]
-        assert unchanged, (
-            f"trial {n}: the store changed without an upload row: " + _diff(snap, setup["before"])
+        assert unchanged, f"trial {n}: the store changed without an upload row: " + _diff(
+            snap, setup["before"]
         )
         outcome = "rolled_back"
     assert lost == 0

@@ -26,7 +26,7 @@ from geo.views.view import View
 
 __all__ = ["OUTPUTS", "Output", "by_suffix", "of_kind", "render", "write"]
 
-Kind = Literal["map", "data"]
+Kind = Literal["map", "data", "claims"]
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,9 @@ class Output:
         Button label on the Export page.
     help : str
         One line on what the file is.
-    kind : {"map", "data"}
-        A rendered map or briefing file, or the incidents as data.
+    kind : {"map", "data", "claims"}
+        A rendered map or briefing file, the incidents as data, or the claims
+        ledger as data (named ``claims.<suffix>``).
     render : callable
         ``render(view) -> bytes``.
     """
@@ -90,6 +91,18 @@ def _geojson(view: View) -> bytes:
     return to_geojson_bytes(view.plain_incidents)
 
 
+def _claims_csv(view: View) -> bytes:
+    from geo.views.claims_files import claims_csv
+
+    return claims_csv(view.claims)
+
+
+def _claims_geojson(view: View) -> bytes:
+    from geo.views.claims_files import claims_geojson
+
+    return claims_geojson(view.claims)
+
+
 def _gpkg(view: View) -> bytes:
     from geo.views.export import to_gpkg_bytes
 
@@ -128,6 +141,22 @@ _ALL = (
     Output("csv", "text/csv", "CSV", "formula-safe, canonical columns", "data", _csv),
     Output("geojson", "application/geo+json", "GeoJSON", "RFC 7946 points", "data", _geojson),
     Output("gpkg", "application/geopackage+sqlite3", "GeoPackage", "for GIS", "data", _gpkg),
+    Output(
+        "claims.csv",
+        "text/csv",
+        "Claims CSV",
+        "the statements in the period, formula-safe, the ledger's columns",
+        "claims",
+        _claims_csv,
+    ),
+    Output(
+        "claims.geojson",
+        "application/geo+json",
+        "Claims GeoJSON",
+        "claimed territories as polygons, each group's state and statements",
+        "claims",
+        _claims_geojson,
+    ),
 )
 
 #: Every export format, by name, map files first.

@@ -58,10 +58,16 @@ def _no_browser(reason: str) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test below tests/e2e with ``e2e`` (deselect with ``-m 'not e2e'``)."""
+    """Mark every test below tests/e2e with ``e2e`` (deselect with ``-m 'not e2e'``).
+
+    They also form one ``xdist_group``: under ``make test`` (``-n 2 --dist
+    loadgroup``) one worker runs the browser tests, with their app servers and
+    Chromium started once, while the other works through the rest.
+    """
     for item in items:
         if E2E_DIR in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.xdist_group("e2e"))
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

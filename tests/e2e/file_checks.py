@@ -102,7 +102,28 @@ def check_gpkg(path: Path) -> str:
     return f"{len(df)} features"
 
 
+def check_claims_csv(path: Path) -> str:
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+    assert rows and rows[0][:2] == ["claim_id", "statement_date"], f"not the ledger: {rows[:1]}"
+    assert len(rows) > 1, "no statements"
+    assert {len(r) for r in rows[1:]} == {len(rows[0])}, "ragged rows"
+    return f"{len(rows) - 1} statements"
+
+
+def check_claims_geojson(path: Path) -> str:
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc.get("type") == "FeatureCollection", doc.get("type")
+    feats = doc.get("features") or []
+    assert feats, "no territory"
+    for f in feats:  # territories: polygons, never points
+        assert f["geometry"] is None or f["geometry"]["type"] in {"Polygon", "MultiPolygon"}
+        assert f["properties"]["territory_code"] and f["properties"]["groups"]
+    return f"{len(feats)} territories"
+
+
 CHECKS = {
+    ".claims.csv": check_claims_csv,
+    ".claims.geojson": check_claims_geojson,
     ".png": check_png,
     ".pdf": check_pdf,
     ".svg": check_svg,
@@ -115,3 +136,9 @@ CHECKS = {
     ".gpkg": check_gpkg,
 }
 EXPECTED = {".png", ".pdf", ".svg", ".html", ".pptx", ".csv", ".geojson", ".gpkg"}
+
+
+def check_for(path: Path):
+    """The check of a file's kind: ``x.claims.csv`` is the ledger, ``x.csv`` incidents."""
+    two = "".join(path.suffixes[-2:]).lower()
+    return CHECKS.get(two) or CHECKS.get(path.suffix.lower())

@@ -20,7 +20,7 @@ from e2e_helpers import (
     wait_for_drawn_canvas,
     wait_for_run,
 )
-from file_checks import CHECKS, EXPECTED
+from file_checks import EXPECTED, check_for
 
 # each st.download_button holds two <button>s (with and without its help tooltip); one shows
 DOWNLOAD_BUTTON = '[data-testid="stDownloadButton"] button:visible'
@@ -77,7 +77,7 @@ def test_export_page_offers_every_format(export_files):
 def test_every_download_is_a_valid_file(export_files):
     problems = []
     for name, path in sorted(export_files.items()):
-        check = CHECKS.get(path.suffix.lower())
+        check = check_for(path)
         if check is None:
             problems.append(f"{name}: no check for this type")
             continue
@@ -195,10 +195,14 @@ def test_the_export_page_and_the_cli_write_the_same_bytes(
     same_view = ["--db", str(server.db), "--country", "PAK", "--min-killed", "1"]
     differ = []
     for name, downloaded in sorted(files.items()):
-        fmt = downloaded.suffix.lstrip(".")
+        fmt = name.split(".", 1)[1]  # png … or claims.csv, claims.geojson
         out = tmp_path / "cli" / name
         if outputs.OUTPUTS[fmt].kind == "map":
             assert main(["snapshot", "--out", str(out), *same_view]) == 0
+        elif outputs.OUTPUTS[fmt].kind == "claims":
+            suffix = fmt.split(".")[1]
+            args = ["export", "--kind", "claims", "--format", suffix, "--out", str(out)]
+            assert main([*args, *same_view]) == 0
         else:
             assert main(["export", "--format", fmt, "--out", str(out), *same_view]) == 0
         if out.read_bytes() != downloaded.read_bytes():
