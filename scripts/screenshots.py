@@ -3,7 +3,8 @@
 Starts ``streamlit run app.py`` on a free port with a temporary store, opens each
 page in headless Chromium (Debian's, as the browser tests use it), and writes
 ``docs/screenshots/<page>.png``. On the Map page it clicks the Kunduz bombing,
-so the picture shows a selected incident with its source.
+so the picture shows a selected incident with its source, and shoots it again
+with the claimed-presence layer on.
 
 usage: python scripts/screenshots.py [--out DIR] [--width 1400] [--height 900]
 """
@@ -17,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+sys.path[:0] = [str(ROOT / "tests" / "e2e"), str(ROOT / "tests")]  # conftest imports pgserver
 
 from conftest import CHROMIUM_FLAGS, AppServer  # noqa: E402
 from e2e_helpers import (  # noqa: E402
@@ -60,6 +61,18 @@ def _map_with_selection(page, base: str, out: Path) -> None:
     page.screenshot(path=str(out / "map.png"))
 
 
+def _map_with_presence(page, base: str, out: Path) -> None:
+    """The Map page with the claimed-presence layer on (all groups)."""
+    page.set_viewport_size({"width": page.viewport_size["width"], "height": 1100})
+    goto(page, f"{base}/map")
+    wait_for_drawn_canvas(page)
+    page.get_by_text("Claimed presence", exact=True).first.click()
+    page.get_by_text("Claimed presence:").first.wait_for(timeout=30_000)  # its legend
+    wait_for_drawn_canvas(page)
+    page.wait_for_timeout(2_500)
+    page.screenshot(path=str(out / "presence.png"))
+
+
 def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
@@ -89,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(args.out / f"{name}.png")
                 _map_with_selection(page, server.url, args.out)
                 print(args.out / "map.png")
+                _map_with_presence(page, server.url, args.out)
+                print(args.out / "presence.png")
                 browser.close()
         finally:
             server.stop()
