@@ -83,7 +83,7 @@ st.pydeck_chart(
     height=420,
     key="claims_map",
 )
-presence_ui.territory_list(view, groups, key="claims")
+presence_ui.territory_list(view, groups, key="claims", deck_key=None)
 months = st.slider("Corroboration window (± months)", 1, 36, 12, key="cl_months")
 st.caption(
     "Incidents in the filtered set, in the claim's territory, attributed to or claimed by one of "

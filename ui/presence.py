@@ -49,8 +49,28 @@ def legend() -> None:
     )
 
 
-def territory_list(view: View, groups: list[str], key: str = "map") -> None:
-    """A select box of the claimed territories and the statements behind the chosen one."""
+def _picked_territory(deck_key: str) -> str | None:
+    """The territory code of a presence polygon clicked on the deck ``deck_key``, if any."""
+    event = st.session_state.get(deck_key)
+    try:
+        objects = event["selection"]["objects"]  # type: ignore[index]
+    except (KeyError, TypeError):
+        return None
+    for obj in objects.get("presence") or []:
+        code = (obj.get("properties") or {}).get("territory_code")
+        if code:
+            return str(code)
+    return None
+
+
+def territory_list(
+    view: View, groups: list[str], key: str = "map", deck_key: str | None = "main_map"
+) -> None:
+    """A select box of the claimed territories and the statements behind the chosen one.
+
+    A presence polygon clicked on the deck ``deck_key`` (drawn with ``on_select``)
+    chooses its territory.
+    """
     states = presence_states(view.claims)
     if groups:
         states = states[states["group"].isin(split_groups(";".join(groups)))]
@@ -58,7 +78,17 @@ def territory_list(view: View, groups: list[str], key: str = "map") -> None:
         st.caption("No statement about presence in the filtered period.")
         return
     codes = sorted(states["territory_code"].unique())
-    code = st.selectbox("Statements about territory", codes, key=f"{key}_presence_territory")
+    box = f"{key}_presence_territory"
+    picked = _picked_territory(deck_key) if deck_key else None
+    if picked in codes and st.session_state.get(f"{box}_picked") != picked:
+        st.session_state[box] = picked  # a territory clicked on the map: list its statements
+        st.session_state[f"{box}_picked"] = picked
+    code = st.selectbox(
+        "Statements about territory",
+        codes,
+        key=box,
+        help="Click a shaded territory on the map, or pick it here.",
+    )
     here = states[states["territory_code"] == code]
     st.dataframe(
         here[["group", "state", "n_statements", "n_assert", "n_deny"]],

@@ -30,6 +30,26 @@ from test_e2e_map import FRONTIER_VIEW
 from test_e2e_pages import PAGES
 
 PAYLOAD_FILE = FIXTURES / "injection_payloads.csv"
+CLAIMANT_PREFIX = "Claimant "
+
+
+def _claims_file(tmp_dir) -> tuple[object, int]:
+    """A claims file whose free-text fields carry the same payloads (one statement each),
+    all asserting presence in Afghanistan, so they reach the ledger, the presence
+    tooltip and the statement lists."""
+    path = tmp_dir / "claims_payloads.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["claim_id", "statement_date", "claimant", "claimant_role",
+                      "claimant_country_code", "stance", "groups", "territory_code",
+                      "quote", "source", "source_ref", "notes"])  # fmt: skip
+        rows = payload_rows()
+        for i, r in enumerate(rows, start=1):
+            text = r["location"]
+            out.writerow([f"INJ-C{i:03d}", "2025-05-01", CLAIMANT_PREFIX + text, text, "PAK",
+                          "asserts_presence", f"IS-KP;{text}", "AFG", text, text,
+                          r["source_ref"] or text, text])  # fmt: skip
+    return path, len(rows)
 
 
 def payload_rows() -> list[dict[str, str]]:
@@ -47,8 +67,9 @@ def test_payload_file_covers_the_usual_vectors():
 
 
 @pytest.fixture(scope="module")
-def injected(app_servers, browser):
-    """A server whose store holds the payload rows, uploaded through the browser."""
+def injected(app_servers, browser, tmp_path_factory):
+    """A server whose store holds the payload rows, incidents and statements, uploaded
+    through the browser."""
     server = app_servers("injection")
     ctx = browser.new_context(viewport=VIEWPORT)
     log = PageLog()
@@ -63,6 +84,19 @@ def injected(app_servers, browser):
         assert_not_pwned(page, log, "Data page preview")
         commit_upload(page, len(payload_rows()))
         assert_not_pwned(page, log, "Data page after commit")
+        claims, n_claims = _claims_file(tmp_path_factory.mktemp("claims"))
+        claims_box = page.locator('[data-testid="stFileUploader"]').filter(has_text="Claims file")
+        with page.expect_file_chooser() as chooser:
+            claims_box.locator("button").first.click()
+        chooser.value.set_files(claims)
+        commit = page.get_by_role("button", name=f"Commit {n_claims} statements")  # all good
+        commit.wait_for(timeout=90_000)
+        assert_not_pwned(page, log, "Data page claims preview")
+        commit.click()
+        expect(page.get_by_text(re.compile(r"statements? added to the ledger"))).to_be_visible(
+            timeout=90_000
+        )
+        assert_not_pwned(page, log, "Data page after the claims commit")
         assert not log.page_errors, log.summary()
     finally:
         ctx.close()
@@ -103,6 +137,30 @@ def test_payload_tooltips_show_the_text_as_written(injected, page, page_log):
         if len(shown) >= 6:
             break
     assert any("<script>" in s for s in shown), shown
+    assert not page_log.page_errors, page_log.summary()
+
+
+def test_claim_payloads_in_the_presence_layer_show_as_text(injected, page, page_log):
+    """Group names from a claims file reach the presence tooltip and the territory's
+    statements, and the Claims page's ledger and form: text, never markup."""
+    from test_e2e_presence import HELMAND, _click_at
+
+    goto(page, f"{injected.url}/map")
+    wait_for_drawn_canvas(page)
+    page.get_by_text("Claimed presence", exact=True).first.click()
+    expect(page.get_by_text("Claimed presence:").first).to_be_visible(timeout=60_000)
+    canvas, _ = wait_for_drawn_canvas(page)
+    page.wait_for_timeout(1_500)
+    tip = _click_at(page, canvas, *HELMAND)
+    assert tip.startswith("Afghanistan (AFG): claimed presence"), tip
+    # a payload without a group separator in it shows whole, as written, in the tooltip
+    whole = [r["location"] for r in payload_rows() if "<" in r["location"]
+             and not set(";,|") & set(r["location"])]  # fmt: skip
+    assert whole and any(w.strip() in tip for w in whole), tip
+    assert_not_pwned(page, page_log, "presence tooltip and its statements")
+    goto(page, f"{injected.url}/claims")
+    page.get_by_text("Add a statement to the ledger").click()
+    assert_not_pwned(page, page_log, "Claims page with payload statements")
     assert not page_log.page_errors, page_log.summary()
 
 
