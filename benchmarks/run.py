@@ -170,14 +170,21 @@ def _page_work(df: Any, filters: Any, basemap: list[Any]) -> tuple[Any, int]:
 
 
 def _deck_size(view: Any, shade: Any, basemap: list[Any]) -> int:
-    """The Map page's deck (basemap, names, choropleth, incidents, scale bar) as JSON bytes."""
-    from geo.places.boundaries import adm1_simplified
+    """The Map page's deck (basemap, names, choropleth, claimed presence of the curated
+    ledger, incidents, scale bar) as JSON bytes; every layer on, as the heaviest page."""
+    from geo.config import DATA_DIR
+    from geo.ingest.seed import read_curated_claims
+    from geo.places.boundaries import adm0_simplified, adm1_simplified
     from geo.views import layers
+    from geo.views.layers_presence import presence_layer
     from geo.views.mapview import FRONTIER
+    from geo.views.presence import presence_states
 
+    states = presence_states(read_curated_claims(DATA_DIR / "claims.csv"))
     chosen = [
         *basemap,
         layers.choropleth_layer(adm1_simplified(), shade, "incidents"),
+        presence_layer(adm0_simplified(), adm1_simplified(), states),
         *layers.incident_layers(view),
         *layers.scale_bar_layers(FRONTIER),
     ]

@@ -143,8 +143,9 @@ def incident_sources(df: pd.DataFrame, limit: int | None = None) -> list[str]:
     if "source" not in df.columns or df.empty:
         return []
     counts: Counter[str] = Counter()
-    for value, n in df["source"].dropna().astype(str).value_counts().items():
-        for part in value.split(";"):
+    # counted on the column as stored (categorical in the app): never a string per row
+    for value, n in df["source"].value_counts(dropna=True).items():
+        for part in str(value).split(";"):
             name = " ".join(part.split())
             if name and n:
                 counts[name] += int(n)
