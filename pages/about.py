@@ -5,7 +5,8 @@ import streamlit as st
 
 from geo.config import SETTINGS_DOC, get_settings
 from geo.views import layers
-from ui import cache, state
+from geo.views.sources import documents_for, seed_documents
+from ui import cache, state, widgets
 
 state.ensure_frame()
 
@@ -40,11 +41,39 @@ sources = (
     .rename("incidents")
     .reset_index()
 )
+sources["document"] = [
+    "; ".join(d.label for d in documents_for(ref)) or None for ref in sources["source_ref"]
+]
 st.dataframe(
     sources,
     hide_index=True,
-    column_config={"source": "Source", "source_ref": "Source reference", "incidents": "Incidents"},
+    placeholder="—",
+    column_config={
+        "source": "Source",
+        "source_ref": "Source reference",
+        "incidents": "Incidents",
+        "document": st.column_config.TextColumn("Seed document", width="large"),
+    },
 )
+
+st.subheader("The seed documents")
+st.caption(
+    "The five news reports the curated rows come from, named by their publication where the "
+    "document gives one. The summaries are the project's own; the reports' text is not shipped."
+)
+claims = cache.load_claims()
+for ref, doc in seed_documents().items():
+    cited = int(incidents["source_ref"].astype(str).str.contains(ref, regex=False).sum())
+    stated = int(claims["source_ref"].astype(str).str.contains(ref, regex=False).sum())
+    counts = f"{cited} incident{'s' * (cited != 1)}, {stated} claim{'s' * (stated != 1)}"
+    with st.expander(f"{widgets.md_escape(doc.label)} · {counts}"):
+        st.markdown(
+            f"**Dateline:** {widgets.md_escape(doc.dateline or 'not given')} · "
+            f"**Published:** {widgets.md_escape(doc.published)} · "
+            f"**File:** {widgets.md_escape(ref)}"
+        )
+        st.markdown(widgets.md_escape(doc.summary, None))
+        st.caption(f"How the date is known: {widgets.md_escape(doc.date_basis, None)}")
 
 st.header("Method")
 st.markdown(

@@ -364,3 +364,16 @@ def test_an_empty_result_says_so_and_resets(app):
     _no_exception(app)
     assert app.session_state["filters"] == Filters()
     assert not any("No incidents match" in i.value for i in app.info)
+
+
+def test_about_names_each_seed_document_and_what_cites_it(app):
+    app.run()
+    app.switch_page("pages/about.py").run()
+    _no_exception(app)
+    labels = [e.label.replace("\\", "") for e in app.expander]  # as markdown shows them
+    at_news = next(label for label in labels if label.startswith("AT News:"))
+    assert at_news.endswith("0 incidents, 4 claims"), at_news
+    unnamed = [label for label in labels if label.startswith("News report, publication not named")]
+    assert len(unnamed) == 4  # the other four documents name no publication
+    table = next(d.value for d in app.dataframe if "document" in d.value.columns)
+    assert table["document"].notna().all()  # every seed source_ref leads to its document
