@@ -21,10 +21,9 @@ from geo.schema import CLAIM_COLUMNS, CLAIM_STANCES
 from geo.store.auth import Action, NotAllowed, can
 from geo.store.transactions import UndoError
 from ui import auth, cache, tables, widgets
+from ui.session import session
 
 __all__ = ["draw_form", "draw_upload"]
-
-_ROUND, _RESULT, _REFUSED = "claims_round", "claims_result", "claims_refused"
 
 
 @st.cache_data(show_spinner="Checking the statements…", max_entries=4)
@@ -35,7 +34,7 @@ def _prepare(data: bytes, name: str, version: str) -> PreparedClaims:
 
 
 def _commit(prepared: PreparedClaims, data: bytes, name: str) -> None:
-    ss = st.session_state
+    s = session()
     try:
         upload_id = cache.get_store().commit_claims(
             prepared.frame,
@@ -45,11 +44,11 @@ def _commit(prepared: PreparedClaims, data: bytes, name: str) -> None:
             actor=auth.actor(),
         )
     except (NotAllowed, UndoError) as exc:  # checked in the store too
-        ss[_REFUSED] = f"Nothing was stored: {exc}"
+        s.claims_refused = f"Nothing was stored: {exc}"
         return
-    ss[_RESULT] = (upload_id, len(prepared.frame), prepared.report.rejected)
-    ss[_ROUND] = ss.get(_ROUND, 0) + 1
-    ss.pop(_CHECKED, None)
+    s.claims_result = (upload_id, len(prepared.frame), prepared.report.rejected)
+    s.claims_round += 1
+    del s.claims_checked
 
 
 def _report(prepared: PreparedClaims, data: bytes, name: str, *, form: bool = False) -> None:
@@ -88,11 +87,13 @@ def _report(prepared: PreparedClaims, data: bytes, name: str, *, form: bool = Fa
 
 
 def _messages() -> None:
-    ss = st.session_state
-    if _REFUSED in ss:
-        st.error(widgets.md_escape(ss.pop(_REFUSED), None))
-    if _RESULT in ss:
-        upload_id, n, rejected = ss.pop(_RESULT)
+    s = session()
+    if s.claims_refused is not None:
+        st.error(widgets.md_escape(s.claims_refused, None))
+        del s.claims_refused
+    if s.claims_result is not None:
+        upload_id, n, rejected = s.claims_result
+        del s.claims_result
         added = f"{n:,} statement{'s' * (n != 1)} added to the ledger"
         st.success(
             f"Stored upload {upload_id}: {added}, {rejected:,} rejected. "
@@ -102,7 +103,6 @@ def _messages() -> None:
 
 def draw_upload() -> None:
     """The Data page's claims file uploader (the page has checked the role)."""
-    ss = st.session_state
     st.subheader("Upload statements (claims ledger)")
     st.caption(
         "One statement per row: claim_id, statement_date, claimant, claimant_country_code, "
@@ -111,7 +111,7 @@ def draw_upload() -> None:
         "until you commit."
     )
     upload = st.file_uploader(
-        "Claims file", type=["csv", "tsv", "txt"], key=f"claims_upload_{ss.get(_ROUND, 0)}"
+        "Claims file", type=["csv", "tsv", "txt"], key=f"claims_upload_{session().claims_round}"
     )
     _messages()
     if upload is None:
@@ -152,7 +152,6 @@ _HINTS = {
     "groups": "IS-KP; TTP",
     "territory_code": "AFG, or a province code such as PK-KP",
 }
-_CHECKED = "claims_form_checked"
 
 
 def _check_form() -> None:
@@ -163,9 +162,9 @@ def _check_form() -> None:
     name = f"form {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
     try:
         # a callback runs outside the page's frame: the store's version, not cache.store_version
-        ss[_CHECKED] = (_prepare(data, name, cache.get_store().version()), data, name)
+        session().claims_checked = (_prepare(data, name, cache.get_store().version()), data, name)
     except FileRefused as exc:
-        ss[_REFUSED] = str(exc)
+        session().claims_refused = str(exc)
 
 
 def draw_form() -> None:
@@ -173,8 +172,9 @@ def draw_form() -> None:
     user = auth.current_user()
     if user is None or not can(user, Action.UPLOAD):
         return
-    ss = st.session_state
-    with st.expander("Add a statement to the ledger", expanded=_CHECKED in ss or _RESULT in ss):
+    s = session()
+    opened = s.claims_checked is not None or s.claims_result is not None
+    with st.expander("Add a statement to the ledger", expanded=opened):
         _messages()
         with st.form("claim_form"):
             cols = st.columns(3)
@@ -184,6 +184,5 @@ def draw_form() -> None:
             st.text_area("Quote (the claimant's own words)", height=68, key="cf_quote")
             st.text_area("Notes", height=68, key="cf_notes")
             st.form_submit_button("Check the statement", on_click=_check_form)
-        checked = ss.get(_CHECKED)
-        if checked is not None and _RESULT not in ss:
-            _report(*checked, form=True)
+        if s.claims_checked is not None:
+            _report(*s.claims_checked, form=True)

@@ -73,6 +73,14 @@ class Session:
     map_views: _Key[Mapping[str, Any]] = _Key("map_views", MappingProxyType({}))
     #: The map whose time window is playing, and when it last stepped.
     playback: _Key[Playback | None] = _Key("map_playback", None)
+    #: Claims uploads committed so far (a new uploader key after each, so it empties).
+    claims_round: _Key[int] = _Key("claims_round", 0)
+    #: The last claims commit, shown once: (upload id, statements added, rows rejected).
+    claims_result: _Key[tuple[str, int, int] | None] = _Key("claims_result", None)
+    #: Why the last claims commit or check stored nothing, shown once.
+    claims_refused: _Key[str | None] = _Key("claims_refused", None)
+    #: The statement form's last check: (geo.ingest.claims.PreparedClaims, bytes, name).
+    claims_checked: _Key[tuple[Any, bytes, str] | None] = _Key("claims_form_checked", None)
 
     def __init__(self, state: MutableMapping[str, Any] | None = None) -> None:
         self.state: MutableMapping[str, Any] = st.session_state if state is None else state
