@@ -7,7 +7,7 @@ from geo.ingest import formats
 from geo.ingest import pipeline as ingest
 from geo.report import FileRefused
 from geo.store.auth import Action
-from ui import auth, cache, claims_upload, history, state, widgets
+from ui import auth, cache, claims_upload, history, state, upload_preview, widgets
 
 state.ensure_frame()
 auth.guard(Action.UPLOAD)  # a viewer who reaches the URL sees "not allowed"
@@ -111,6 +111,7 @@ if upload is not None:
                 key=f"amb_{ss.upload_round}_{issue.line}",
             )
 
+    upload_preview.draw(prepared)
     st.button(
         f"Commit {report.accepted:,} incidents",
         type="primary",
