@@ -284,6 +284,7 @@ def _slider(map_key: str, window: TimeWindow, options: list[TimeWindow]) -> None
         format_func=TimeWindow.label,
         key=s.widget_key("window"),
         on_change=_window_changed,
+        args=(map_key,),
         label_visibility="collapsed",
         # while playing, the slider only shows the position: a stale value sent back by
         # the browser during a timed rerun would otherwise step playback backwards
@@ -323,7 +324,11 @@ def _size_changed(map_key: str, first: Any) -> None:
     set_filters(filters.with_(window=TimeWindow.containing(day, size)))
 
 
-def _window_changed() -> None:
+def _window_changed(map_key: str) -> None:
+    if playing(map_key):
+        # the slider is disabled while playing: a change now is a stale value sent back by
+        # the browser with a timed rerun, and taking it would step playback backwards
+        return
     chosen = session().widget("window")
     if isinstance(chosen, TimeWindow):
         set_filters((session().filters or Filters()).with_(window=chosen))

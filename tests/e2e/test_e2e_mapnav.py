@@ -13,6 +13,7 @@ import pytest
 from conftest import FIXTURES, VIEWPORT, PageLog, open_page
 from e2e_helpers import (
     RUN_TIMEOUT_MS,
+    PlaywrightTimeout,
     around,
     choose_file,
     commit_upload,
@@ -113,22 +114,29 @@ def test_fit_to_data_shows_moscow_and_kerman(page, page_log, base_url):
 
 
 def _shown(page) -> str | None:
-    """The month the time slider shows ("March 2022"), from its caption."""
-    text = main_text(page)
+    """The month the time slider shows ("March 2022"), from its caption (one element read,
+    not the whole page: under load a poll must stay well inside one play step)."""
+    caption = page.get_by_text(re.compile(r"^Showing \w+ \d{4}: \d")).first
+    try:
+        text = caption.inner_text(timeout=1_000)
+    except PlaywrightTimeout:
+        return None
     hit = re.search(r"Showing (\w+ \d{4}): \d", text)
     return hit.group(1) if hit else None
 
 
 def test_the_play_button_steps_through_months(page, page_log, base_url):
     goto(page, f"{base_url}/map")
+    wait_for_drawn_canvas(page)  # as a reader would: the map is there, then Play
     page.get_by_role("button", name="Play").click()
+    page.get_by_role("button", name="Pause").wait_for(timeout=RUN_TIMEOUT_MS)
     seen: list[str] = []
     deadline = time.monotonic() + 60
     while len(seen) < 4 and time.monotonic() < deadline:
         month = _shown(page)
         if month and (not seen or seen[-1] != month):
             seen.append(month)
-        page.wait_for_timeout(300)
+        page.wait_for_timeout(150)
     # the seed's first incident is in March 2022; play shows each month in turn
     assert seen[:4] == ["March 2022", "April 2022", "May 2022", "June 2022"], seen
     expect(page).to_have_url(re.compile(r"window=month%3A2022-0[4-9]-01"))
