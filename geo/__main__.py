@@ -109,18 +109,14 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
 
 
 def _ingest_claims(args: argparse.Namespace, store: Any) -> Any:
-    from geo.config import get_settings
     from geo.ingest.claims import ingest_claims
-    from geo.ingest.reader import check_size
+    from geo.ingest.reader import read_upload_file
     from geo.report import FileRefused
 
     if args.map or args.sheet or args.format != "auto":
         raise FileRefused("--map, --sheet and --format are for incident files, not --kind claims.")
-    path = Path(args.file)
-    if not path.is_file():
-        raise FileRefused(f"There is no file at {path}: check the path and try again.")
-    check_size(path.stat().st_size, get_settings().max_upload_bytes)
-    return ingest_claims(path.read_bytes(), path.name, store, dry_run=args.dry_run)
+    data = read_upload_file(args.file)
+    return ingest_claims(data, Path(args.file).name, store, dry_run=args.dry_run)
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:

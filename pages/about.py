@@ -63,7 +63,10 @@ st.caption(
 )
 claims = cache.load_claims()
 for ref, doc in seed_documents().items():
-    cited = int(incidents["source_ref"].astype(str).str.contains(ref, regex=False).sum())
+    # from the sources table above (counts per source reference), not the whole store again
+    cited = int(
+        sources.loc[sources["source_ref"].str.contains(ref, regex=False), "incidents"].sum()
+    )
     stated = int(claims["source_ref"].astype(str).str.contains(ref, regex=False).sum())
     counts = f"{cited} incident{'s' * (cited != 1)}, {stated} claim{'s' * (stated != 1)}"
     with st.expander(f"{widgets.md_escape(doc.label)} · {counts}"):

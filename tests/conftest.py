@@ -41,6 +41,16 @@ def _no_test_touches_the_default_store(tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """An AppTest of app.py (not yet run) on a fresh store of its own, offline."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ATLAS_DB", str(tmp_path / "atlas.sqlite"))
+    monkeypatch.setenv("ATLAS_ONLINE_TILES", "0")
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+
+
+@pytest.fixture
 def db_url(tmp_path: Path) -> str:
     """A path for a fresh SQLite store in a temporary folder."""
     return str(tmp_path / "atlas.sqlite")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.views.query import Filters
@@ -32,13 +31,6 @@ ACLED = (
     "AFG9003,2025-06-03,1,Battles,Armed clash,IS-KP,Taliban,Balkh,Mazar-e-Sharif,"
     "Mazar-e-Sharif,36.71,67.11,1,Test Wire,Another test clash.,2\n"
 )
-
-
-@pytest.fixture
-def app(tmp_path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("ATLAS_DB", str(tmp_path / "atlas.sqlite"))
-    monkeypatch.setenv("ATLAS_ONLINE_TILES", "0")
-    return AppTest.from_file(APP, default_timeout=180)
 
 
 def _no_exception(at: AppTest) -> None:

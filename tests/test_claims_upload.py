@@ -1,14 +1,14 @@
-"""ui.claims_upload through the app: a claims file on the Data page, one statement on Claims."""
+"""ui.claims_upload through the app: a claims file on the Data page, one statement on Claims.
+
+The ``app`` fixture (an AppTest on a fresh store) is in conftest.py.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 XSS = "<script>alert(1)</script>"
 CLAIMS = (
     "Claim ID,Date,Speaker,Claimant country,Stance,Groups,Territory,Quote,Source\n"
@@ -16,13 +16,6 @@ CLAIMS = (
     f'U-2,2025-03-05,"{XSS}",PAK,asserts,TTP,AFG,"{XSS}",Dawn\n'
     "U-3,2025-03-06,Someone,PAK,maybe,TTP,ZZZ,,Dawn\n"
 )
-
-
-@pytest.fixture
-def app(tmp_path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("ATLAS_DB", str(tmp_path / "atlas.sqlite"))
-    monkeypatch.setenv("ATLAS_ONLINE_TILES", "0")
-    return AppTest.from_file(APP, default_timeout=180)
 
 
 def _ledger_size() -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from test_app import ACLED, app  # noqa: F401  (the app fixture)
+from test_app import ACLED
 
 from ui.upload_preview import _placed
 
@@ -15,7 +15,7 @@ def test_placed_counts_rows_by_precision_and_names_the_unplaced():
     )
 
 
-def test_the_preview_lists_the_rows_and_maps_them_before_commit(app):  # noqa: F811
+def test_the_preview_lists_the_rows_and_maps_them_before_commit(app):
     app.run()
     app.switch_page("pages/data.py").run()
     app.file_uploader[0].set_value(("acled_test.csv", ACLED.encode(), "text/csv")).run()

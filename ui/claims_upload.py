@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 
 import streamlit as st
 
-from geo.ingest.claims import PreparedClaims, prepare_claims
+from geo.ingest.claims import PreparedClaims, commit_claims, prepare_claims
 from geo.report import FileRefused
 from geo.schema import CLAIM_COLUMNS, CLAIM_STANCES
 from geo.store.auth import Action, NotAllowed, can
@@ -29,20 +28,13 @@ __all__ = ["draw_form", "draw_upload"]
 @st.cache_data(show_spinner="Checking the statements…", max_entries=4)
 def _prepare(data: bytes, name: str, version: str) -> PreparedClaims:
     ledger = cache.get_store().claims()  # may run in a callback, outside the frame
-    stored = {r["claim_id"]: r for r in ledger.to_dict("records")}
-    return prepare_claims(data, name, stored=stored)
+    return prepare_claims(data, name, ledger=ledger)
 
 
-def _commit(prepared: PreparedClaims, data: bytes, name: str) -> None:
+def _commit(prepared: PreparedClaims) -> None:
     s = session()
     try:
-        upload_id = cache.get_store().commit_claims(
-            prepared.frame,
-            file=name,
-            sha256=hashlib.sha256(data).hexdigest(),
-            report=prepared.report,
-            actor=auth.actor(),
-        )
+        upload_id = commit_claims(prepared, cache.get_store(), actor=auth.actor())
     except (NotAllowed, UndoError) as exc:  # checked in the store too
         s.claims_refused = f"Nothing was stored: {exc}"
         return
@@ -51,7 +43,7 @@ def _commit(prepared: PreparedClaims, data: bytes, name: str) -> None:
     del s.claims_checked
 
 
-def _report(prepared: PreparedClaims, data: bytes, name: str, *, form: bool = False) -> None:
+def _report(prepared: PreparedClaims, *, form: bool = False) -> None:
     """Counts, every problem (by line for a file), the rows to be stored, the commit button."""
     r = prepared.report
     if not form:
@@ -81,7 +73,7 @@ def _report(prepared: PreparedClaims, data: bytes, name: str, *, form: bool = Fa
         type="primary",
         disabled=r.accepted <= 0,
         on_click=_commit,
-        args=(prepared, data, name),
+        args=(prepared,),
         key="claims_commit_form" if form else "claims_commit_file",
     )
 
@@ -122,7 +114,7 @@ def draw_upload() -> None:
     except FileRefused as exc:  # the message may quote the file: escaped
         st.error(f"This file cannot be used: {widgets.md_escape(exc, None)}")
         return
-    _report(prepared, data, upload.name)
+    _report(prepared)
 
 
 def _one_row(fields: dict[str, str]) -> bytes:
@@ -162,7 +154,7 @@ def _check_form() -> None:
     name = f"form {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
     try:
         # a callback runs outside the page's frame: the store's version, not cache.store_version
-        session().claims_checked = (_prepare(data, name, cache.get_store().version()), data, name)
+        session().claims_checked = _prepare(data, name, cache.get_store().version())
     except FileRefused as exc:
         session().claims_refused = str(exc)
 
@@ -185,4 +177,4 @@ def draw_form() -> None:
             st.text_area("Notes", height=68, key="cf_notes")
             st.form_submit_button("Check the statement", on_click=_check_form)
         if s.claims_checked is not None:
-            _report(*s.claims_checked, form=True)
+            _report(s.claims_checked, form=True)

@@ -79,8 +79,8 @@ class Session:
     claims_result: _Key[tuple[str, int, int] | None] = _Key("claims_result", None)
     #: Why the last claims commit or check stored nothing, shown once.
     claims_refused: _Key[str | None] = _Key("claims_refused", None)
-    #: The statement form's last check: (geo.ingest.claims.PreparedClaims, bytes, name).
-    claims_checked: _Key[tuple[Any, bytes, str] | None] = _Key("claims_form_checked", None)
+    #: The statement form's last check (a geo.ingest.claims.PreparedClaims).
+    claims_checked: _Key[Any | None] = _Key("claims_form_checked", None)
 
     def __init__(self, state: MutableMapping[str, Any] | None = None) -> None:
         self.state: MutableMapping[str, Any] = st.session_state if state is None else state

@@ -59,7 +59,14 @@ from geo.store.auth import LOCAL, User
 if TYPE_CHECKING:
     from geo.store.core import Store
 
-__all__ = ["CLAIMS_FORMAT", "HEADER_ALIASES", "PreparedClaims", "ingest_claims", "prepare_claims"]
+__all__ = [
+    "CLAIMS_FORMAT",
+    "HEADER_ALIASES",
+    "PreparedClaims",
+    "commit_claims",
+    "ingest_claims",
+    "prepare_claims",
+]
 
 #: The ``format`` a claims upload has in the upload history.
 CLAIMS_FORMAT = "claims"
@@ -102,18 +109,21 @@ class PreparedClaims:
     """The rows a claims file gives the ledger, and what was found in it.
 
     ``frame`` holds the good rows (:data:`geo.schema.CLAIM_COLUMNS` as text or
-    None) and ``_line``; ``report`` counts and lists every rejected row.
+    None) and ``_line``; ``report`` counts and lists every rejected row;
+    ``file`` and ``sha256`` name the file for the upload history.
     """
 
     frame: pd.DataFrame
     report: IngestReport
+    file: str = ""
+    sha256: str = ""
 
 
 def prepare_claims(
     data: bytes,
     name: str,
     *,
-    stored: Mapping[str, Mapping[str, object]] | None = None,
+    ledger: pd.DataFrame | None = None,
     today: dt.date | None = None,
 ) -> PreparedClaims:
     """Read, map and check a claims CSV (no writes).
@@ -124,8 +134,9 @@ def prepare_claims(
         The whole file.
     name : str
         Its name, for the report.
-    stored : mapping, optional
-        ``claim_id -> row`` of the ledger, to tell a repeat from a clash.
+    ledger : pandas.DataFrame, optional
+        The stored ledger (:meth:`geo.store.core.Store.claims`), to tell a
+        repeat from a clash.
     today : datetime.date, optional
         Later statement dates are rejected (default: today).
 
@@ -154,10 +165,11 @@ def prepare_claims(
     report.warnings.extend(read.warnings)
     clean, reasons = _clean(raw, report.warnings, today or dt.date.today())
     report.errors.extend(_check(clean, raw, reasons))
-    kept = _kept(clean, report, stored or {})
+    stored = {} if ledger is None else {r["claim_id"]: r for r in ledger.to_dict("records")}
+    kept = _kept(clean, report, stored)
     report.errors.sort(key=lambda i: (i.line or 0, i.column or ""))
     report.warnings.sort(key=lambda i: (i.line or 0, i.column or ""))
-    return PreparedClaims(kept, report)
+    return PreparedClaims(kept, report, name, hashlib.sha256(data).hexdigest())
 
 
 def ingest_claims(
@@ -176,21 +188,24 @@ def ingest_claims(
     upload, which ``python -m geo undo`` removes whole.
     """
     ledger = store.claims() if store is not None else None
-    stored = {} if ledger is None else {r["claim_id"]: r for r in ledger.to_dict("records")}
-    prepared = prepare_claims(data, name, stored=stored, today=today)
+    prepared = prepare_claims(data, name, ledger=ledger, today=today)
     report = prepared.report
     if dry_run or store is None:
         return dataclasses.replace(report, dry_run=True)
     if prepared.frame.empty:
         return report
-    upload_id = store.commit_claims(
+    return dataclasses.replace(report, upload_id=commit_claims(prepared, store, actor=actor))
+
+
+def commit_claims(prepared: PreparedClaims, store: Store, *, actor: User = LOCAL) -> str:
+    """Store a prepared claims file as one upload; its id (see :meth:`Store.commit_claims`)."""
+    return store.commit_claims(
         prepared.frame,
-        file=name,
-        sha256=hashlib.sha256(data).hexdigest(),
-        report=report,
+        file=prepared.file,
+        sha256=prepared.sha256,
+        report=prepared.report,
         actor=actor,
     )
-    return dataclasses.replace(report, upload_id=upload_id)
 
 
 # ---------------------------------------------------------------- headers

@@ -50,8 +50,8 @@ import numpy as np
 import pandas as pd
 
 from geo.config import get_settings
-from geo.ingest.reader import check_size
-from geo.report import FileRefused, IngestReport, Issue
+from geo.ingest.reader import read_upload_file
+from geo.report import IngestReport, Issue
 from geo.store.auth import LOCAL, Action, User, require
 
 if TYPE_CHECKING:
@@ -591,13 +591,9 @@ def ingest_path(
     sheet: str | None = None,
 ) -> IngestReport:
     """:func:`ingest_bytes` for a file on disk (refused before reading when too big)."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileRefused(f"There is no file at {path}: check the path and try again.")
-    check_size(path.stat().st_size, get_settings().max_upload_bytes)
     return ingest_bytes(
-        path.read_bytes(),
-        path.name,
+        read_upload_file(path),
+        Path(path).name,
         store,
         fmt=fmt,
         mapping=mapping,

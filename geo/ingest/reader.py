@@ -43,6 +43,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -68,6 +69,7 @@ __all__ = [
     "clean_header",
     "format_size",
     "read_csv_bytes",
+    "read_upload_file",
 ]
 
 #: Delimiters recognised on the header line, in order of preference on ties.
@@ -192,6 +194,22 @@ def check_size(n_bytes: int, limit: int) -> None:
             f"{format_size(limit)} (ATLAS_MAX_UPLOAD_MB): split it into smaller files "
             "and upload them one by one."
         )
+
+
+def read_upload_file(path: str | Path) -> bytes:
+    """The bytes of a file given on the command line, refused before reading when absent
+    or over ``ATLAS_MAX_UPLOAD_MB``.
+
+    Raises
+    ------
+    FileRefused
+        No such file, or it is too big.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileRefused(f"There is no file at {path}: check the path and try again.")
+    check_size(path.stat().st_size, get_settings().max_upload_bytes)
+    return path.read_bytes()
 
 
 # --------------------------------------------------------------------------- parsing

@@ -16,6 +16,7 @@ import pandas as pd
 
 from geo.schema import CLAIM_COLUMNS
 from geo.views.geojson import feature_collection
+from geo.views.layers_presence import territory_shape
 from geo.views.presence import presence_states
 
 __all__ = ["claims_csv", "claims_geojson", "territory_features"]
@@ -48,10 +49,7 @@ def territory_features(claims: pd.DataFrame, adm0: Any, adm1: Any) -> list[dict[
     feats: list[dict[str, Any]] = []
     for code, rows in states.groupby("territory_code", sort=True):
         code = str(code)
-        table, column, label = (
-            (adm1, "admin1_code", "admin1") if "-" in code else (adm0, "country_code", "country")
-        )
-        shape = table[table[column] == code]
+        shape, _, label = territory_shape(code, adm0, adm1)
         geometry = None
         name = code
         if not shape.empty:

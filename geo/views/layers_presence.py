@@ -19,7 +19,13 @@ import pydeck as pdk
 from geo.groups import canonical_group
 from geo.views.geojson import feature_collection
 
-__all__ = ["PRESENCE_RGB", "presence_features", "presence_key", "presence_layer"]
+__all__ = [
+    "PRESENCE_RGB",
+    "presence_features",
+    "presence_key",
+    "presence_layer",
+    "territory_shape",
+]
 
 #: State -> colour (asserted: red, denied: blue, contested: purple).
 PRESENCE_RGB: dict[str, tuple[int, int, int]] = {
@@ -59,6 +65,17 @@ def _tip(name: str, code: str, rows: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def territory_shape(code: str, adm0: Any, adm1: Any) -> tuple[Any, str, str]:
+    """The polygon rows of a claims territory, with their code and name columns.
+
+    An ISO 3166-2 code (``PK-KP``) is a province of ``adm1``, else a country of ``adm0``;
+    the rows are empty for a territory the boundaries do not hold.
+    """
+    if "-" in code:
+        return adm1[adm1["admin1_code"] == code], "admin1_code", "admin1"
+    return adm0[adm0["country_code"] == code], "country_code", "country"
+
+
 def presence_features(
     adm0: Any, adm1: Any, states: pd.DataFrame, groups: Iterable[str] | None = None
 ) -> dict[str, Any]:
@@ -86,11 +103,7 @@ def presence_features(
     feats: list[dict[str, Any]] = []
     for code, rows in sel.groupby("territory_code", sort=True):
         code = str(code)
-        is_province = "-" in code
-        table, column, label = (
-            (adm1, "admin1_code", "admin1") if is_province else (adm0, "country_code", "country")
-        )
-        shape = table[table[column] == code]
+        shape, column, label = territory_shape(code, adm0, adm1)
         if shape.empty:
             continue
         fc = feature_collection(shape, keep=(column, label))

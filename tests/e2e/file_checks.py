@@ -64,10 +64,24 @@ def check_pptx(path: Path) -> str:
     return f"{len(slides)} slide(s)"
 
 
-def check_csv(path: Path) -> str:
-    text = path.read_bytes().decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
+def _csv_rows(path: Path) -> list[list[str]]:
+    """A downloaded CSV's rows (byte-order mark dropped), checked to be non-empty."""
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
     assert rows, "empty CSV"
+    return rows
+
+
+def _features(path: Path, none: str) -> list[dict]:
+    """A downloaded GeoJSON's features; ``none`` is the message when it has none."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc.get("type") == "FeatureCollection", doc.get("type")
+    feats = doc.get("features") or []
+    assert feats, none
+    return feats
+
+
+def check_csv(path: Path) -> str:
+    rows = _csv_rows(path)
     header = rows[0]
     assert "incident_id" in header, f"not the canonical columns: {header[:8]}"
     assert len(rows) > 1, "no incident rows"
@@ -76,10 +90,7 @@ def check_csv(path: Path) -> str:
 
 
 def check_geojson(path: Path) -> str:
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    assert doc.get("type") == "FeatureCollection", doc.get("type")
-    feats = doc.get("features") or []
-    assert feats, "no features"
+    feats = _features(path, "no features")
     for f in feats:
         assert f["type"] == "Feature"
         geom = f.get("geometry")
@@ -103,18 +114,15 @@ def check_gpkg(path: Path) -> str:
 
 
 def check_claims_csv(path: Path) -> str:
-    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
-    assert rows and rows[0][:2] == ["claim_id", "statement_date"], f"not the ledger: {rows[:1]}"
+    rows = _csv_rows(path)
+    assert rows[0][:2] == ["claim_id", "statement_date"], f"not the ledger: {rows[:1]}"
     assert len(rows) > 1, "no statements"
     assert {len(r) for r in rows[1:]} == {len(rows[0])}, "ragged rows"
     return f"{len(rows) - 1} statements"
 
 
 def check_claims_geojson(path: Path) -> str:
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    assert doc.get("type") == "FeatureCollection", doc.get("type")
-    feats = doc.get("features") or []
-    assert feats, "no territory"
+    feats = _features(path, "no territory")
     for f in feats:  # territories: polygons, never points
         assert f["geometry"] is None or f["geometry"]["type"] in {"Polygon", "MultiPolygon"}
         assert f["properties"]["territory_code"] and f["properties"]["groups"]
