@@ -77,9 +77,10 @@ with right:
     )
 
 st.subheader("Claimed presence")
-presence_ui.legend()
+shaded = presence_ui.build(view, groups)
+presence_ui.legend(presence_ui.drawn_states(shaded))
 st.pydeck_chart(
-    layers.deck([*cache.basemap(labels=True), *presence_ui.build(view, groups)]),
+    layers.deck([*cache.basemap(labels=True), *shaded]),
     height=420,
     key="claims_map",
 )

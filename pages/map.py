@@ -3,7 +3,8 @@
 import streamlit as st
 
 from geo.views import layers
-from ui import cache, mapctl, maplayers, state, widgets
+from geo.views.legend import map_legend
+from ui import cache, mapctl, maplayers, presence, state, widgets
 
 
 @mapctl.fragment("map")  # first: it checks that the page runs in the frame
@@ -30,7 +31,7 @@ def _map() -> None:
         selection_mode="single-object",
     )
     maplayers.notes(view, chosen, drawn)
-    widgets.legend(df["event_type"].dropna().unique())
+    widgets.legend(map_legend(df, presence.drawn_states(drawn)))
     mapctl.marks_legend()
 
     st.subheader("Selected incident")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from geo.views import layers, summaries
+from geo.views.legend import map_legend
 from geo.views.mapview import MapView
 from ui import cache, mapctl, state, tables, widgets
 
@@ -35,7 +36,7 @@ with left:
         height=SMALL_SIZE[1],
         key="overview_map",
     )
-    widgets.legend(df["event_type"].dropna().unique(), show_size=False)
+    widgets.legend(map_legend(df), show_size=False)
     mapctl.marks_legend()
 with right:
     st.subheader("By province")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -110,9 +109,3 @@ def test_panel_keeps_unknown_apart_and_names_other_types(incidents):
     assert "Killed: 15 in 2 incidents with known counts; unknown in 1" in text
     assert "Not on the map (no coordinates): 1" in text
     assert "Province not known" in text  # the incident without a province, named as such
-
-
-def test_size_key_values_fit_the_data():
-    assert mapkey._size_key_values(pd.Series([np.nan])) == [1]
-    values = mapkey._size_key_values(pd.Series([1, 300]))
-    assert len(values) == 4 and values[0] == 1 and values[-1] == 250

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -18,6 +19,7 @@ from geo.config import get_settings
 from geo.ingest.reader import format_size
 from geo.views import layers
 from geo.views.export import safe_csv  # the formula-safe CSV of any table (pages/data.py uses it)
+from geo.views.legend import MapLegend
 from geo.views.summaries import Headline, format_count
 from ui.tables import fitted_height, for_display
 
@@ -31,6 +33,7 @@ __all__ = [
     "issues_frame",
     "legend",
     "md_escape",
+    "presence_legend_html",
     "record_table",
     "safe_csv",
     "selected_ids",
@@ -181,28 +184,60 @@ def _swatch(
     )
 
 
-def legend(event_types: Any = None, *, show_size: bool = True) -> None:
-    """The map legend: event-type colours, size key, hollow = unknown, precision marks.
+def legend(key: MapLegend, *, show_size: bool = True) -> None:
+    """The map legend of :func:`geo.views.legend.map_legend`: only what the map shows.
 
-    Built only from the app's constants, so the HTML carries no data.
+    Event-type colours, the size key, hollow = unknown, the faint circle of an
+    approximate location, the border and the presence states (as in every export).
+    Built only from the app's constants and the legend's classes, so the HTML
+    carries no text from a file.
     """
     items = " ".join(
-        f"{_swatch(rgb)}{html.escape(label)}&nbsp;&nbsp;"
-        for label, rgb in layers.legend(event_types)
+        f"{_swatch(_rgb(colour))}{html.escape(label)}&nbsp;&nbsp;"
+        for label, colour in key.event_types
     )
     grey = layers.OTHER_RGB
-    sizes = " ".join(f"{_swatch(grey, size=int(2 * r))}{k:,}&nbsp;" for k, r in layers.size_key())
+    sizes = " ".join(
+        f"{_swatch(grey, size=int(2 * r))}{k:,}&nbsp;" for k, r in layers.size_key(key.sizes)
+    )
     b = layers.BORDER_RGB
+    marks = [f"Killed: {sizes}"] if show_size and key.sizes else []
+    if key.unknown_toll:
+        marks.append(f"{_swatch(grey, hollow=True)}toll unknown")
+    if key.approximate:
+        marks.append(
+            f"{_swatch(grey, faint=True, size=22)}located only to a province or country (no dot)"
+        )
+    marks.append(
+        f"<span style='display:inline-block;width:26px;height:4px;background:rgb({b[0]},{b[1]},"
+        f"{b[2]});vertical-align:middle;margin-right:4px'></span>Afghanistan–Pakistan border"
+    )
     parts = [
-        f"<div style='font-size:0.85rem;line-height:1.9'>{items}</div>",
-        "<div style='font-size:0.85rem;line-height:1.9'>"
-        + (f"Killed: {sizes}&nbsp;&nbsp;" if show_size else "")
-        + f"{_swatch(grey, hollow=True)}toll unknown&nbsp;&nbsp;"
-        + f"{_swatch(grey, faint=True, size=22)}located only to a province or country (no dot)&nbsp;&nbsp;"
-        + f"<span style='display:inline-block;width:26px;height:4px;background:rgb({b[0]},{b[1]},{b[2]});"
-        "vertical-align:middle;margin-right:4px'></span>Afghanistan–Pakistan border</div>",
+        f"<div style='font-size:0.85rem;line-height:1.9'>{items}</div>" if items else "",
+        "<div style='font-size:0.85rem;line-height:1.9'>" + "&nbsp;&nbsp;".join(marks) + "</div>",
+        presence_legend_html(key.presence),
     ]
     st.markdown("".join(parts), unsafe_allow_html=True)
+
+
+def presence_legend_html(items: Sequence[tuple[str, str]]) -> str:
+    """The presence states' key as HTML (empty when none is drawn); app constants only."""
+    if not items:
+        return ""
+    boxes = " ".join(
+        f"<span style='display:inline-block;width:18px;height:12px;"
+        f"background:rgba({r},{g},{b},0.25);border:2px solid rgb({r},{g},{b});"
+        f"vertical-align:middle;margin:0 3px 0 8px'></span>{html.escape(label)}"
+        for label, (r, g, b) in ((label, _rgb(c)) for label, c in items)
+    )
+    return (
+        f"<div style='font-size:0.85rem;line-height:1.9'>Claimed presence: {boxes}"
+        " &nbsp;(a country claim shades the whole country)</div>"
+    )
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
 
 
 def selected_ids(event: Any) -> list[str]:

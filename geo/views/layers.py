@@ -61,6 +61,7 @@ from geo.views.layers_incidents import (
 )
 from geo.views.layers_labels import label_layer, place_table, province_label_layer
 from geo.views.layers_scale import SCALE_LAYER_IDS, scale_bar_layers
+from geo.views.legend import OTHER_LABEL, event_type_items
 from geo.views.mapview import FRONTIER, MapView
 from geo.views.palette import ARC_RGB, BORDER_RGB, EVENT_RGB, OTHER_RGB
 
@@ -135,19 +136,16 @@ class AtlasDeck(pdk.Deck):
 
 # ---------------------------------------------------------------------- keys and legends
 def legend(event_types: Iterable[str] | None = None) -> list[tuple[str, tuple[int, int, int]]]:
-    """(label, RGB) for each event type present (all known types if ``None``), then "Other".
+    """(label, RGB) of :func:`geo.views.legend.event_type_items` (all known types if ``None``).
 
     >>> legend(["Battles", "Something else"])
-    [('Battles', (238, 119, 51)), ('Other / not given', (102, 102, 102))]"""
-    present = None if event_types is None else {str(t) for t in event_types if t is not None}
-    items = [(t, c) for t, c in EVENT_RGB.items() if present is None or t in present]
-    if present is None or present - set(EVENT_RGB):
-        items.append(("Other / not given", OTHER_RGB))
-    return items
+    [('Battles', (238, 119, 51)), ('Other or not given', (102, 102, 102))]"""
+    rgb = {**EVENT_RGB, OTHER_LABEL: OTHER_RGB}
+    return [(label, rgb[label]) for label, _ in event_type_items(event_types)]
 
 
-def size_key(values: Sequence[int] = (1, 10, 50, 150)) -> list[tuple[int, float]]:
-    """(killed, radius in px) pairs for the size key.
+def size_key(values: Sequence[int]) -> list[tuple[int, float]]:
+    """(killed, radius in px) pairs for the size key (classes: :func:`geo.views.legend.size_classes`).
 
     >>> size_key((1, 100))
     [(1, 5.2), (100, 25.0)]

@@ -20,12 +20,14 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.cm import ScalarMappable
-from matplotlib.colors import LinearSegmentedColormap, Normalize
+from matplotlib.colors import LinearSegmentedColormap, Normalize, to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from geo.views import cartography as carto
+from geo.views.legend import MapLegend, map_legend
 from geo.views.palette import BORDER_COLOUR, EVENT_COLOURS, OTHER_COLOUR
 from geo.views.summaries import format_count
 
@@ -264,8 +266,11 @@ def draw_panel(
     top: float,
     bottom: float,
     ring_handle: Any,
+    key: MapLegend | None = None,
+    marker_scale: float = 1.0,
     shading: tuple[str, Normalize] | None = None,
     provinces: pd.DataFrame | None = None,
+    outside: tuple[int, Sequence[str]] = (0, ()),
 ) -> None:
     """The side panel: view facts, symbol legend, event types, size key, colour bar, top provinces.
 
@@ -284,10 +289,16 @@ def draw_panel(
         Left edge, top and bottom of the panel (figure fractions).
     ring_handle : matplotlib artist
         An (empty) dashed-ring scatter to show in the legend.
+    key : geo.views.legend.MapLegend, optional
+        What the legends list (:func:`geo.views.legend.map_legend` of ``df`` when omitted).
+    marker_scale : float
+        The markers' diameter factor, so the size key matches the map.
     shading : tuple of (str, Normalize), optional
         Title and scale of the province choropleth.
     provinces : pandas.DataFrame, optional
         Top provinces (``name``, ``incidents``, ``killed``, ``killed_unknown``).
+    outside : (int, sequence of str)
+        Mapped incidents outside the frame and their provinces (announced).
     """
     width = 0.988 - x
     two = width >= 0.40
@@ -301,45 +312,49 @@ def draw_panel(
     )
     if facts.incidents > facts.mapped:
         facts_lines.append(f"Not on the map (no coordinates): {facts.incidents - facts.mapped:,}")
+    if outside[0]:
+        where = ", ".join(list(outside[1])[:4]) + (" …" if len(outside[1]) > 4 else "")
+        facts_lines.append(f"Outside this map: {outside[0]:,} ({where})")
     right.text(facts_lines)
-    _symbol_legends(left, df, facts, ring_handle)
+    key = key if key is not None else map_legend(df)
+    _symbol_legends(left, key, facts, ring_handle, marker_scale)
     if shading is not None:
         _colour_bar(left, *shading)
     if provinces is not None and len(provinces):
         _province_table(right, provinces, bottom)
 
 
-def _symbol_legends(col: _Column, df: pd.DataFrame, facts: ViewFacts, ring: Any) -> None:
-    col.legend(
-        [
-            Line2D([], [], ls="none", marker="o", ms=8, mfc=_GREY, mec="white", alpha=0.85),
-            Line2D([], [], ls="none", marker="o", ms=8, mfc="none", mec=_GREY, mew=1.2),
-            ring,
-            Line2D([], [], color=BORDER_COLOUR, lw=1.6),
-            Line2D([], [], color="#B9B9B9", lw=0.8),
-        ],
-        [
-            "Killed known (area ∝ killed)",
-            "Killed unknown (hollow)",
-            "Approximate location:\nprovince or country level only",
-            "Afghanistan–Pakistan border",
-            "Province boundary",
-        ],
-        "Symbols",
-    )
-    types = _present_types(df)
-    if types:
+def _symbol_legends(
+    col: _Column, key: MapLegend, facts: ViewFacts, ring: Any, marker_scale: float
+) -> None:
+    """Symbols, event types, the size key and the presence states: only what the map shows."""
+    symbols: list[tuple[Any, str]] = []
+    if key.sizes:
+        symbols.append(
+            (Line2D([], [], ls="none", marker="o", ms=8, mfc=_GREY, mec="white", alpha=0.85),
+             "Killed known (area ∝ killed)")
+        )  # fmt: skip
+    if key.unknown_toll:
+        symbols.append(
+            (Line2D([], [], ls="none", marker="o", ms=8, mfc="none", mec=_GREY, mew=1.2),
+             "Killed unknown (hollow)")
+        )  # fmt: skip
+    if key.approximate:
+        symbols.append((ring, "Approximate location:\nprovince or country level only"))
+    symbols += [
+        (Line2D([], [], color=BORDER_COLOUR, lw=1.6), "Afghanistan–Pakistan border"),
+        (Line2D([], [], color="#B9B9B9", lw=0.8), "Province boundary"),
+    ]
+    col.legend([h for h, _ in symbols], [t for _, t in symbols], "Symbols")
+    if key.event_types:
         col.legend(
-            [
-                Line2D([], [], ls="none", marker="o", ms=7, mfc=EVENT_COLOURS.get(t, OTHER_COLOUR))
-                for t in types
-            ],
-            types,
+            [Line2D([], [], ls="none", marker="o", ms=7, mfc=c) for _, c in key.event_types],
+            [t for t, _ in key.event_types],
             "Event type",
         )
-    if facts.known:
-        values = _size_key_values(pd.to_numeric(df["killed"], errors="coerce"))
-        areas = marker_area(np.array(values, dtype=float)) * crowding(facts.mapped)[0]
+    if key.sizes:
+        areas = marker_area(np.array(key.sizes, dtype=float)) * crowding(facts.mapped)[0]
+        areas = areas * marker_scale**2
         widest = float(np.sqrt(areas.max())) / _FONT
         col.legend(
             [
@@ -348,32 +363,23 @@ def _symbol_legends(col: _Column, df: pd.DataFrame, facts: ViewFacts, ring: Any)
                 )
                 for a in areas
             ],
-            [f"{v:,}" for v in values],
+            [f"{v:,}" for v in key.sizes],
             "Killed per incident",
-            ncols=len(values),
+            ncols=len(key.sizes),
             columnspacing=1.0,
             handletextpad=0.4,
             handlelength=max(1.2, widest * 1.1),
             handleheight=max(1.0, widest),
         )
-
-
-def _size_key_values(killed: pd.Series) -> list[int]:
-    top = float(killed.max()) if killed.notna().any() else 0.0
-    values = [v for v in (1, 5, 10, 25, 50, 100, 250) if v <= max(top, 1.0)]
-    if len(values) > 4:
-        idx = np.linspace(0, len(values) - 1, 4).round().astype(int)
-        values = [values[i] for i in idx]
-    return values
-
-
-def _present_types(df: pd.DataFrame) -> list[str]:
-    if df.empty or "event_type" not in df.columns:
-        return []
-    present = {str(t) for t in df["event_type"].dropna().unique()}
-    known = [t for t in EVENT_COLOURS if t in present]
-    other = bool(present - set(EVENT_COLOURS)) or bool(df["event_type"].isna().any())
-    return known + (["Other or not given"] if other else [])
+    if key.presence:
+        col.legend(
+            [
+                Patch(facecolor=to_rgba(c, 0.18), edgecolor=c, hatch="///", linewidth=1.6)
+                for _, c in key.presence
+            ],
+            [t for t, _ in key.presence],
+            "Claimed presence",
+        )
 
 
 def _colour_bar(col: _Column, title: str, norm: Normalize) -> None:
