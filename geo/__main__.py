@@ -195,7 +195,9 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
     except ValueError as exc:  # an unsupported suffix: nothing was read or written
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    view = _view(args, title=args.title, caveat=args.caveat, shade=args.shade)
+    view = _view(
+        args, title=args.title, caveat=args.caveat, shade=args.shade, presence=args.presence
+    )
     write(view, output.name, Path(args.out))
     print(f"wrote {args.out}", file=sys.stderr)
     return EXIT_OK
@@ -346,6 +348,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title")
     p.add_argument("--caveat", help="handling or caveat line printed on the map")
     p.add_argument("--shade", choices=SHADES, help="shade provinces by incidents or known killed")
+    p.add_argument(
+        "--presence",
+        nargs="*",
+        metavar="GROUP",
+        help="shade the territories of the claims ledger (asserted, denied, contested), with "
+        "its legend; for these groups only (any alias, e.g. ISKP TTP) when named",
+    )
     p.add_argument("--made-at", **made_at)
     _add_db(p)
     _add_filters(p)

@@ -6,6 +6,7 @@ from geo.views import outputs
 from geo.views.view import made_now
 from geo.views.viewfacts import DEFAULT_TITLE
 from ui import cache, state
+from ui import presence as export_ui
 
 view = cache.current_view()
 
@@ -29,7 +30,10 @@ shade = c3.selectbox(
     key="export_shade",
     format_func={"": "no shading", "incidents": "by incidents", "killed": "by killed"}.get,
 )
-view = view.with_(title=title, caveat=caveat, shade=shade or None, made_at=made_now())
+presence = export_ui.presence_choice(view)
+view = view.with_(
+    title=title, caveat=caveat, shade=shade or None, presence=presence, made_at=made_now()
+)
 stem = view.file_stem()
 
 render = cache.renderer(view)

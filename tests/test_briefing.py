@@ -174,7 +174,7 @@ def test_escape_text_neutralises_template_and_converter_syntax() -> None:
 # ---------------------------------------------------------------------- PowerPoint
 
 
-def test_pptx_has_picture_table_and_notes(hostile: pd.DataFrame) -> None:
+def test_pptx_has_title_a_full_width_map_and_notes(hostile: pd.DataFrame) -> None:
     from pptx import Presentation
     from pptx.enum.shapes import MSO_SHAPE_TYPE
 
@@ -186,26 +186,26 @@ def test_pptx_has_picture_table_and_notes(hostile: pd.DataFrame) -> None:
     assert len(prs.slides) == 1
     assert prs.slide_width * 9 == prs.slide_height * 16
     slide = prs.slides[0]
-    assert slide.shapes.title.text == "Slide title"
+    assert slide.shapes.title.text == "Slide title"  # editable text, not only in the picture
     pictures = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
     assert len(pictures) == 1
-    assert pictures[0].image.size == (1920, 1080)
-    tables = [s.table for s in slide.shapes if s.has_table]
-    assert len(tables) == 1
-    cells = [[c.text for c in row.cells] for row in tables[0].rows]
-    assert cells[0] == ["Province", "Incidents", "Killed", "Unknown"]
-    known = hostile["killed"].dropna()
-    assert cells[1] == [
-        "Khyber Pakhtunkhwa",
-        str(len(hostile)),
-        str(int(known.sum())),
-        str(int(hostile["killed"].isna().sum())),
-    ]
+    pic = pictures[0]
+    assert pic.image.size == (2000, 966)
+    assert pic.image.blob == briefing.slide_picture(view)
+    # the picture spans the slide's width and fills it below the title band
+    assert pic.left == 0 and pic.width == prs.slide_width
+    assert abs(pic.top + pic.height - prs.slide_height) < prs.slide_height * 0.01
+    assert pic.height > 0.85 * prs.slide_height
+    assert not [s for s in slide.shapes if s.has_table]  # the provinces are in the picture
     notes = slide.notes_slide.notes_text_frame.text
+    known = hostile["killed"].dropna()
+    unknown = int(hostile["killed"].isna().sum())
+    assert f"  Khyber Pakhtunkhwa: {len(hostile)}, {int(known.sum())}, {unknown}" in notes
     assert "Filters: PAK" in notes
     assert "Incident sources:" in notes and "Natural Earth" in notes
     assert "Data to 10 Jul 2025 (latest event)" in notes
     assert "made 2026-02-01 12:00 UTC" in notes
+    assert "Legend: Event type:" in notes
 
 
 # ---------------------------------------------------------------------- the Export page

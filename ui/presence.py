@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,21 +10,47 @@ import pydeck as pdk
 import streamlit as st
 
 from geo.groups import split_groups
-from geo.views.layers_presence import presence_key, presence_layer
+from geo.views.layers_presence import presence_layer
+from geo.views.legend import presence_items
 from geo.views.presence import presence_states, territory_statements
 from geo.views.view import View
 from ui import cache, widgets
 
-__all__ = ["build", "legend", "note", "options", "statements", "territory_list"]
+__all__ = [
+    "build",
+    "drawn_states",
+    "legend",
+    "note",
+    "options",
+    "presence_choice",
+    "statements",
+    "territory_list",
+]
 
 
 def options(on: bool) -> list[str]:
     """The groups to shade (all when empty), drawn under the toggle while it is on."""
     if not on:
         return []
-    ledger = cache.current_view().claims
-    names = sorted({g for v in ledger.get("groups", pd.Series(dtype=str)) for g in split_groups(v)})
+    names = _group_names(cache.current_view())
     return st.multiselect("Groups", names, key="map_presence_groups", placeholder="All groups")
+
+
+def presence_choice(view: View) -> list[str] | None:
+    """Export page: draw claimed presence on the map files? ``None`` for no, else the groups."""
+    c1, c2 = st.columns([1.2, 3])
+    on = c1.toggle("Claimed presence", key="export_presence",
+                   help="Shade the territories the claims ledger speaks of, with its legend.")  # fmt: skip
+    if not on:
+        return None
+    return c2.multiselect(
+        "Groups", _group_names(view), key="export_presence_groups", placeholder="All groups"
+    )
+
+
+def _group_names(view: View) -> list[str]:
+    ledger = view.claims
+    return sorted({g for v in ledger.get("groups", pd.Series(dtype=str)) for g in split_groups(v)})
 
 
 def build(view: View, groups: list[str]) -> list[pdk.Layer | None]:
@@ -34,19 +59,21 @@ def build(view: View, groups: list[str]) -> list[pdk.Layer | None]:
     return [presence_layer(bnd.adm0, bnd.adm1, presence_states(view.claims), groups)]
 
 
-def legend() -> None:
-    """Colour key of the presence shading (app constants only, no file text)."""
-    items = " ".join(
-        f"<span style='display:inline-block;width:18px;height:12px;"
-        f"background:rgba({r},{g},{b},0.25);border:2px solid rgb({r},{g},{b});"
-        f"vertical-align:middle;margin:0 3px 0 8px'></span>{html.escape(label)}"
-        for label, (r, g, b) in presence_key()
-    )
-    st.markdown(
-        f"<div style='font-size:0.85rem'>Claimed presence: {items}"
-        " &nbsp;(a country claim shades the whole country)</div>",
-        unsafe_allow_html=True,
-    )
+def drawn_states(drawn: Sequence[Any]) -> list[str]:
+    """The states of the presence polygons among the layers drawn (for the legend)."""
+    return [
+        f["properties"]["state"]
+        for layer in drawn
+        if layer is not None and layer.id == "presence"
+        for f in (layer.data or {}).get("features", [])
+    ]
+
+
+def legend(states: Sequence[str] | None = None) -> None:
+    """Colour key of the presence shading, the states drawn only (app constants, no file text)."""
+    html_key = widgets.presence_legend_html(presence_items(states))
+    st.markdown(html_key or "<div style='font-size:0.85rem'>No territory shaded.</div>",
+                unsafe_allow_html=True)  # fmt: skip
 
 
 def _picked_territory(deck_key: str) -> str | None:
@@ -135,6 +162,5 @@ def statements(rows: pd.DataFrame) -> None:
 
 
 def note(view: View, groups: list[str], drawn: Sequence[Any]) -> None:
-    """Below the map while the layer is on: the legend and the territory list."""
-    legend()
+    """Below the map while the layer is on: the territory list (the page's legend has the key)."""
     territory_list(view, groups)

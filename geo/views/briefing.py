@@ -9,9 +9,10 @@
   filter, in the tooltips before the layer data is serialised. The payload is
   embedded with ``tojson``, which writes ``<``, ``>`` and ``&`` as ``\\u003c``
   etc., so no value can close the script.
-- :func:`to_pptx` builds one 16:9 slide: the slide snapshot, a table of the
-  top provinces by killed, and the filters, sources and dates in the speaker
-  notes. Its zip entries carry the view's time, so the same view and time give
+- :func:`to_pptx` builds one 16:9 slide: an editable title and subtitle over
+  a picture of the map with its key (the map fitted to the data, drawn by the
+  snapshot code), the legend in its alt text, and the filters, top provinces,
+  sources and dates in the speaker notes. Its zip entries carry the view's time, so the same view and time give
   the same bytes.
 
 Both take a :class:`geo.views.view.View`, whose facts they print as they are.
@@ -32,7 +33,7 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
-from geo.views import mapkey
+from geo.views.legend import MapLegend, map_legend
 from geo.views.summaries import format_count
 from geo.views.view import View
 from geo.views.viewfacts import ViewFacts, top_provinces
@@ -44,6 +45,7 @@ ATTRIBUTION = (
     "Places: GeoNames (CC BY 4.0)."
 )
 _MAX_SOURCES = 40
+_UNSET: Any = object()
 
 # Characters replaced in every text value that can reach HTML. Beyond the HTML
 # specials: braces (deck.gl tooltip placeholders, template syntax), "@" (deck.gl's
@@ -125,15 +127,30 @@ def _view_state(filters: Any) -> dict[str, float]:
     return {"latitude": (y0 + y1) / 2, "longitude": (x0 + x1) / 2 - shift, "zoom": round(zoom, 2)}
 
 
-def _deck_payload(df: pd.DataFrame, filters: Any) -> dict[str, Any]:
-    """The deck JSON with every string in the data layers escaped."""
+def _presence_territories(view: View) -> Any:
+    """The view's claimed territories (lon/lat) when it draws presence, else ``None``."""
+    if view.presence is None:
+        return None
+    from geo.places import boundaries
+    from geo.views.layers_presence import presence_territories
+
+    adm0, adm1 = boundaries.adm0_simplified(), boundaries.adm1_simplified()
+    return presence_territories(adm0, adm1, view.presence_states, view.presence)
+
+
+def _deck_payload(df: pd.DataFrame, filters: Any, presence: Any = None) -> dict[str, Any]:
+    """The deck JSON with every string in the data layers escaped.
+
+    ``presence``: claimed territories (:func:`_presence_territories`) drawn under the incidents.
+    """
     from geo.places import boundaries
     from geo.views import layers
+    from geo.views.layers_presence import presence_layer_of
 
-    base = layers.basemap_layers(
-        boundaries.adm0_simplified(), boundaries.adm1_simplified(), boundaries.border_line()
-    )
-    deck = layers.deck([*base, *layers.incident_layers(df)], online_tiles=False)
+    adm0, adm1 = boundaries.adm0_simplified(), boundaries.adm1_simplified()
+    base = layers.basemap_layers(adm0, adm1, boundaries.border_line())
+    shaded = [] if presence is None else [presence_layer_of(presence)]
+    deck = layers.deck([*base, *shaded, *layers.incident_layers(df)], online_tiles=False)
     payload = json.loads(deck.to_json())
     payload["initialViewState"] = _view_state(filters)
     for layer in payload.get("layers", []):
@@ -142,6 +159,11 @@ def _deck_payload(df: pd.DataFrame, filters: Any) -> dict[str, Any]:
         if "data" in layer:
             layer["data"] = _escape_records(layer["data"])
     return payload
+
+
+def _groups_text(groups: tuple[str, ...] | None) -> str:
+    """`` for IS-KP, TTP`` (the groups of the presence layer), empty for every group."""
+    return f" for {', '.join(groups)}" if groups else ""
 
 
 @cache
@@ -170,15 +192,21 @@ def to_html(view: View) -> bytes:
     bytes
         UTF-8 HTML.
     """
+    from geo.views.layers import size_key
+
     facts = view.facts
-    deck = _deck_payload(view.incidents, view.filters)
+    presence = _presence_territories(view)
+    deck = _deck_payload(view.incidents, view.filters, presence)
     hexagons = any(layer.get("@@type") == "H3HexagonLayer" for layer in deck.get("layers", []))
+    key = _legend(view, presence)
     page = _template().render(
         facts=facts,
         sources=facts.sources[:_MAX_SOURCES],
         more=max(0, len(facts.sources) - _MAX_SOURCES),
-        legend=list(mapkey.EVENT_COLOURS.items()),
+        key=key,
+        sizes=[(k, round(2 * r)) for k, r in size_key(key.sizes)],
         hexagons=hexagons,
+        presence_groups=_groups_text(view.presence),
         attribution=ATTRIBUTION,
         bundle=Markup(_bundle()),  # pydeck's own script, with any "</script" neutralised
         spec={"deck": deck, "tooltip": {"html": "{tip}", "style": _TOOLTIP_STYLE}},
@@ -191,31 +219,51 @@ def to_html(view: View) -> bytes:
 # ---------------------------------------------------------------------------
 
 
-def speaker_notes(facts: ViewFacts) -> str:
-    """The slide's notes: what it shows, filters, dates, sources and attribution."""
+def speaker_notes(facts: ViewFacts, key: MapLegend | None = None, provinces: Any = None) -> str:
+    """The slide's notes: what it shows, filters, dates, legend, top provinces, sources."""
     lines = [
         facts.title,
         f"Filters: {facts.description}",
         f"Incidents: {facts.incidents:,} ({facts.date_range}); on the map: {facts.mapped:,}",
         facts.killed_line,
         f"As of: {facts.as_of}; made {facts.made}",
+        "Legend: " + (key.describe() if key is not None else "none"),
+    ]
+    if provinces is not None and len(provinces):
+        lines.append("Top provinces by killed (incidents, killed, incidents with unknown killed):")
+        lines += [
+            f"  {row.name}: {row.incidents:,}, {format_count(row.killed)}, {row.killed_unknown:,}"
+            for row in provinces.itertuples(index=False)
+        ]
+    lines += [
         "Incident sources: " + ("; ".join(facts.sources) or "none in this view"),
         ATTRIBUTION,
-        "Symbols: area ∝ killed; hollow = killed unknown; dashed ring = approximate location.",
     ]
     if facts.caveat:
         lines.insert(1, f"Handling: {facts.caveat}")
     return "\n".join(lines)
 
 
+def slide_picture(view: View) -> bytes:
+    """The slide's picture: map, key and footer of the view, sized for the slide under its title."""
+    from geo.views.snapshot import SLIDE_BODY, render
+
+    return render(view, "png", preset=SLIDE_BODY)
+
+
 def to_pptx(view: View, *, png: bytes | None = None) -> bytes:
-    """One 16:9 slide: the map, a table of the top provinces by killed, notes with the sources.
+    """One 16:9 slide: an editable title and subtitle over the map with its key.
+
+    The picture (:func:`slide_picture`) spans the slide's width: the map fitted to
+    the data, the legend, the top provinces and the sources, drawn by the same
+    code as the PNG. Its alt text and the speaker notes state the legend, the top
+    provinces, the filters, dates and sources as text.
 
     Parameters
     ----------
     view : geo.views.view.View
     png : bytes, optional
-        The view's slide snapshot, if already rendered (else it is rendered here).
+        :func:`slide_picture` of the view, if already rendered.
 
     Returns
     -------
@@ -225,48 +273,45 @@ def to_pptx(view: View, *, png: bytes | None = None) -> bytes:
     from pptx.dml.color import RGBColor
     from pptx.util import Emu, Inches, Pt
 
-    from geo.views.snapshot import render
+    from geo.views.snapshot import SLIDE_BODY
 
     facts = view.facts
     if png is None:
-        png = render(view, "png")
+        png = slide_picture(view)
     prs = Presentation()
     prs.slide_width, prs.slide_height = Emu(12_192_000), Emu(6_858_000)  # 13.333 × 7.5 in
     slide = prs.slides.add_slide(prs.slide_layouts[5])  # "Title Only"
+    text_w = Inches(9.4 if facts.caveat else 12.7)
     heading = slide.shapes.title
     heading.left, heading.top, heading.width, heading.height = (
-        Inches(0.4),
-        Inches(0.2),
-        Inches(12.5),
-        Inches(0.8),
-    )
+        Inches(0.3), Inches(0.1), text_w, Inches(0.6))  # fmt: skip
     heading.text = facts.title
+    heading.text_frame.word_wrap = True
     for p in heading.text_frame.paragraphs:
-        p.font.size = Pt(26)
+        p.font.size = Pt(20 if facts.caveat else 24)  # one line beside the caveat box
         p.font.bold = True
-    pic = slide.shapes.add_picture(io.BytesIO(png), Inches(0.3), Inches(1.1), width=Inches(8.9))
+    sub = slide.shapes.add_textbox(Inches(0.3), Inches(0.66), text_w, Inches(0.36)).text_frame
+    sub.word_wrap = True
+    sub.text = f"Filters: {facts.description} · {facts.incidents:,} incidents, {facts.date_range}"
+    sub.paragraphs[0].font.size = Pt(12)
+    sub.paragraphs[0].font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+    top = Inches(7.5 - SLIDE_BODY.height_in)
+    pic = slide.shapes.add_picture(io.BytesIO(png), 0, top, width=prs.slide_width)
     pic.name = "Map snapshot"
+    key = _legend(view)
     pic._element.nvPicPr.cNvPr.set(
-        "descr", f"Map of {facts.incidents} incidents; filters: {facts.description}"
+        "descr",
+        f"Map of {facts.incidents} incidents; filters: {facts.description}. {key.describe()}",
     )
-    table = top_provinces(view.incidents, 10)
-    _add_table(slide, table, left=Inches(9.4), top=Inches(1.1), width=Inches(3.65))
-    foot = slide.shapes.add_textbox(Inches(0.3), Inches(6.25), Inches(12.7), Inches(1.0)).text_frame
-    foot.word_wrap = True
-    foot.text = f"Filters: {facts.description} · {facts.incidents:,} incidents, {facts.date_range}"
-    extra = foot.add_paragraph()
-    extra.text = f"{facts.as_of} · made {facts.made} · sources and attribution in the notes"
-    for p in foot.paragraphs:
-        p.font.size = Pt(11)
-        p.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
     if facts.caveat:
-        box = slide.shapes.add_textbox(Inches(9.4), Inches(5.6), Inches(3.65), Inches(0.6))
+        box = slide.shapes.add_textbox(Inches(9.9), Inches(0.12), Inches(3.2), Inches(0.8))
         box.text_frame.word_wrap = True
         box.text_frame.text = facts.caveat
         para = box.text_frame.paragraphs[0]
         para.font.size, para.font.bold = Pt(12), True
         para.font.color.rgb = RGBColor(0x8B, 0x00, 0x00)
-    slide.notes_slide.notes_text_frame.text = speaker_notes(facts)
+    notes = speaker_notes(facts, key, top_provinces(view.incidents, 10))
+    slide.notes_slide.notes_text_frame.text = notes
     prs.core_properties.title = facts.title
     prs.core_properties.subject = f"Filters: {facts.description}"
     made = facts.made_at.replace(tzinfo=None)
@@ -277,34 +322,11 @@ def to_pptx(view: View, *, png: bytes | None = None) -> bytes:
     return _zip_at(buf.getvalue(), made)
 
 
-def _add_table(slide: Any, table: pd.DataFrame, *, left: int, top: int, width: int) -> None:
-    """Top provinces: Province, Incidents, Killed (known), Unknown (incidents)."""
-    from pptx.util import Inches, Pt
-
-    rows = max(len(table), 1) + 1
-    shape = slide.shapes.add_table(rows, 4, left, top, width, Inches(0.32) * rows)
-    shape.name = "Top provinces by killed"
-    grid = shape.table
-    for j, w in enumerate((1.55, 0.7, 0.65, 0.75)):
-        grid.columns[j].width = Inches(w)
-    heads = ("Province", "Incidents", "Killed", "Unknown")
-    for j, head in enumerate(heads):
-        grid.cell(0, j).text = head
-    if table.empty:
-        grid.cell(1, 0).text = "No incidents"
-    for i, row in enumerate(table.itertuples(index=False), start=1):
-        killed = format_count(row.killed)
-        values = (str(row.name), f"{row.incidents:,}", killed, f"{row.killed_unknown:,}")
-        for j, value in enumerate(values):
-            grid.cell(i, j).text = value
-    for i in range(rows):
-        for j in range(4):
-            for p in grid.cell(i, j).text_frame.paragraphs:
-                p.font.size = Pt(11 if i else 11.5)
-                if j:
-                    from pptx.enum.text import PP_ALIGN
-
-                    p.alignment = PP_ALIGN.RIGHT
+def _legend(view: View, presence: Any = _UNSET) -> MapLegend:
+    """The view's legend as its maps draw it (:func:`geo.views.legend.map_legend`)."""
+    if presence is _UNSET:
+        presence = _presence_territories(view)
+    return map_legend(view.incidents, None if presence is None else presence["state"])
 
 
 def _zip_at(data: bytes, when: datetime) -> bytes:

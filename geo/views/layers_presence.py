@@ -13,39 +13,40 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 import pydeck as pdk
 
 from geo.groups import canonical_group
 from geo.views.geojson import feature_collection
+from geo.views.legend import PRESENCE_COLOURS, PRESENCE_LABELS
 
 __all__ = [
     "PRESENCE_RGB",
+    "features_of",
     "presence_features",
     "presence_key",
     "presence_layer",
+    "presence_layer_of",
+    "presence_territories",
     "territory_shape",
 ]
 
-#: State -> colour (asserted: red, denied: blue, contested: purple).
+#: State -> colour (asserted: red, denied: blue, contested: purple); :mod:`geo.views.legend`'s.
 PRESENCE_RGB: dict[str, tuple[int, int, int]] = {
-    "asserted": (214, 39, 40),
-    "denied": (31, 119, 180),
-    "contested": (148, 103, 189),
+    state: (int(c[1:3], 16), int(c[3:5], 16), int(c[5:7], 16))
+    for state, c in PRESENCE_COLOURS.items()
 }
 
 _FILL_ALPHA = 60
 _LINE_ALPHA = 230
+_COLUMNS = ["territory_code", "name", "state", "n_assert", "n_deny", "n_statements", "tip"]
 
 
-def presence_key() -> list[tuple[str, tuple[int, int, int]]]:
-    """Legend items: (label, rgb) for each presence state (app constants only)."""
-    labels = {
-        "asserted": "presence asserted",
-        "denied": "presence denied",
-        "contested": "contested (asserted and denied)",
-    }
-    return [(labels[s], rgb) for s, rgb in PRESENCE_RGB.items()]
+def presence_key(states: Iterable[str] | None = None) -> list[tuple[str, tuple[int, int, int]]]:
+    """Legend items: (label, rgb) of the states given (all when ``None``), app constants only."""
+    shown = set(PRESENCE_RGB if states is None else states)
+    return [(PRESENCE_LABELS[s], rgb) for s, rgb in PRESENCE_RGB.items() if s in shown]
 
 
 def _fold(rows: pd.DataFrame) -> tuple[str, int, int]:
@@ -76,15 +77,16 @@ def territory_shape(code: str, adm0: Any, adm1: Any) -> tuple[Any, str, str]:
     return adm0[adm0["country_code"] == code], "country_code", "country"
 
 
-def presence_features(
+def presence_territories(
     adm0: Any, adm1: Any, states: pd.DataFrame, groups: Iterable[str] | None = None
-) -> dict[str, Any]:
-    """A FeatureCollection of the claimed territories with their state.
+) -> gpd.GeoDataFrame:
+    """The claimed territories with their polygon and folded state, one row each.
 
     Parameters
     ----------
     adm0, adm1 : geopandas.GeoDataFrame
-        Countries (``country_code``) and provinces (``admin1_code``).
+        Countries (``country_code``) and provinces (``admin1_code``), in any CRS
+        (the result keeps it: lon/lat for the deck, metres for the snapshot).
     states : pandas.DataFrame
         From :func:`geo.views.presence.presence_states`.
     groups : iterable of str, optional
@@ -92,36 +94,61 @@ def presence_features(
 
     Returns
     -------
-    dict
-        One feature per claimed territory found in the boundaries, with
-        properties ``territory_code``, ``name``, ``state``, ``n_statements``,
-        ``fill``, ``line`` and ``tip``. Territories with no polygon are left
-        out (they are listed, not guessed, by the page).
+    geopandas.GeoDataFrame
+        ``territory_code``, ``name``, ``state`` (asserted, denied or contested
+        over the chosen groups), ``n_assert``, ``n_deny``, ``n_statements``,
+        ``tip`` and the geometry. Territories the boundaries do not hold are
+        left out (the pages list them, nothing is guessed).
     """
     wanted = {canonical_group(g) for g in groups or []} - {None}
     sel = states[states["group"].isin(wanted)] if wanted else states
-    feats: list[dict[str, Any]] = []
-    for code, rows in sel.groupby("territory_code", sort=True):
+    rows: list[dict[str, Any]] = []
+    for code, claims in sel.groupby("territory_code", sort=True):
         code = str(code)
-        shape, column, label = territory_shape(code, adm0, adm1)
+        shape, _, label = territory_shape(code, adm0, adm1)
         if shape.empty:
             continue
-        fc = feature_collection(shape, keep=(column, label))
-        state, n_assert, n_deny = _fold(rows)
-        rgb = PRESENCE_RGB[state]
+        state, n_assert, n_deny = _fold(claims)
         name = str(shape.iloc[0][label])
-        for f in fc["features"]:
-            f["properties"] = {
+        rows.append(
+            {
                 "territory_code": code,
                 "name": name,
                 "state": state,
+                "n_assert": n_assert,
+                "n_deny": n_deny,
                 "n_statements": n_assert + n_deny,
-                "fill": [*rgb, _FILL_ALPHA],
-                "line": [*rgb, _LINE_ALPHA],
-                "tip": _tip(name, code, rows),
+                "tip": _tip(name, code, claims),
+                "geometry": shape.geometry.union_all(),
             }
-            feats.append(f)
-    return {"type": "FeatureCollection", "features": feats}
+        )
+    crs = getattr(adm0, "crs", None)
+    if not rows:
+        return gpd.GeoDataFrame(columns=[*_COLUMNS, "geometry"], geometry="geometry", crs=crs)
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
+
+
+def presence_features(
+    adm0: Any, adm1: Any, states: pd.DataFrame, groups: Iterable[str] | None = None
+) -> dict[str, Any]:
+    """A FeatureCollection of :func:`presence_territories` for the deck (see :func:`features_of`)."""
+    return features_of(presence_territories(adm0, adm1, states, groups))
+
+
+def features_of(territories: gpd.GeoDataFrame) -> dict[str, Any]:
+    """The deck's FeatureCollection of claimed territories (lon/lat).
+
+    Each feature's properties: ``territory_code``, ``name``, ``state``,
+    ``n_statements``, ``fill``, ``line`` (RGBA) and ``tip``.
+    """
+    keep = ("territory_code", "name", "state", "n_statements", "tip")
+    fc = feature_collection(territories, keep=keep)
+    for f in fc["features"]:
+        rgb = PRESENCE_RGB[f["properties"]["state"]]
+        f["properties"]["n_statements"] = int(f["properties"]["n_statements"])
+        f["properties"]["fill"] = [*rgb, _FILL_ALPHA]
+        f["properties"]["line"] = [*rgb, _LINE_ALPHA]
+    return fc
 
 
 def presence_layer(
@@ -132,10 +159,15 @@ def presence_layer(
     *,
     layer_id: str = "presence",
 ) -> pdk.Layer:
-    """The presence GeoJsonLayer: light fill, strong dashed-looking outline, pickable."""
+    """The presence GeoJsonLayer of the states over these boundaries (:func:`presence_layer_of`)."""
+    return presence_layer_of(presence_territories(adm0, adm1, states, groups), layer_id=layer_id)
+
+
+def presence_layer_of(territories: gpd.GeoDataFrame, *, layer_id: str = "presence") -> pdk.Layer:
+    """The presence GeoJsonLayer: light fill, strong outline, pickable, one ``tip`` each."""
     return pdk.Layer(
         "GeoJsonLayer",
-        presence_features(adm0, adm1, states, groups),
+        features_of(territories),
         id=layer_id,
         stroked=True,
         filled=True,

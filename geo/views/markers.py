@@ -1,9 +1,11 @@
-"""The incidents on the static map: four scatter collections, whatever the number.
+"""The data on the static map: incidents in four scatter collections, claimed territories.
 
 DESIGN.md §6 on paper: filled markers sized by killed (area grows linearly
 with killed), hollow when the toll is unknown, a faint fill and a dashed ring
 when the location is only approximate (precision 3–4). Colours and sizes come
 from :mod:`geo.views.mapkey`; :mod:`geo.views.snapshot` composes the figure.
+Claimed presence (:func:`draw_presence`) is a light hatched fill with a strong
+outline in the state's colour, under the incidents.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.colors import to_rgba_array
+from matplotlib.colors import to_rgba, to_rgba_array
 
 from geo.views import cartography as carto
 from geo.views import mapkey
+from geo.views.legend import PRESENCE_COLOURS
 
-__all__ = ["draw_incidents", "ring_handle"]
+__all__ = ["draw_incidents", "draw_presence", "ring_handle"]
 
 
 def _colour_codes(event_type: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -60,12 +63,43 @@ def _thin(
     return order[first]
 
 
-def draw_incidents(ax: Axes, df: pd.DataFrame, *, raster: bool) -> int:
+def draw_presence(ax: Axes, territories: Any) -> None:
+    """Shade the claimed territories by state: light hatched fill, strong outline.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    territories : geopandas.GeoDataFrame
+        :func:`geo.views.layers_presence.presence_territories` in map metres.
+    """
+    for state, colour in PRESENCE_COLOURS.items():
+        geoms = territories.geometry[territories["state"] == state]
+        if geoms.empty:
+            continue
+        ax.add_collection(
+            carto.polygon_collection(
+                geoms, facecolors=to_rgba(colour, 0.13), edgecolors="none", zorder=2.4
+            ),
+            autolim=False,
+        )
+        hatch = carto.polygon_collection(
+            geoms, facecolors="none", edgecolors=to_rgba(colour, 0.45), linewidths=0, zorder=2.5
+        )
+        hatch.set_hatch("///")
+        ax.add_collection(hatch, autolim=False)
+        ax.add_collection(
+            carto.line_collection(geoms, colors=colour, linewidths=1.8, alpha=0.9, zorder=3.5),
+            autolim=False,
+        )
+
+
+def draw_incidents(ax: Axes, df: pd.DataFrame, *, raster: bool, scale: float = 1.0) -> int:
     """Scatter the incidents in at most four collections; returns how many are on the map.
 
     Filled: killed known, located precisely. Faint fill and dashed ring: killed
     known, location approximate (geo_precision 3–4). Hollow: killed unknown
-    (dashed ring when the location is approximate too). Bigger markers are drawn
+    (dashed ring when the location is approximate too). ``scale`` multiplies the
+    markers' diameters (:attr:`geo.views.snapshot.Preset.marker_scale`). Bigger markers are drawn
     first so small ones stay visible on top. Above 20,000 incidents, markers
     hidden under a bigger one of the same kind are skipped (:func:`_thin`).
     """
@@ -82,7 +116,7 @@ def draw_incidents(ax: Axes, df: pd.DataFrame, *, raster: bool) -> int:
     approx = precision.to_numpy(dtype=float, na_value=np.nan) >= 3
     code, palette = _colour_codes(df["event_type"])
     factor, alpha = mapkey.crowding(n)
-    area = mapkey.marker_area(killed) * factor
+    area = mapkey.marker_area(killed) * factor * scale**2
     style = np.isnan(killed) * 2 + approx  # 0 filled, 1 faint dashed, 2 hollow, 3 hollow dashed
     keep = np.flatnonzero(ok)
     if n > 20_000:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+import geopandas as gpd
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
@@ -33,6 +34,7 @@ from matplotlib.transforms import Bbox
 
 from geo.views import cartography as carto
 from geo.views import mapkey, markers
+from geo.views.legend import map_legend
 from geo.views.view import View
 from geo.views.viewfacts import (
     DEFAULT_TITLE,
@@ -45,6 +47,7 @@ from geo.views.viewfacts import (
 __all__ = [
     "DEFAULT_TITLE",
     "PRESETS",
+    "SLIDE_BODY",
     "Preset",
     "ViewFacts",
     "build_figure",
@@ -73,20 +76,37 @@ class Preset:
         Figure size in inches.
     dpi : int
         Pixels per inch of the PNG, and of rasterised points in vector files.
+    marker_scale : float
+        Marker diameters are multiplied by this (larger on slides, which are
+        read from across a room, than on paper).
+    header : bool
+        Print the title and subtitle (the slide prints them as editable text instead).
     """
 
     name: str
     width_in: float
     height_in: float
     dpi: int
+    marker_scale: float = 1.0
+    header: bool = True
 
 
 #: ``png`` is exactly 1920×1080 pixels; ``pdf`` is one A4 landscape page (297×210 mm).
 PRESETS: dict[str, Preset] = {
-    "png": Preset("slide 16:9", 12.8, 7.2, 150),
-    "svg": Preset("slide 16:9", 12.8, 7.2, 150),
+    "png": Preset("slide 16:9", 12.8, 7.2, 150, 1.4),
+    "svg": Preset("slide 16:9", 12.8, 7.2, 150, 1.4),
     "pdf": Preset("A4 landscape", 297 / 25.4, 210 / 25.4, 200),
 }
+
+#: Incidents this far (metres) outside the focus countries' box do not widen the frame.
+_NEAR_M = 300_000.0
+#: The frame spans at least this (metres), so one incident is not drawn at street scale.
+_MIN_SPAN_M = 450_000.0
+#: Margin on each side of the frame, as a share of its span.
+_MARGIN = 0.08
+
+#: The picture of a PowerPoint slide: the map, its key and footer under the slide's own title.
+SLIDE_BODY = Preset("slide body", 2000 / 150, 966 / 150, 150, 1.4, header=False)
 
 #: Above this many mapped incidents, vector files carry the points as an image.
 _RASTER_POINTS_ABOVE = 3000
@@ -122,6 +142,7 @@ def build_figure(
     basemap: carto.Basemap | None = None,
     raster_points: bool = False,
     facts: ViewFacts | None = None,
+    presence: gpd.GeoDataFrame | None = None,
 ) -> Figure:
     """Draw the snapshot of a filtered view and return the figure (not saved).
 
@@ -146,6 +167,9 @@ def build_figure(
         Carry the incident symbols as an image inside a vector file.
     facts : ViewFacts, optional
         Precomputed :func:`view_facts` (computed when omitted).
+    presence : geopandas.GeoDataFrame, optional
+        Claimed territories to shade
+        (:func:`geo.views.layers_presence.presence_territories` over the basemap).
 
     Returns
     -------
@@ -158,12 +182,16 @@ def build_figure(
     FigureCanvasAgg(fig)
     renderer = fig.canvas.get_renderer()
 
-    top = mapkey.draw_header(fig, renderer, facts)
+    top = mapkey.draw_header(fig, renderer, facts) if preset.header else 0.975
     bottom = mapkey.draw_footer(fig, renderer, facts)
     ax = fig.add_axes((0.012, bottom, 0.62, top - bottom))
     values = _province_values(df, choropleth)
-    norm = _draw_base(ax, base, values, filters)
-    markers.draw_incidents(ax, df, raster=raster_points)
+    norm = _draw_base(ax, base, values)
+    xy = _points(df)
+    _frame(ax, _extent(base, filters, xy, presence))
+    if presence is not None:
+        markers.draw_presence(ax, presence)
+    markers.draw_incidents(ax, df, raster=raster_points, scale=preset.marker_scale)
     if facts.incidents == 0:
         _notice(ax, "No incidents match these filters")
     elif facts.mapped == 0:
@@ -183,8 +211,11 @@ def build_figure(
         top=top,
         bottom=bottom,
         ring_handle=markers.ring_handle(ax),
+        key=map_legend(df, None if presence is None else presence["state"]),
+        marker_scale=preset.marker_scale,
         shading=shading,
         provinces=top_provinces(df, 10),
+        outside=_outside(ax, df, xy),
     )
     return fig
 
@@ -203,27 +234,94 @@ def _province_values(df: pd.DataFrame, choropleth: Choropleth) -> pd.Series | No
     return killed.groupby(codes).sum(min_count=1).dropna().astype(float)
 
 
-def _extent(base: carto.Basemap, filters: Any) -> tuple[float, float, float, float]:
-    """Map frame: the filtered provinces, else the filtered countries, else AFG and PAK."""
-    frame = base.adm1.iloc[0:0]
+def _points(df: pd.DataFrame) -> np.ndarray:
+    """The mapped incidents in map metres, shape (n, 2) (rows without coordinates dropped)."""
+    if df.empty:
+        return np.empty((0, 2))
+    lat = pd.to_numeric(df["latitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    lon = pd.to_numeric(df["longitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    x, y = carto.project_points(lon, lat)
+    return np.column_stack([x, y])
+
+
+def _extent(
+    base: carto.Basemap,
+    filters: Any,
+    xy: np.ndarray,
+    presence: gpd.GeoDataFrame | None = None,
+) -> tuple[float, float, float, float]:
+    """The map frame ``(x0, x1, y0, y1)``: the data with a margin, not whole countries.
+
+    The frame holds the mapped incidents near the focus
+    countries (AFG, PAK or the chosen ones; one far away, e.g. in Moscow Oblast,
+    is announced beside the map rather than shrinking it) and the shaded
+    presence territories. With nothing of these, the chosen or focus countries;
+    with provinces chosen, those provinces.
+    The frame spans at least :data:`_MIN_SPAN_M`, plus a margin on each side.
+    """
+    countries = list(getattr(filters, "countries", None) or []) or list(FOCUS_COUNTRIES)
+    focus = base.adm0[base.adm0["country_code"].isin(countries)]
+    if focus.empty:
+        focus = base.adm0
+    fx0, fy0, fx1, fy1 = focus.total_bounds
     admin1 = list(getattr(filters, "admin1", None) or [])
-    countries = list(getattr(filters, "countries", None) or [])
-    if admin1:
-        frame = base.adm1[base.adm1["admin1_code"].isin(admin1)]
-    if frame.empty and countries:
-        frame = base.adm0[base.adm0["country_code"].isin(countries)]
-    if frame.empty:
-        frame = base.adm0[base.adm0["country_code"].isin(FOCUS_COUNTRIES)]
-    if frame.empty:
-        frame = base.adm0
-    x0, y0, x1, y1 = frame.total_bounds
-    pad = 0.04 * max(x1 - x0, y1 - y0, 100_000)
-    return x0 - pad, x1 + pad, y0 - pad, y1 + pad
+    chosen = base.adm1[base.adm1["admin1_code"].isin(admin1)]
+    if not chosen.empty:  # the provinces asked for, whatever else there is
+        return _padded(chosen.total_bounds, _MIN_SPAN_M / 4)
+    boxes: list[np.ndarray] = []
+    ok = np.isfinite(xy).all(axis=1) if len(xy) else np.zeros(0, bool)
+    near = xy[ok]
+    near = near[
+        (near[:, 0] >= fx0 - _NEAR_M) & (near[:, 0] <= fx1 + _NEAR_M)
+        & (near[:, 1] >= fy0 - _NEAR_M) & (near[:, 1] <= fy1 + _NEAR_M)
+    ]  # fmt: skip
+    if len(near):
+        boxes.append(np.r_[near.min(axis=0), near.max(axis=0)])
+    if presence is not None and len(presence):
+        boxes.append(presence.total_bounds)
+    if not boxes:
+        boxes.append(focus.total_bounds)
+    b = np.vstack(boxes)
+    return _padded((b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()))
 
 
-def _draw_base(
-    ax: Axes, base: carto.Basemap, values: pd.Series | None, filters: Any
-) -> Normalize | None:
+def _padded(bounds: Any, min_span: float = _MIN_SPAN_M) -> tuple[float, float, float, float]:
+    """``(x0, x1, y0, y1)`` of bounds ``(x0, y0, x1, y1)``: at least ``min_span``, a margin."""
+    x0, y0, x1, y1 = (float(v) for v in bounds)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    half_w = max(x1 - x0, min_span) / 2 * (1 + 2 * _MARGIN)
+    half_h = max(y1 - y0, min_span) / 2 * (1 + 2 * _MARGIN)
+    return cx - half_w, cx + half_w, cy - half_h, cy + half_h
+
+
+def _frame(ax: Axes, extent: tuple[float, float, float, float]) -> None:
+    """Set the frame; the axes keep their box and the frame grows to fill it (no blank strip)."""
+    x0, x1, y0, y1 = extent
+    pos, (fig_w, fig_h) = ax.get_position(), ax.figure.get_size_inches()
+    box = (pos.width * fig_w) / (pos.height * fig_h)
+    cx, cy, w, h = (x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0
+    w, h = max(w, h * box), max(h, w / box)
+    ax.set_xlim(cx - w / 2, cx + w / 2)
+    ax.set_ylim(cy - h / 2, cy + h / 2)
+    ax.set_aspect("equal", adjustable="box", anchor="C")
+    ax.apply_aspect()
+
+
+def _outside(ax: Axes, df: pd.DataFrame, xy: np.ndarray) -> tuple[int, list[str]]:
+    """How many mapped incidents fall outside the frame, and their provinces (most first)."""
+    if not len(xy):
+        return 0, []
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    ok = np.isfinite(xy).all(axis=1)
+    out = ok & ~((xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1))
+    if not out.any():
+        return 0, []
+    names = df.loc[out, "admin1"] if "admin1" in df else pd.Series(["?"] * int(out.sum()))
+    counts = names.astype(object).fillna("province not known").value_counts()
+    return int(out.sum()), [str(n) for n in counts.index]
+
+
+def _draw_base(ax: Axes, base: carto.Basemap, values: pd.Series | None) -> Normalize | None:
     """Sea, neighbours, provinces (optionally shaded), country outlines and the border."""
     ax.set_facecolor("#DDE8EF")
     ax.set_xticks([])
@@ -268,13 +366,6 @@ def _draw_base(
             ),
             autolim=False,
         )  # fmt: skip
-    x0, x1, y0, y1 = _extent(base, filters)
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    ax.set_aspect("equal", adjustable="box", anchor="W")
-    ax.apply_aspect()
     return norm
 
 
@@ -345,7 +436,13 @@ def _metadata(fmt: str, facts: ViewFacts) -> dict[str, Any]:
     }
 
 
-def render(view: View, fmt: str = "png", *, basemap: carto.Basemap | None = None) -> bytes:
+def render(
+    view: View,
+    fmt: str = "png",
+    *,
+    basemap: carto.Basemap | None = None,
+    preset: Preset | None = None,
+) -> bytes:
     """Render the static map of a view: its facts as counted, its shading, its time.
 
     Parameters
@@ -356,6 +453,8 @@ def render(view: View, fmt: str = "png", *, basemap: carto.Basemap | None = None
         text selectable; ``svg``: the slide layout with text kept as text.
     basemap : geo.views.cartography.Basemap, optional
         Boundaries to draw (defaults to :mod:`geo.places.boundaries`).
+    preset : Preset, optional
+        Another page than the format's own (:data:`SLIDE_BODY` for the slide's picture).
 
     Returns
     -------
@@ -366,7 +465,7 @@ def render(view: View, fmt: str = "png", *, basemap: carto.Basemap | None = None
     fmt = fmt.lower().lstrip(".")
     if fmt not in PRESETS:
         raise ValueError(f"snapshot format must be one of {sorted(PRESETS)}, not {fmt!r}")
-    preset, facts = PRESETS[fmt], view.facts
+    preset, facts = preset or PRESETS[fmt], view.facts
     buf = io.BytesIO()
     with _LOCK, mpl.rc_context(_RC):
         fig = build_figure(
@@ -377,9 +476,20 @@ def render(view: View, fmt: str = "png", *, basemap: carto.Basemap | None = None
             basemap=basemap,
             raster_points=fmt != "png" and facts.mapped > _RASTER_POINTS_ABOVE,
             facts=facts,
+            presence=_presence(view, basemap),
         )
         fig.savefig(buf, format=fmt, dpi=preset.dpi, metadata=_metadata(fmt, facts))
     return buf.getvalue()
+
+
+def _presence(view: View, basemap: carto.Basemap | None) -> gpd.GeoDataFrame | None:
+    """The view's claimed territories over the snapshot's (projected) basemap, if drawn."""
+    if view.presence is None:
+        return None
+    from geo.views.layers_presence import presence_territories
+
+    base = basemap if basemap is not None else carto.default_basemap()
+    return presence_territories(base.adm0, base.adm1, view.presence_states, view.presence)
 
 
 def render_snapshot(

@@ -15,6 +15,7 @@ byte-identical files (:mod:`geo.views.outputs`).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cached_property
@@ -76,6 +77,10 @@ class View:
         Counts, dates, sources, title, caveat and time made.
     shade : {"incidents", "killed"} or None
         Province shading of the static map (PNG, PDF, SVG, PowerPoint).
+    presence : tuple of str or None
+        Draw the claimed-presence layer on the static map, the offline HTML and
+        the slide, for these groups (any alias; empty: every group). ``None``:
+        not drawn.
 
     Examples
     --------
@@ -96,6 +101,7 @@ class View:
     claims: pd.DataFrame
     facts: ViewFacts
     shade: Shade = None
+    presence: tuple[str, ...] | None = None
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -109,6 +115,7 @@ class View:
         caveat: str | None = None,
         made_at: datetime | None = None,
         shade: Shade = None,
+        presence: Iterable[str] | None = None,
         filtered: bool = False,
     ) -> View:
         """Apply ``filters`` to the incidents and claims and count the facts, once.
@@ -126,6 +133,8 @@ class View:
         made_at : datetime.datetime, optional
             Defaults to :func:`made_now`.
         shade : {"incidents", "killed"}, optional
+        presence : iterable of str, optional
+            Groups of the presence layer (empty: all); omitted: no presence layer.
         filtered : bool
             ``incidents`` already pass ``filters`` (skip applying them again).
         """
@@ -134,7 +143,8 @@ class View:
         kept = incidents if filtered else query.apply(incidents, filters)
         ledger = claims if claims is not None else pd.DataFrame(columns=["statement_date"])
         facts = view_facts(kept, filters, title=title, caveat=caveat, now=made_at or made_now())
-        return cls(filters, kept, query.claims_in_range(ledger, filters), facts, shade)
+        claims_kept = query.claims_in_range(ledger, filters)
+        return cls(filters, kept, claims_kept, facts, shade, _groups(presence))
 
     @classmethod
     def from_store(cls, store: Store, filters: Filters | None = None, **options: Any) -> View:
@@ -148,8 +158,12 @@ class View:
         caveat: str | None = _KEEP,
         made_at: datetime | None = _KEEP,
         shade: Shade = _KEEP,
+        presence: Iterable[str] | None = _KEEP,
     ) -> View:
-        """The same view with another title, caveat, time or shading (nothing is recounted)."""
+        """The same view with another title, caveat, time, shading or presence layer.
+
+        Nothing is recounted.
+        """
         facts = replace(
             self.facts,
             title=self.facts.title if title is _KEEP else title_or_default(title),
@@ -158,7 +172,12 @@ class View:
         )
         if shade is not _KEEP:
             _check_shade(shade)
-        return replace(self, facts=facts, shade=self.shade if shade is _KEEP else shade)
+        return replace(
+            self,
+            facts=facts,
+            shade=self.shade if shade is _KEEP else shade,
+            presence=self.presence if presence is _KEEP else _groups(presence),
+        )
 
     # ------------------------------------------------------------------ reading
     @property
@@ -181,9 +200,17 @@ class View:
         """The incidents with plain dtypes (text as ``object``), without the ``h3`` column."""
         return query.plain(self.incidents.drop(columns=["h3"], errors="ignore"))
 
+    @cached_property
+    def presence_states(self) -> pd.DataFrame:
+        """Presence per territory and group from the view's claims (:mod:`geo.views.presence`)."""
+        from geo.views.presence import presence_states
+
+        return presence_states(self.claims)
+
     def key(self) -> str:
         """A text that tells views of one store version apart (for caches)."""
-        parts = [self.filters.key(), self.title, self.caveat, self.shade, self.facts.made]
+        presence = None if self.presence is None else list(self.presence)
+        parts = [self.filters.key(), self.title, self.caveat, self.shade, presence, self.facts.made]
         return json.dumps(parts, ensure_ascii=False)
 
     def file_stem(self) -> str:
@@ -193,6 +220,14 @@ class View:
 
 def _utc(when: datetime) -> datetime:
     return when.astimezone(UTC)
+
+
+def _groups(presence: Iterable[str] | None) -> tuple[str, ...] | None:
+    if presence is None:
+        return None
+    if isinstance(presence, str):
+        raise TypeError("presence takes an iterable of group names, not one string")
+    return tuple(sorted({str(g).strip() for g in presence if str(g).strip()}))
 
 
 def _check_shade(shade: Shade) -> None:
