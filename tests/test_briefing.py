@@ -242,6 +242,12 @@ def test_export_page_previews_and_offers_every_format(
     assert "PAK · from 2023-01-01" in at.caption[0].value
     at.text_input(key="export_caveat").input("For briefing use only").run(timeout=180)
     assert not at.exception
+    at.toggle(key="export_presence").set_value(True).run(timeout=180)
+    assert not at.exception
+    groups = at.multiselect(key="export_presence_groups")
+    assert "IS-KP" in groups.options and "TTP" in groups.options  # from the seed ledger
+    groups.set_value(["TTP"]).run(timeout=180)
+    assert not at.exception
 
 
 # ---------------------------------------------------------------------- every field

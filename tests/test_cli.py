@@ -284,3 +284,14 @@ def test_ingest_of_a_workbook_takes_the_sheet_to_read(tmp_path: Path) -> None:
     assert [e["line"] for e in report["errors"]] == [5]  # the spreadsheet row
     stored = open_store(db).incidents()
     assert stored.loc[stored["upload_id"] == report["upload_id"], "location"].tolist() == ["Kunduz"]
+
+
+def test_snapshot_presence_option_draws_the_claims_layer_with_its_legend(tmp_path: Path) -> None:
+    db = tmp_path / "atlas.sqlite"
+    plain, shaded = tmp_path / "plain.svg", tmp_path / "shaded.svg"
+    assert geo("snapshot", "--out", str(plain), "--db", str(db), db=db).returncode == 0
+    run = geo("snapshot", "--out", str(shaded), "--presence", "ISKP", "--db", str(db), db=db)
+    assert run.returncode == 0, run.stderr
+    assert "Claimed presence" not in plain.read_text(encoding="utf-8")
+    svg = shaded.read_text(encoding="utf-8")
+    assert "Claimed presence" in svg and "contested (asserted and denied)" in svg

@@ -26,12 +26,17 @@ from file_checks import EXPECTED, check_for
 DOWNLOAD_BUTTON = '[data-testid="stDownloadButton"] button:visible'
 
 
-def download_all(page, url: str, out: Path, only: tuple[str, ...] = ()) -> dict[str, Path]:
+def download_all(
+    page, url: str, out: Path, only: tuple[str, ...] = (), prepare=None
+) -> dict[str, Path]:
     """Click every download button on the page at ``url``; save each file under ``out``.
 
     ``only``: click just the buttons whose label contains one of these texts.
+    ``prepare``: called with the page once it is open, before any click (set options).
     """
     goto(page, url)
+    if prepare is not None:
+        prepare(page)
     buttons = page.locator(DOWNLOAD_BUTTON)
     buttons.first.wait_for(state="visible", timeout=60_000)
     n = buttons.count()

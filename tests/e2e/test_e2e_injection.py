@@ -9,6 +9,7 @@ Runs against its own server and store so the payloads never reach the other test
 from __future__ import annotations
 
 import csv
+import json
 import re
 
 import pytest
@@ -24,6 +25,7 @@ from e2e_helpers import (
     preview_ready,
     project,
     wait_for_drawn_canvas,
+    wait_for_run,
 )
 from test_e2e_export import download_all, html_export, html_points, offline_page
 from test_e2e_map import FRONTIER_VIEW
@@ -198,6 +200,78 @@ def test_exported_html_with_payloads(injected, browser, tmp_path):
             if len(checked) >= 4:
                 break
         assert checked, "no payload incident found in the exported HTML's layers"
+        assert not log.page_errors, log.summary()
+    finally:
+        ctx.close()
+
+
+def _presence_on(page) -> None:
+    """Export page: draw the claimed presence (every group) on the map files."""
+    page.get_by_text("Claimed presence", exact=True).first.click()
+    expect(page.get_by_text("Groups", exact=True).first).to_be_visible(timeout=60_000)
+    wait_for_run(page)
+
+
+def _presence_layer(path) -> dict:
+    """The presence layer of an exported HTML map's deck JSON, and the deck's view."""
+    text = path.read_text(encoding="utf-8")
+    m = re.search(r'<script type="application/json"[^>]*>(.*?)</script>', text, re.S)
+    deck = json.loads(m.group(1))
+    deck = deck.get("deck", deck)
+    layer = next((la for la in deck["layers"] if la.get("id") == "presence"), None)
+    assert layer is not None, "the HTML export carries no presence layer"
+    return {"layer": layer, "view": deck["initialViewState"]}
+
+
+def test_exported_html_with_presence_shows_claim_payloads_as_text(injected, browser, tmp_path):
+    """The presence layer of the HTML export carries group names from a claims file:
+    hovering Afghanistan shows them as text and runs nothing."""
+    ctx = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    log = PageLog()
+    try:
+        page = open_page(ctx, log)
+        files = download_all(
+            page, f"{injected.url}/export", tmp_path, only=("html",), prepare=_presence_on
+        )
+        assert_not_pwned(page, log, "Export page with presence")
+    finally:
+        ctx.close()
+    path = html_export(files)
+    found = _presence_layer(path)
+    afg = next(
+        f for f in found["layer"]["data"]["features"]
+        if f["properties"]["territory_code"] == "AFG"
+    )  # fmt: skip
+    stored_tip = afg["properties"]["tip"]
+    assert "<script" not in stored_tip and "&lt;script" in stored_tip  # escaped in the file
+
+    log = PageLog()
+    ctx, page = offline_page(browser, log)
+    try:
+        page.goto(path.resolve().as_uri(), wait_until="load")
+        canvas, _ = wait_for_drawn_canvas(page, "canvas")
+        assert_not_pwned(page, log, "exported HTML with presence")
+        panel = page.locator("body").inner_text()
+        assert "Claimed presence:" in panel, panel[:500]
+        box = canvas.bounding_box()
+        incidents = html_points(path, VIEWPORT)
+        spots = []  # points in Afghanistan, right of the panel, away from any incident
+        for lon in (62.5, 63.5, 64.5, 65.5, 66.5, 67.5):
+            for lat in (31.0, 32.0, 33.0, 34.0, 35.0):
+                x, y = project(lon, lat, found["view"], box["width"], box["height"])
+                near = any((x - ix) ** 2 + (y - iy) ** 2 < 30**2 for ix, iy, _ in incidents)
+                if x > 440 and 10 < y < box["height"] - 10 and not near:
+                    spots.append((x, y))
+        assert spots, "no open spot of Afghanistan in the exported map's view"
+        tip = None
+        for x, y in spots[:6]:
+            hit = hover_for_tooltip(page, canvas, around(x, y, reach=3, step=3))
+            if hit is not None and hit[0].startswith("Afghanistan (AFG)"):
+                tip = hit[0]
+                break
+        assert tip is not None, "no presence tooltip over Afghanistan"
+        assert "<script>" in tip or "onerror" in tip, tip[:400]  # the payload, as text
+        assert_not_pwned(page, log, "exported HTML presence tooltip")
         assert not log.page_errors, log.summary()
     finally:
         ctx.close()
