@@ -4,7 +4,9 @@ Starts ``streamlit run app.py`` on a free port with a temporary store, opens eac
 page in headless Chromium (Debian's, as the browser tests use it), and writes
 ``docs/screenshots/<page>.png``. On the Map page it clicks the Kunduz bombing,
 so the picture shows a selected incident with its source, and shoots it again
-with the claimed-presence layer on.
+with the claimed-presence layer on. Last, the exported PNG snapshot of the whole
+store with the presence layer (``docs/screenshots/snapshot_presence.png``), written
+by the CLI as a briefing team would.
 
 usage: python scripts/screenshots.py [--out DIR] [--width 1400] [--height 900]
 """
@@ -73,6 +75,17 @@ def _map_with_presence(page, base: str, out: Path) -> None:
     page.screenshot(path=str(out / "presence.png"))
 
 
+def _snapshot_with_presence(db: Path, out: Path) -> Path:
+    """``python -m geo snapshot --presence`` on the store the app was shot on."""
+    import subprocess
+
+    target = out / "snapshot_presence.png"
+    cmd = [sys.executable, "-m", "geo", "snapshot", "--out", str(target), "--presence",
+           "--made-at", "2026-01-15T09:30", "--db", str(db)]  # fmt: skip
+    subprocess.run(cmd, cwd=ROOT, check=True, env={**os.environ, "ATLAS_DB": str(db)})
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
@@ -107,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
                 browser.close()
         finally:
             server.stop()
+        print(_snapshot_with_presence(server.db, args.out))
     return 0
 
 
