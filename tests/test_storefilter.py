@@ -81,3 +81,16 @@ def test_a_bbox_must_be_west_south_east_north() -> None:
         StoreFilter(bbox=(70.0, 30.0, 60.0, 35.0))
     assert StoreFilter(countries=["AFG"]).countries == ("AFG",)  # lists become tuples
     assert StoreFilter().empty and not StoreFilter(admin1=("PK-KP",)).empty
+
+
+def test_upload_ids_keep_the_rows_those_uploads_stored(store_url: str) -> None:
+    store = Store(store_url, seed=False)
+    first = store.commit(_incidents(20), file="a.csv", sha256="a", fmt="native").upload_id
+    later = _incidents(30).iloc[15:].assign(location="changed")  # 5 replace rows of the first
+    second = store.commit(later, file="b.csv", sha256="b", fmt="native").upload_id
+    everything = store.incidents()
+    for ids in [(second,), (first,), (first, second), ("no-such-upload",)]:
+        where = StoreFilter(upload_ids=ids)
+        pd.testing.assert_frame_equal(store.incidents(where), where.apply(everything))
+    assert len(store.incidents(StoreFilter(upload_ids=(second,)))) == 15
+    assert len(store.incidents(StoreFilter(upload_ids=(first,)))) == 15

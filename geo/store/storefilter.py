@@ -1,4 +1,4 @@
-"""A plain filter the store can run as SQL: dates, countries, provinces, a bounding box.
+"""A plain filter the store can run as SQL: dates, countries, provinces, a bounding box, uploads.
 
 :class:`StoreFilter` is deliberately small and separate from the pages'
 filters (:mod:`geo.views.query`): it holds only what both back ends can answer from
@@ -36,6 +36,9 @@ class StoreFilter:
         Longitude and latitude bounds in degrees (inclusive); incidents
         without coordinates are left out. On PostgreSQL the GiST index of
         ``geom`` finds the candidates.
+    upload_ids : tuple of str
+        Only the current incidents these uploads stored (``upload_id``); the
+        read side's columnar copy reads an upload's rows with it.
 
     Examples
     --------
@@ -51,10 +54,12 @@ class StoreFilter:
     countries: tuple[str, ...] = ()
     admin1: tuple[str, ...] = ()
     bbox: tuple[float, float, float, float] | None = None
+    upload_ids: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "countries", tuple(self.countries))
         object.__setattr__(self, "admin1", tuple(self.admin1))
+        object.__setattr__(self, "upload_ids", tuple(self.upload_ids))
         if self.bbox is not None:
             west, south, east, north = (float(v) for v in self.bbox)
             if west > east or south > north:
@@ -85,7 +90,11 @@ class StoreFilter:
         if self.date_to is not None:
             parts.append(f"event_date <= {mark}")
             params.append(self.date_to.isoformat())
-        for column, values in (("country_code", self.countries), ("admin1_code", self.admin1)):
+        for column, values in (
+            ("country_code", self.countries),
+            ("admin1_code", self.admin1),
+            ("upload_id", self.upload_ids),
+        ):
             if values:
                 parts.append(f"{column} IN ({', '.join([mark] * len(values))})")
                 params.extend(values)
@@ -119,6 +128,8 @@ class StoreFilter:
             keep &= frame["country_code"].isin(self.countries)
         if self.admin1:
             keep &= frame["admin1_code"].isin(self.admin1)
+        if self.upload_ids:
+            keep &= frame["upload_id"].isin(self.upload_ids)
         if self.bbox is not None:
             west, south, east, north = self.bbox
             lon, lat = frame["longitude"], frame["latitude"]

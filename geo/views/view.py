@@ -51,11 +51,22 @@ def stored_incidents(store: Store) -> pd.DataFrame:
 
     Compacted (:func:`geo.views.query.compact`: repetitive text as categories) with
     each incident's H3 cell (:func:`geo.views.cells.add_h3`). The app caches this
-    per store version; the CLI reads it once.
+    per store version; the CLI reads it once. A store in a file keeps it as a
+    columnar copy that each upload extends (:mod:`geo.views.columnar`).
     """
+    from geo.views import columnar
+
+    return columnar.load(store, _read_all, _views_form)
+
+
+def _views_form(incidents: pd.DataFrame) -> pd.DataFrame:
     from geo.views.cells import add_h3
 
-    return query.compact(add_h3(store.incidents()))
+    return query.compact(add_h3(incidents))
+
+
+def _read_all(store: Store) -> pd.DataFrame:
+    return _views_form(store.incidents())
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,103 @@
+"""geo.views.columnar: the columnar copy always equals a fresh read of the store.
+
+Each step changes the store as a user would (commit, re-upload with changes, undo,
+redo, a claims file), then loads the views' table through the copy and compares
+it, exactly, with a fresh read from SQL; and checks which of the two ways it took.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from test_store import incidents
+
+from geo.ingest.seed import open_store
+from geo.store.core import Store
+from geo.views import columnar
+from geo.views.view import _read_all, _views_form, stored_incidents
+
+
+class _Counting:
+    """``columnar.load``'s full read, counted."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, store: Store) -> pd.DataFrame:
+        self.calls += 1
+        return _read_all(store)
+
+
+def _loaded(store: Store) -> tuple[pd.DataFrame, int]:
+    full = _Counting()
+    frame = columnar.load(store, full, _views_form)
+    pd.testing.assert_frame_equal(frame, _read_all(store), check_exact=True)
+    return frame, full.calls
+
+
+def _commit(store: Store, df: pd.DataFrame, name: str) -> str:
+    return store.commit(df, file=name, sha256="0" * 64, fmt="native").upload_id
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return open_store(str(tmp_path / "atlas.sqlite"))
+
+
+def test_the_copy_follows_commits_undos_and_redos(store: Store) -> None:
+    frame, full = _loaded(store)  # the seed
+    assert full == 1 and columnar.copy_path(store).exists() and len(frame) > 0
+    assert _loaded(store)[1] == 0  # nothing changed: the copy as it is
+
+    first = _commit(store, incidents([f"U{i:03d}" for i in range(40)]), "a.csv")
+    assert _loaded(store)[1] == 0  # extended with the upload's rows only
+
+    changed = incidents([f"U{i:03d}" for i in range(30, 60)], actor1=["Actor B"] * 30)
+    second = _commit(store, changed, "b.csv")  # 10 replace rows of the first, 20 new
+    frame, full = _loaded(store)
+    assert full == 0 and (frame["actor1"] == "Actor B").sum() == 30
+
+    store.undo(second)  # brings the 10 earlier versions back: read again
+    frame, full = _loaded(store)
+    assert full == 1 and "Actor B" not in set(frame["actor1"].dropna())
+
+    store.undo(first)  # replaced nothing: its rows are dropped from the copy
+    frame, full = _loaded(store)
+    assert full == 0 and not frame["incident_id"].str.startswith("U").any()
+    assert "Actor A" not in frame["actor1"].cat.categories  # no category left unused
+
+    store.redo(first)
+    frame, full = _loaded(store)
+    assert full == 0 and frame["incident_id"].str.startswith("U").sum() == 40
+
+
+def test_a_duplicate_upload_and_a_claims_upload_change_nothing(store: Store) -> None:
+    _commit(store, incidents(["A", "B"]), "a.csv")
+    before, _ = _loaded(store)
+    _commit(store, incidents(["A", "B"]), "again.csv")  # all duplicates
+    after, full = _loaded(store)
+    assert full == 0
+    pd.testing.assert_frame_equal(before, after)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "other store"])
+def test_a_damaged_or_foreign_copy_is_read_again(store: Store, tmp_path: Path, damage: str) -> None:
+    _loaded(store)
+    path = columnar.copy_path(store)
+    if damage == "garbage":
+        path.write_bytes(b"not parquet")
+    else:
+        other = open_store(str(tmp_path / "other.sqlite"))
+        _commit(other, incidents(["X"]), "x.csv")
+        _loaded(other)
+        columnar.copy_path(other).replace(path)
+    _commit(store, incidents(["A"]), "a.csv")
+    assert _loaded(store)[1] == 1
+
+
+def test_a_store_without_a_file_has_no_copy() -> None:
+    memory = open_store("sqlite://")
+    assert columnar.copy_path(memory) is None
+    pd.testing.assert_frame_equal(stored_incidents(memory), _read_all(memory))
