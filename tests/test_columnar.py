@@ -101,3 +101,16 @@ def test_a_store_without_a_file_has_no_copy() -> None:
     memory = open_store("sqlite://")
     assert columnar.copy_path(memory) is None
     pd.testing.assert_frame_equal(stored_incidents(memory), _read_all(memory))
+
+
+def test_a_copy_written_later_is_still_exact(store: Store) -> None:
+    _loaded(store)
+    _commit(store, incidents(["A", "B"]), "a.csv")
+    jobs: list = []
+    first = columnar.load(store, _read_all, _views_form, run=jobs.append)
+    assert len(jobs) == 1  # the file is not written yet: a second load works from the old one
+    pd.testing.assert_frame_equal(columnar.load(store, _read_all, _views_form), first)
+    thread = columnar.in_background(jobs[0])
+    thread.join()
+    frame, full = _loaded(store)
+    assert full == 0 and {"A", "B"} <= set(frame["incident_id"])

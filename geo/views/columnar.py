@@ -23,11 +23,14 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from geo.schema import INCIDENT_COLUMNS
@@ -35,7 +38,7 @@ from geo.schema import INCIDENT_COLUMNS
 if TYPE_CHECKING:
     from geo.store.core import Store
 
-__all__ = ["Stamp", "copy_path", "load", "stamp_of"]
+__all__ = ["Stamp", "copy_path", "in_background", "load", "stamp_of"]
 
 _KEY = b"incident_atlas"
 _DTYPES = b"incident_atlas_dtypes"
@@ -95,6 +98,8 @@ def load(
     store: Store,
     read: Callable[[Store], pd.DataFrame],
     prepare: Callable[[pd.DataFrame], pd.DataFrame],
+    *,
+    run: Callable[[Callable[[], None]], Any] | None = None,
 ) -> pd.DataFrame:
     """The views' table of every stored incident, from the copy when it can be.
 
@@ -105,6 +110,10 @@ def load(
         ``store -> frame``: every stored incident in the views' form (the full read).
     prepare : callable
         ``incidents -> frame``: the views' form of some stored rows (compact, H3).
+    run : callable, optional
+        Runs the job that writes the updated copy; by default it runs before
+        returning. The app passes :func:`in_background`, so an upload's rows
+        reach the map without waiting for the file.
 
     Returns
     -------
@@ -123,8 +132,20 @@ def load(
         frame = _brought_up_to_date(store, *saved, now, prepare)
     if frame is None:
         frame = read(store)
-    _write_copy(path, now, frame)
+    job = partial(_write_copy, path, now, frame)
+    (run or _now)(job)
     return frame
+
+
+def _now(job: Callable[[], None]) -> None:
+    job()
+
+
+def in_background(job: Callable[[], None]) -> threading.Thread:
+    """Run ``job`` in a (non-daemon) thread: a process that exits still finishes the file."""
+    thread = threading.Thread(target=job, name="columnar-copy", daemon=False)
+    thread.start()
+    return thread
 
 
 def _read_copy(path: Path) -> tuple[Stamp, pd.DataFrame] | None:
@@ -158,9 +179,9 @@ def _write_copy(path: Path, stamp: Stamp, frame: pd.DataFrame) -> None:
     dtypes = json.dumps({col: _dtype_name(frame[col]) for col in frame.columns}).encode()
     extra = {_KEY: stamp.to_json(), _DTYPES: dtypes}
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), **extra})
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
-        pq.write_table(table, tmp, compression="zstd")
+        pq.write_table(table, tmp, compression="lz4")
         os.replace(tmp, path)
     except OSError:  # a read-only folder: the views still work, only slower next time
         tmp.unlink(missing_ok=True)
@@ -188,15 +209,40 @@ def _brought_up_to_date(
         frame = frame[~frame["upload_id"].isin(gone)]
     if new:
         rows = prepare(store.incidents(StoreFilter(upload_ids=tuple(new))))
-        frame = frame[~frame["incident_id"].isin(rows["incident_id"])]
+        frame = frame[~_among(frame["incident_id"], rows["incident_id"])]
         frame = _concat(frame, rows)
-    frame = frame.sort_values("incident_id", kind="stable", ignore_index=True)
+    frame = _sorted_by_id(frame)
     for col in frame.columns:  # what compacting the whole table gives: used categories only
         if isinstance(frame[col].dtype, pd.CategoricalDtype):
-            frame[col] = frame[col].cat.remove_unused_categories()
+            frame[col] = _used_categories_only(frame[col])
     if len(frame) != _stored_count(store):
         return None
     return frame
+
+
+def _among(values: pd.Series, wanted: pd.Series) -> np.ndarray:
+    """``values.isin(wanted)`` for text, hashed in Arrow (a tenth of the time at 1M rows)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    have = pa.array(values)
+    hit = pc.is_in(have, value_set=pa.array(wanted.astype(object), type=have.type))
+    return np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _sorted_by_id(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows in ``incident_id`` order (the store's, by UTF-8 bytes), sorted in Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    order = pc.sort_indices(pa.array(frame["incident_id"])).to_numpy()
+    return frame.take(order).reset_index(drop=True)
+
+
+def _used_categories_only(s: pd.Series) -> pd.Series:
+    codes = s.cat.codes.to_numpy()
+    used = np.bincount(codes[codes >= 0], minlength=len(s.cat.categories)) > 0
+    return s if used.all() else s.cat.remove_unused_categories()
 
 
 def _replaced_nothing(store: Store, uploads: list[str]) -> bool:
@@ -219,9 +265,27 @@ def _concat(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     for col in old.columns:
         a, b = old[col], new[col]
         if isinstance(a.dtype, pd.CategoricalDtype) or isinstance(b.dtype, pd.CategoricalDtype):
-            cats = pd.Index(a.astype("category").cat.categories).union(
-                pd.Index(b.astype("category").cat.categories)
-            )
-            dtype = pd.CategoricalDtype(cats)
-            old[col], new[col] = a.astype(dtype), b.astype(dtype)
+            cats = _categories(a).union(_categories(b))
+            old[col], new[col] = _recoded(a, cats), _recoded(b, cats)
     return pd.concat([old, new[old.columns]], ignore_index=True)
+
+
+def _categories(s: pd.Series) -> pd.Index:
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s.cat.categories
+    return s.astype("category").cat.categories
+
+
+def _recoded(s: pd.Series, categories: pd.Index) -> pd.Series:
+    """``s`` as a categorical of ``categories`` (a superset of its own), by its codes."""
+    dtype = pd.CategoricalDtype(categories)
+    if not isinstance(s.dtype, pd.CategoricalDtype):
+        return s.astype(dtype)
+    if s.cat.categories.equals(categories):
+        return s
+    codes = s.cat.codes.to_numpy()
+    mapping = categories.get_indexer(s.cat.categories)
+    recoded = np.full(len(codes), -1, dtype=np.int64)
+    known = codes >= 0
+    recoded[known] = mapping[codes[known]]
+    return pd.Series(pd.Categorical.from_codes(recoded, dtype=dtype), index=s.index, name=s.name)

@@ -46,17 +46,19 @@ def made_now() -> datetime:
     return get_settings().made_at or datetime.now(UTC)
 
 
-def stored_incidents(store: Store) -> pd.DataFrame:
+def stored_incidents(store: Store, *, write_behind: bool = False) -> pd.DataFrame:
     """Every stored incident in the form views are built from.
 
     Compacted (:func:`geo.views.query.compact`: repetitive text as categories) with
     each incident's H3 cell (:func:`geo.views.cells.add_h3`). The app caches this
     per store version; the CLI reads it once. A store in a file keeps it as a
-    columnar copy that each upload extends (:mod:`geo.views.columnar`).
+    columnar copy that each upload extends (:mod:`geo.views.columnar`);
+    ``write_behind`` writes that copy in a thread after returning (the app).
     """
     from geo.views import columnar
 
-    return columnar.load(store, _read_all, _views_form)
+    run = columnar.in_background if write_behind else None
+    return columnar.load(store, _read_all, _views_form, run=run)
 
 
 def _views_form(incidents: pd.DataFrame) -> pd.DataFrame:
