@@ -55,7 +55,8 @@ def store_version() -> str:
 
 @st.cache_data(show_spinner="Loading incidents…", max_entries=3)
 def _incidents(url: str, version: str) -> pd.DataFrame:
-    return stored_incidents(_store(url))
+    # the columnar copy is written after the rows are back: the page does not wait for it
+    return stored_incidents(_store(url), write_behind=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=3)
