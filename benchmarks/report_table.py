@@ -157,11 +157,23 @@ def render_table(r: dict[str, Any]) -> str:
                 f"| {s['rows']:,} | {_s(st['wall'])} | {_s(st['cpu'])} | "
                 f"{_mb(s['rss_mb'])} | {_kb(s['bytes'])} |"
             )
+    out += _firstview_rows(r, sizes)
     out += _peer_rows(r, sizes)
     b = r.get("baseline")
     if b and "geocode" in b:
         out += _baseline_rows(r, b, sizes)
     return "\n".join(out)
+
+
+def _firstview_rows(r: dict[str, Any], sizes: list[int]) -> list[str]:
+    """Each page's first meaningful content in Chromium (benchmarks/bench_firstview.py)."""
+    labels = {"seed": "seed", **{n: _label(n) for n in sizes}}
+    found = {lab: r[f"firstview:{k}"] for k, lab in labels.items() if f"firstview:{k}" in r}
+    if not found:
+        return []
+    from bench_firstview import markdown
+
+    return ["", "### First view of every page (headless Chromium)", "", markdown(found)]
 
 
 def _postgresql_rows(r: dict[str, Any], sizes: list[int]) -> list[str]:

@@ -6,7 +6,8 @@ baseline written here (row-by-row geocoding, a point-in-polygon loop, one
 INSERT per row).
 
 usage: python benchmarks/run.py [--sizes 10k,100k,1M] [--quick] [--sample 2000] [--repeat 3]
-                                [--skip cli,peer,stages,geocode,map,snapshot,baseline,pg] [--out FILE]
+                                [--skip cli,peer,stages,geocode,map,snapshot,firstview,baseline,pg]
+                                [--out FILE]
 
 Each measurement runs in its own child process (``--worker``), so the peak
 memory reported (``ru_maxrss``) belongs to that measurement alone. The whole-CLI
@@ -20,6 +21,10 @@ The ``pg`` part runs the same whole-CLI ingest into PostgreSQL + PostGIS (a
 server started from Debian's packages in a temporary folder, as the tests
 do; a new database per run) and the map page's work on what it stored: the
 median of ``--repeat`` runs up to 100k rows, one run above.
+
+The ``firstview`` part (``benchmarks/bench_firstview.py``) opens every page in
+headless Chromium and times its first meaningful content: on a new seed store,
+and on the CLI's store of each size up to 100k.
 """
 
 from __future__ import annotations
@@ -269,7 +274,15 @@ def _w_peer(args: argparse.Namespace) -> dict[str, Any]:
     return run_peer(Path(args.file), Path(args.db))
 
 
+def _w_firstview(args: argparse.Namespace) -> dict[str, Any]:
+    """Every page's first meaningful content in Chromium (benchmarks/bench_firstview.py)."""
+    from bench_firstview import run_firstview
+
+    return run_firstview(Path(args.db), repeat=min(max(args.repeat, 1), 3))
+
+
 WORKERS = {
+    "firstview": _w_firstview,
     "peer": _w_peer,
     "stages": _w_stages,
     "geocode": _w_geocode,
@@ -384,6 +397,15 @@ def main(argv: list[str] | None = None) -> int:
         if db.exists() and "snapshot" not in skip:
             _progress(f"snapshot {label}")
             results[f"snapshot:{n}"] = _spawn("snapshot", db=db)
+        if db.exists() and "firstview" not in skip and n <= 100_000:
+            _progress(f"first view of every page, {label} stored")
+            results[f"firstview:{n}"] = _spawn("firstview", db=db, repeat=args.repeat)
+    if "firstview" not in skip:
+        from bench_firstview import seed_store
+
+        _progress("first view of every page, seed store")
+        seeded = seed_store(tmp / "seed.sqlite")
+        results["firstview:seed"] = _spawn("firstview", db=seeded, repeat=args.repeat)
     if "geocode" not in skip:
         _progress("geocode 100k names-only rows")
         results["geocode"] = _spawn("geocode", file=acled_file(100_000, names_only=1.0))

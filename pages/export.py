@@ -37,18 +37,21 @@ view = view.with_(
 stem = view.file_stem()
 
 render = cache.renderer(view)
-preview = render("png")
-st.image(preview, width="stretch", caption="Preview of the slide snapshot (1920×1080 PNG)")
+st.image(
+    cache.preview(view),  # cached without the time made: the file states its own
+    width="stretch",
+    caption="Preview of the slide snapshot (1920×1080 PNG)",
+)
 if view.incidents.empty:
     state.no_match_notice(view.filters)
     st.caption("The exports say so too, rather than show an empty map.")
 
 
 def _download(col, output: outputs.Output) -> None:
-    """One button; the file is rendered only when it is clicked (the PNG is the preview)."""
+    """One button; the file is rendered only when it is clicked."""
     col.download_button(
         output.label,
-        data=preview if output.name == "png" else lambda: render(output.name),
+        data=lambda: render(output.name),
         file_name=f"{stem}.{output.name}",
         mime=output.media_type,
         help=output.help,

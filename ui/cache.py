@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -132,6 +133,26 @@ def renderer(view: View) -> Callable[[str], bytes]:
     """
     version, key = store_version(), view.key()
     return lambda fmt: _rendered(version, key, fmt, view)
+
+
+#: The time every preview is keyed at: a preview stands for its view whenever it is made.
+_PREVIEW_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@st.cache_data(show_spinner="Drawing the preview…", max_entries=16)
+def _preview(version: str, look_key: str, _view: View) -> bytes:
+    return outputs.render(_view, "png")
+
+
+def preview(view: View) -> bytes:
+    """The Export page's preview: the PNG snapshot of ``view``, cached without its time.
+
+    Keyed by the store version and the view's key with its time made left out, so a
+    new session or a new minute reuses the preview (the file keys of :func:`renderer`
+    change every minute: each first view of the page drew the PNG again). The preview
+    states the time it was first drawn; the PNG download is rendered for its own time.
+    """
+    return _preview(store_version(), view.with_(made_at=_PREVIEW_TIME).key(), view)
 
 
 @st.cache_data(show_spinner=False, max_entries=3)
