@@ -13,8 +13,9 @@ to a new SQLite store; then, in this process:
 * the first load, which reads SQL and then writes the copy (in a thread, as the app
   does; the write is timed on its own);
 * a load with the copy current (the app's cold start);
-* after committing the last ``--upload`` rows: the load that extends the copy
-  (the app ready again after an upload);
+* after committing the last ``--upload`` rows: the load that extends the copy,
+  then the unfiltered view built from it (together, the app ready again after an
+  upload);
 * after undoing that upload: the load that trims it.
 
 Each load is checked equal to a fresh read from SQL (outside the timing). Prints
@@ -49,7 +50,7 @@ def main() -> None:
 
     from geo.store.core import Store
     from geo.views import columnar
-    from geo.views.view import _read_all, _views_form
+    from geo.views.view import View, _read_all, _views_form
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=100_000)
@@ -85,8 +86,14 @@ def main() -> None:
         s, got = _timed(lambda: _read_all(store))
         results.append(("read from SQL, no copy", s, len(got)))
 
+        last: list[pd.DataFrame] = []
+
+        def got_last() -> pd.DataFrame:
+            return last[-1]
+
         def step(name: str) -> None:
             s, got = _timed(load)
+            last.append(got)
             w = written()  # before the check, which reads SQL again
             results.append((name, s, check(got)))
             results.append(("… then writing the copy, in the background", w, len(got)))
@@ -96,6 +103,8 @@ def main() -> None:
         results.append(("cold start: the copy is current", s, check(got)))
         uid = store.commit(upload, file="up.csv", sha256="1" * 64, fmt="acled").upload_id
         step(f"after an upload of {len(upload):,} rows: extend the copy")
+        s, view = _timed(lambda: View.build(got_last(), store.claims()))
+        results.append(("… then the view the pages draw from (no filter)", s, len(view.incidents)))
         store.undo(uid)
         step("after undoing it: trim the copy")
         size = os.path.getsize(columnar.copy_path(store))
