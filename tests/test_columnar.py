@@ -114,3 +114,17 @@ def test_a_copy_written_later_is_still_exact(store: Store) -> None:
     thread.join()
     frame, full = _loaded(store)
     assert full == 0 and {"A", "B"} <= set(frame["incident_id"])
+
+
+def test_a_commit_while_the_table_is_read_leaves_no_copy(store: Store) -> None:
+    """Rows read after the stamp could belong to a later upload: such a table is
+    returned but not kept, so a later undo cannot leave it stale."""
+
+    def read_during_a_commit(s: Store) -> pd.DataFrame:
+        _commit(s, incidents(["LATE"]), "late.csv")
+        return _read_all(s)
+
+    frame = columnar.load(store, read_during_a_commit, _views_form)
+    assert "LATE" in set(frame["incident_id"])
+    assert not columnar.copy_path(store).exists()
+    assert _loaded(store)[1] == 1

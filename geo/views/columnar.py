@@ -132,6 +132,8 @@ def load(
         frame = _brought_up_to_date(store, *saved, now, prepare)
     if frame is None:
         frame = read(store)
+    if stamp_of(store) != now:  # the store moved while it was read: keep no copy of that
+        return frame
     job = partial(_write_copy, path, now, frame)
     (run or _now)(job)
     return frame
