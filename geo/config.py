@@ -12,6 +12,7 @@ Environment variable   Default                     Meaning
 ``ATLAS_ONLINE_TILES``  ``0``                      ``1`` offers web map tiles on the Map page
 ``ATLAS_MAX_UPLOAD_MB``  ``200``                   files larger than this are refused
 ``ATLAS_MAX_ROWS``     ``2000000``                 files with more data rows are refused
+``ATLAS_CACHE_DIR``    ``var/cache``               the columnar copy of a PostgreSQL store
 ``SOURCE_DATE_EPOCH``  unset                       exports say they were made at this time
 =====================  ==========================  =========================================
 """
@@ -36,6 +37,8 @@ SETTINGS_DOC: dict[str, str] = {
     "ATLAS_ONLINE_TILES": "1 to offer online web map tiles under the boundaries",
     "ATLAS_MAX_UPLOAD_MB": "uploads larger than this many MB are refused",
     "ATLAS_MAX_ROWS": "uploads with more data rows than this are refused",
+    "ATLAS_CACHE_DIR": "folder of the columnar copy of a PostgreSQL store on this app server "
+    "(default var/cache); a SQLite store keeps its copy beside its file",
     "SOURCE_DATE_EPOCH": "seconds since 1970 (UTC): every export says it was made then, "
     "so the same view gives byte-identical files (the reproducible-builds convention)",
 }
@@ -56,6 +59,7 @@ class Settings:
     max_upload_bytes: int
     max_rows: int
     made_at: datetime | None = None
+    cache_dir: Path = PROJECT_ROOT / "var" / "cache"
 
 
 def _epoch(name: str) -> datetime | None:
@@ -85,4 +89,5 @@ def get_settings() -> Settings:
         max_upload_bytes=int(float(os.environ.get("ATLAS_MAX_UPLOAD_MB", "200")) * 1024 * 1024),
         max_rows=int(os.environ.get("ATLAS_MAX_ROWS", "2000000")),
         made_at=_epoch("SOURCE_DATE_EPOCH"),
+        cache_dir=Path(os.environ.get("ATLAS_CACHE_DIR") or PROJECT_ROOT / "var" / "cache"),
     )

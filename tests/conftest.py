@@ -24,20 +24,24 @@ collect_ignore_glob = ["data/*"]
 
 @pytest.fixture(scope="session", autouse=True)
 def _no_test_touches_the_default_store(tmp_path_factory: pytest.TempPathFactory):
-    """Point ``ATLAS_DB`` at a session store, so nothing writes var/atlas.sqlite.
+    """Point ``ATLAS_DB`` at a session store and ``ATLAS_CACHE_DIR`` beside it, so
+    nothing writes var/atlas.sqlite or var/cache.
 
     Tests that need their own store set ``ATLAS_DB`` (monkeypatch restores this
     value after them); a Streamlit script thread that outlives its AppTest then
     lands here too, not in the developer's store.
     """
 
-    before = os.environ.get("ATLAS_DB")
-    os.environ["ATLAS_DB"] = str(tmp_path_factory.mktemp("session-store") / "atlas.sqlite")
+    session = tmp_path_factory.mktemp("session-store")
+    before = {name: os.environ.get(name) for name in ("ATLAS_DB", "ATLAS_CACHE_DIR")}
+    os.environ["ATLAS_DB"] = str(session / "atlas.sqlite")
+    os.environ["ATLAS_CACHE_DIR"] = str(session / "cache")  # PostgreSQL stores' copies
     yield
-    if before is None:
-        os.environ.pop("ATLAS_DB", None)
-    else:
-        os.environ["ATLAS_DB"] = before
+    for name, value in before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture

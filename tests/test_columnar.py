@@ -42,8 +42,10 @@ def _commit(store: Store, df: pd.DataFrame, name: str) -> str:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return open_store(str(tmp_path / "atlas.sqlite"))
+def store(store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """A seeded store on each back end (a PostgreSQL store's copy goes to ATLAS_CACHE_DIR)."""
+    monkeypatch.setenv("ATLAS_CACHE_DIR", str(tmp_path / "cache"))
+    return open_store(store_url)
 
 
 def test_the_copy_follows_commits_undos_and_redos(store: Store) -> None:
@@ -97,7 +99,15 @@ def test_a_damaged_or_foreign_copy_is_read_again(store: Store, tmp_path: Path, d
     assert _loaded(store)[1] == 1
 
 
-def test_a_store_without_a_file_has_no_copy() -> None:
+def test_a_postgresql_copy_lives_in_the_cache_folder(store: Store, tmp_path: Path) -> None:
+    path = columnar.copy_path(store)
+    if store.backend == "postgresql":
+        assert path.parent == tmp_path / "cache" and path.name.endswith(".columns.parquet")
+    else:
+        assert path == store.path.with_name("atlas.sqlite.columns.parquet")
+
+
+def test_an_in_memory_store_has_no_copy() -> None:
     memory = open_store("sqlite://")
     assert columnar.copy_path(memory) is None
     pd.testing.assert_frame_equal(stored_incidents(memory), _read_all(memory))

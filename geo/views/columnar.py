@@ -3,8 +3,8 @@
 Reading every stored incident back from SQL and compacting it costs about 12 s at a
 million rows; reading the same table from Parquet costs well under a second. So
 :func:`load` keeps the views' table (:func:`geo.views.view.stored_incidents`'
-form: compacted, with H3 cells) in a Parquet file beside a SQLite store, stamped
-with the store's id and revision and the uploads it holds. When the store has
+form: compacted, with H3 cells) in a Parquet file, stamped with the store's id
+and revision and the uploads it holds. When the store has
 moved on, the copy is brought up to date from the uploads table instead of being
 read again:
 
@@ -15,8 +15,8 @@ read again:
   that does not match the store's): the table is read from SQL again.
 
 Either way the result equals a fresh read (the tests compare them after commits,
-re-uploads, undos and redos). Stores without a file (in memory, PostgreSQL) have
-no copy: their views read SQL, as before.
+re-uploads, undos and redos). A PostgreSQL store's copy is kept by each app server
+under ``ATLAS_CACHE_DIR``; an in-memory store has none.
 """
 
 from __future__ import annotations
@@ -81,9 +81,20 @@ class Stamp:
 
 
 def copy_path(store: Store) -> Path | None:
-    """Where the copy of ``store`` lives (beside its SQLite file), or None for no copy."""
+    """Where the copy of ``store`` lives, or None for an in-memory store (no copy).
+
+    Beside a SQLite file; for PostgreSQL, one file per store id under the app
+    server's ``ATLAS_CACHE_DIR`` (:attr:`geo.config.Settings.cache_dir`).
+    """
     path = store.path
-    return None if path is None else path.with_name(path.name + ".columns.parquet")
+    if path is not None:
+        return path.with_name(path.name + ".columns.parquet")
+    if store.backend != "postgresql":
+        return None
+    from geo.config import get_settings
+
+    store_id = store.version().rpartition("-")[0]
+    return get_settings().cache_dir / f"{store_id}.columns.parquet"
 
 
 def stamp_of(store: Store) -> Stamp:
@@ -183,6 +194,7 @@ def _write_copy(path: Path, stamp: Stamp, frame: pd.DataFrame) -> None:
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), **extra})
     tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(table, tmp, compression="lz4")
         os.replace(tmp, path)
     except OSError:  # a read-only folder: the views still work, only slower next time
