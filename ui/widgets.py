@@ -17,7 +17,7 @@ import streamlit as st
 
 from geo.config import get_settings
 from geo.ingest.reader import format_size
-from geo.views import layers
+from geo.views import layers, palette
 from geo.views.export import safe_csv  # the formula-safe CSV of any table (pages/data.py uses it)
 from geo.views.legend import MapLegend
 from geo.views.summaries import Headline, format_count
@@ -193,7 +193,7 @@ def legend(key: MapLegend, *, show_size: bool = True) -> None:
     carries no text from a file.
     """
     items = " ".join(
-        f"{_swatch(_rgb(colour))}{html.escape(label)}&nbsp;&nbsp;"
+        f"{_swatch(palette.rgb(colour))}{html.escape(label)}&nbsp;&nbsp;"
         for label, colour in key.event_types
     )
     grey = layers.OTHER_RGB
@@ -228,16 +228,12 @@ def presence_legend_html(items: Sequence[tuple[str, str]]) -> str:
         f"<span style='display:inline-block;width:18px;height:12px;"
         f"background:rgba({r},{g},{b},0.25);border:2px solid rgb({r},{g},{b});"
         f"vertical-align:middle;margin:0 3px 0 8px'></span>{html.escape(label)}"
-        for label, (r, g, b) in ((label, _rgb(c)) for label, c in items)
+        for label, (r, g, b) in ((label, palette.rgb(c)) for label, c in items)
     )
     return (
         f"<div style='font-size:0.85rem;line-height:1.9'>Claimed presence: {boxes}"
         " &nbsp;(a country claim shades the whole country)</div>"
     )
-
-
-def _rgb(colour: str) -> tuple[int, int, int]:
-    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
 
 
 def selected_ids(event: Any) -> list[str]:

@@ -20,6 +20,7 @@ import pydeck as pdk
 from geo.groups import canonical_group
 from geo.views.geojson import feature_collection
 from geo.views.legend import PRESENCE_COLOURS, PRESENCE_LABELS
+from geo.views.palette import rgb
 
 __all__ = [
     "PRESENCE_RGB",
@@ -33,10 +34,7 @@ __all__ = [
 ]
 
 #: State -> colour (asserted: red, denied: blue, contested: purple); :mod:`geo.views.legend`'s.
-PRESENCE_RGB: dict[str, tuple[int, int, int]] = {
-    state: (int(c[1:3], 16), int(c[3:5], 16), int(c[5:7], 16))
-    for state, c in PRESENCE_COLOURS.items()
-}
+PRESENCE_RGB: dict[str, tuple[int, int, int]] = {s: rgb(c) for s, c in PRESENCE_COLOURS.items()}
 
 _FILL_ALPHA = 60
 _LINE_ALPHA = 230

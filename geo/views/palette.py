@@ -30,6 +30,7 @@ __all__ = [
     "STANCE_COLOURS",
     "UNKNOWN_COLOUR",
     "log_frac",
+    "rgb",
     "seq_colour",
 ]
 
@@ -69,13 +70,18 @@ SEQUENTIAL_RGB: np.ndarray = np.array(
 )
 
 
-def _rgb(hex_colour: str) -> tuple[int, int, int]:
+def rgb(hex_colour: str) -> tuple[int, int, int]:
+    """``"#RRGGBB"`` as an (r, g, b) tuple, as pydeck and the app's HTML swatches take it.
+
+    >>> rgb("#D62728")
+    (214, 39, 40)
+    """
     return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
 
 
-EVENT_RGB: dict[str, tuple[int, int, int]] = {k: _rgb(v) for k, v in EVENT_COLOURS.items()}
-OTHER_RGB: tuple[int, int, int] = _rgb(OTHER_COLOUR)
-BORDER_RGB: tuple[int, int, int] = _rgb(BORDER_COLOUR)
+EVENT_RGB: dict[str, tuple[int, int, int]] = {k: rgb(v) for k, v in EVENT_COLOURS.items()}
+OTHER_RGB: tuple[int, int, int] = rgb(OTHER_COLOUR)
+BORDER_RGB: tuple[int, int, int] = rgb(BORDER_COLOUR)
 
 
 def log_frac(n: Sequence[float] | np.ndarray) -> np.ndarray:
