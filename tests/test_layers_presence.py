@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from geo.places import boundaries
-from geo.views.layers_presence import PRESENCE_RGB, presence_features, presence_key, presence_layer
+from geo.views.layers_presence import PRESENCE_RGB, presence_features, presence_layer
+from geo.views.legend import presence_items
 from geo.views.presence import presence_states, territory_statements
 
 SEED = Path(__file__).resolve().parents[1] / "data" / "claims.csv"
@@ -80,7 +81,7 @@ def test_layer_and_key():
         boundaries.adm0_simplified(), boundaries.adm1_simplified(), presence_states(pd.DataFrame())
     )
     assert layer.id == "presence" and layer.pickable
-    assert [label for label, _ in presence_key()][2].startswith("contested")
+    assert [label for label, _ in presence_items(None)][2].startswith("contested")
 
 
 def test_territory_statements_newest_first(seed):

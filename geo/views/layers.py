@@ -61,7 +61,6 @@ from geo.views.layers_incidents import (
 )
 from geo.views.layers_labels import label_layer, place_table, province_label_layer
 from geo.views.layers_scale import SCALE_LAYER_IDS, scale_bar_layers
-from geo.views.legend import OTHER_LABEL, event_type_items
 from geo.views.mapview import FRONTIER, MapView
 from geo.views.palette import ARC_RGB, BORDER_RGB, EVENT_RGB, OTHER_RGB
 
@@ -90,7 +89,6 @@ __all__ = [
     "density_layer",
     "incident_layers",
     "label_layer",
-    "legend",
     "mark_key",
     "origin_arcs",
     "payload_bytes",
@@ -135,15 +133,6 @@ class AtlasDeck(pdk.Deck):
 
 
 # ---------------------------------------------------------------------- keys and legends
-def legend(event_types: Iterable[str] | None = None) -> list[tuple[str, tuple[int, int, int]]]:
-    """(label, RGB) of :func:`geo.views.legend.event_type_items` (all known types if ``None``).
-
-    >>> legend(["Battles", "Something else"])
-    [('Battles', (238, 119, 51)), ('Other or not given', (102, 102, 102))]"""
-    rgb = {**EVENT_RGB, OTHER_LABEL: OTHER_RGB}
-    return [(label, rgb[label]) for label, _ in event_type_items(event_types)]
-
-
 def size_key(values: Sequence[int]) -> list[tuple[int, float]]:
     """(killed, radius in px) pairs for the size key (classes: :func:`geo.views.legend.size_classes`).
 

@@ -19,14 +19,13 @@ import pydeck as pdk
 
 from geo.groups import canonical_group
 from geo.views.geojson import feature_collection
-from geo.views.legend import PRESENCE_COLOURS, PRESENCE_LABELS
+from geo.views.legend import PRESENCE_COLOURS
 from geo.views.palette import rgb
 
 __all__ = [
     "PRESENCE_RGB",
     "features_of",
     "presence_features",
-    "presence_key",
     "presence_layer",
     "presence_layer_of",
     "presence_territories",
@@ -39,12 +38,6 @@ PRESENCE_RGB: dict[str, tuple[int, int, int]] = {s: rgb(c) for s, c in PRESENCE_
 _FILL_ALPHA = 60
 _LINE_ALPHA = 230
 _COLUMNS = ["territory_code", "name", "state", "n_assert", "n_deny", "n_statements", "tip"]
-
-
-def presence_key(states: Iterable[str] | None = None) -> list[tuple[str, tuple[int, int, int]]]:
-    """Legend items: (label, rgb) of the states given (all when ``None``), app constants only."""
-    shown = set(PRESENCE_RGB if states is None else states)
-    return [(PRESENCE_LABELS[s], rgb) for s, rgb in PRESENCE_RGB.items() if s in shown]
 
 
 def _fold(rows: pd.DataFrame) -> tuple[str, int, int]:
