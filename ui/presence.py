@@ -12,7 +12,7 @@ import streamlit as st
 from geo.groups import split_groups
 from geo.views.layers_presence import presence_layer
 from geo.views.legend import presence_items
-from geo.views.presence import presence_states, territory_statements
+from geo.views.presence import territory_statements
 from geo.views.view import View
 from ui import cache, widgets
 
@@ -56,7 +56,7 @@ def _group_names(view: View) -> list[str]:
 def build(view: View, groups: list[str]) -> list[pdk.Layer | None]:
     """The presence layer for the view's claims (the filtered period)."""
     bnd = cache.boundaries()
-    return [presence_layer(bnd.adm0, bnd.adm1, presence_states(view.claims), groups)]
+    return [presence_layer(bnd.adm0, bnd.adm1, view.presence_states, groups)]
 
 
 def drawn_states(drawn: Sequence[Any]) -> list[str]:
@@ -98,7 +98,7 @@ def territory_list(
     A presence polygon clicked on the deck ``deck_key`` (drawn with ``on_select``)
     chooses its territory.
     """
-    states = presence_states(view.claims)
+    states = view.presence_states
     if groups:
         states = states[states["group"].isin(split_groups(";".join(groups)))]
     if states.empty:
