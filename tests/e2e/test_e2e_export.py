@@ -116,6 +116,15 @@ def html_export(files: dict[str, Path]) -> Path:
     return html[0]
 
 
+def html_deck(path: Path) -> dict:
+    """The deck JSON an exported HTML map carries (``<script type="application/json">``)."""
+    text = path.read_text(encoding="utf-8")
+    m = re.search(r'<script type="application/json"[^>]*>(.*?)</script>', text, re.S)
+    assert m, "the exported HTML carries no deck JSON"
+    spec = json.loads(m.group(1))
+    return spec.get("deck", spec)
+
+
 def html_points(path: Path, viewport: dict) -> list[tuple[float, float, str]]:
     """Screen positions and tooltip texts of the incidents in an exported HTML map.
 
@@ -124,11 +133,7 @@ def html_points(path: Path, viewport: dict) -> list[tuple[float, float, str]]:
     HTML-escaped; the text a reader sees is its unescaped form. Points under the
     file's side panel (left), outside the window, or stacked on another are left out.
     """
-    text = path.read_text(encoding="utf-8")
-    m = re.search(r'<script type="application/json"[^>]*>(.*?)</script>', text, re.S)
-    assert m, "the exported HTML carries no deck JSON"
-    spec = json.loads(m.group(1))
-    deck = spec.get("deck", spec)
+    deck = html_deck(path)
     view = deck["initialViewState"]
     out = []
     for layer in deck.get("layers", []):

@@ -9,7 +9,6 @@ Runs against its own server and store so the payloads never reach the other test
 from __future__ import annotations
 
 import csv
-import json
 import re
 
 import pytest
@@ -27,7 +26,7 @@ from e2e_helpers import (
     wait_for_drawn_canvas,
     wait_for_run,
 )
-from test_e2e_export import download_all, html_export, html_points, offline_page
+from test_e2e_export import download_all, html_deck, html_export, html_points, offline_page
 from test_e2e_map import FRONTIER_VIEW
 from test_e2e_pages import PAGES
 
@@ -166,17 +165,23 @@ def test_claim_payloads_in_the_presence_layer_show_as_text(injected, page, page_
     assert not page_log.page_errors, page_log.summary()
 
 
-def test_exported_html_with_payloads(injected, browser, tmp_path):
+def _exported_html(injected, browser, tmp_path, prepare=None):
+    """Download the HTML map from the Export page (after ``prepare``), checking the page
+    stays inert; the file's path."""
     ctx = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
     log = PageLog()
     try:
         page = open_page(ctx, log)
-        goto(page, f"{injected.url}/export")
-        files = download_all(page, f"{injected.url}/export", tmp_path, only=("html",))
+        url = f"{injected.url}/export"
+        files = download_all(page, url, tmp_path, only=("html",), prepare=prepare)
         assert_not_pwned(page, log, "Export page")
     finally:
         ctx.close()
-    path = html_export(files)
+    return html_export(files)
+
+
+def test_exported_html_with_payloads(injected, browser, tmp_path):
+    path = _exported_html(injected, browser, tmp_path)
 
     log = PageLog()
     ctx, page = offline_page(browser, log)
@@ -214,10 +219,7 @@ def _presence_on(page) -> None:
 
 def _presence_layer(path) -> dict:
     """The presence layer of an exported HTML map's deck JSON, and the deck's view."""
-    text = path.read_text(encoding="utf-8")
-    m = re.search(r'<script type="application/json"[^>]*>(.*?)</script>', text, re.S)
-    deck = json.loads(m.group(1))
-    deck = deck.get("deck", deck)
+    deck = html_deck(path)
     layer = next((la for la in deck["layers"] if la.get("id") == "presence"), None)
     assert layer is not None, "the HTML export carries no presence layer"
     return {"layer": layer, "view": deck["initialViewState"]}
@@ -226,17 +228,7 @@ def _presence_layer(path) -> dict:
 def test_exported_html_with_presence_shows_claim_payloads_as_text(injected, browser, tmp_path):
     """The presence layer of the HTML export carries group names from a claims file:
     hovering Afghanistan shows them as text and runs nothing."""
-    ctx = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
-    log = PageLog()
-    try:
-        page = open_page(ctx, log)
-        files = download_all(
-            page, f"{injected.url}/export", tmp_path, only=("html",), prepare=_presence_on
-        )
-        assert_not_pwned(page, log, "Export page with presence")
-    finally:
-        ctx.close()
-    path = html_export(files)
+    path = _exported_html(injected, browser, tmp_path, prepare=_presence_on)
     found = _presence_layer(path)
     afg = next(
         f for f in found["layer"]["data"]["features"]
