@@ -28,6 +28,7 @@ __all__ = ["DATA_DIR", "PROJECT_ROOT", "Settings", "get_settings"]
 
 PROJECT_ROOT: Path = Path(__file__).resolve().parent.parent
 DATA_DIR: Path = PROJECT_ROOT / "data"
+_CACHE_DIR: Path = PROJECT_ROOT / "var" / "cache"
 
 #: Documented settings: a test checks that each appears in README.md.
 SETTINGS_DOC: dict[str, str] = {
@@ -59,7 +60,7 @@ class Settings:
     max_upload_bytes: int
     max_rows: int
     made_at: datetime | None = None
-    cache_dir: Path = PROJECT_ROOT / "var" / "cache"
+    cache_dir: Path = _CACHE_DIR
 
 
 def _epoch(name: str) -> datetime | None:
@@ -89,5 +90,5 @@ def get_settings() -> Settings:
         max_upload_bytes=int(float(os.environ.get("ATLAS_MAX_UPLOAD_MB", "200")) * 1024 * 1024),
         max_rows=int(os.environ.get("ATLAS_MAX_ROWS", "2000000")),
         made_at=_epoch("SOURCE_DATE_EPOCH"),
-        cache_dir=Path(os.environ.get("ATLAS_CACHE_DIR") or PROJECT_ROOT / "var" / "cache"),
+        cache_dir=Path(os.environ.get("ATLAS_CACHE_DIR") or _CACHE_DIR),
     )

@@ -12,8 +12,8 @@
 - :func:`to_pptx` builds one 16:9 slide: an editable title and subtitle over
   a picture of the map with its key (the map fitted to the data, drawn by the
   snapshot code), the legend in its alt text, and the filters, top provinces,
-  sources and dates in the speaker notes. Its zip entries carry the view's time, so the same view and time give
-  the same bytes.
+  sources and dates in the speaker notes. Its zip entries carry the view's
+  time, so the same view and time give the same bytes.
 
 Both take a :class:`geo.views.view.View`, whose facts they print as they are.
 """
