@@ -10,7 +10,6 @@ repeated one. What differs between the two databases is in :mod:`geo.store.backe
 
 from __future__ import annotations
 
-import hashlib
 import operator
 import secrets
 from collections.abc import Sequence
@@ -22,14 +21,8 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from geo.schema import (
-    ADDED_COLUMNS,
-    CLAIM_COLUMNS,
-    DERIVED_COLUMNS,
-    FLOAT_COLUMNS,
-    INCIDENT_COLUMNS,
-    INT_COLUMNS,
-)
+from geo.schema import CLAIM_COLUMNS, FLOAT_COLUMNS, INCIDENT_COLUMNS, INT_COLUMNS
+from geo.store.rowhash import CONTENT_COLUMNS, hash_rows
 
 __all__ = [
     "BUSY_TIMEOUT_S",
@@ -65,8 +58,6 @@ LOCK_PATIENCE_S = 300.0
 #: Ids per ``IN (...)`` look-up (SQLite allows 32,766 parameters).
 ID_CHUNK = 5000
 
-#: Columns that define an incident's content (what ``row_hash`` covers).
-CONTENT_COLUMNS: list[str] = [c for c in INCIDENT_COLUMNS if c not in DERIVED_COLUMNS]
 
 UPLOAD_COLUMNS: list[str] = [
     "upload_id",
@@ -327,34 +318,6 @@ def storage_columns(df: pd.DataFrame) -> dict[str, list[Any]]:
                 lst = [None if v is None or v != v else str(v) for v in lst]
             out[col] = lst
     return out
-
-
-def hash_rows(cols: dict[str, list[Any]]) -> list[str]:
-    """SHA-1 of each row's content columns (None and text kept apart by a NUL marker).
-
-    The columns of :data:`geo.schema.ADDED_COLUMNS` join the hashed text only
-    where the row has a value (as ``name=value``), so a row without them hashes
-    as it did before they existed.
-    """
-    parts = []
-    for col in CONTENT_COLUMNS:
-        if col in ADDED_COLUMNS:
-            continue
-        values = cols[col]
-        if col in INT_COLUMNS or col in FLOAT_COLUMNS or col == "cross_border":
-            parts.append(["\x00" if v is None else str(v) for v in values])
-        else:
-            parts.append(["\x00" if v is None else v for v in values])
-    texts = list(map("\x1f".join, zip(*parts, strict=True)))
-    for col in ADDED_COLUMNS:
-        values = cols.get(col)
-        if values is None or values.count(None) == len(values):
-            continue
-        texts = [
-            t if v is None else f"{t}\x1e{col}={v}" for t, v in zip(texts, values, strict=True)
-        ]
-    sha1 = hashlib.sha1
-    return [sha1(text.encode("utf-8", "surrogatepass")).hexdigest() for text in texts]
 
 
 def row_hashes(df: pd.DataFrame) -> list[str]:
