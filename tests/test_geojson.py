@@ -41,3 +41,25 @@ def test_plain_geometry_rounds_and_lists():
     out = plain_geometry({"coordinates": ((1.123456789, math.pi),)})
     assert out == {"coordinates": [[1.12346, 3.14159]]}
     assert plain_geometry("text") == "text"
+
+
+def test_a_frame_gives_what_its_geo_interface_gives_and_shares_each_shape():
+    frame = gpd.GeoDataFrame(
+        {
+            "name": ["a", None, "c"],
+            "n": [1, 2, 3],
+            "x": [0.5, float("nan"), 2.0],
+        },
+        geometry=[
+            Polygon([(70, 33), (72.1234567, 33), (72, 35)]),
+            None,
+            LineString([(1, 2), (3, 4)]),
+        ],
+        crs="EPSG:4326",
+    )
+    for keep in (None, ("x", "name"), ("n", "absent")):
+        fast = feature_collection(frame, keep=keep)
+        generic = feature_collection(dict(frame.__geo_interface__), keep=keep)
+        assert json.dumps(fast) == json.dumps(generic)  # same keys, order and values
+    again = feature_collection(frame)
+    assert again["features"][0]["geometry"] is fast["features"][0]["geometry"]

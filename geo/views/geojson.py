@@ -7,9 +7,11 @@ holds tuples and NaN, which this module turns into what JSON and deck.gl read.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 __all__ = ["feature_collection", "plain_geometry"]
 
@@ -18,7 +20,10 @@ def feature_collection(obj: Any, keep: Sequence[str] | None = None) -> dict[str,
     """A plain GeoJSON FeatureCollection dict from a GeoDataFrame, geometry or mapping.
 
     Properties are kept (only those named in *keep*, when given), NaN becomes
-    null and coordinates are rounded to 5 decimals (about a metre).
+    null and coordinates are rounded to 5 decimals (about a metre). The geometry
+    of a GeoDataFrame's row is converted once per distinct shape and shared
+    between the collections made of it (the map redraws the same provinces on
+    every filter change): treat the geometry dicts as read-only.
 
     Examples
     --------
@@ -27,6 +32,8 @@ def feature_collection(obj: Any, keep: Sequence[str] | None = None) -> dict[str,
     >>> fc["features"][0]["geometry"]
     {'type': 'Point', 'coordinates': [71.12346, 34.0]}
     """
+    if isinstance(obj, pd.DataFrame) and hasattr(obj, "geometry"):
+        return _frame_features(obj, keep)
     gj = dict(obj) if isinstance(obj, Mapping) else obj.__geo_interface__
     if gj.get("type") == "FeatureCollection":
         feats = gj["features"]
@@ -44,6 +51,32 @@ def feature_collection(obj: Any, keep: Sequence[str] | None = None) -> dict[str,
             {"type": "Feature", "properties": props, "geometry": plain_geometry(f.get("geometry"))}
         )
     return {"type": "FeatureCollection", "features": out}
+
+
+def _frame_features(frame: Any, keep: Sequence[str] | None) -> dict[str, Any]:
+    """:func:`feature_collection` of a GeoDataFrame, with its shapes converted once."""
+    geometry = frame.geometry.name
+    names = [c for c in frame.columns if c != geometry]
+    if keep is not None:
+        names = [c for c in keep if c in names]
+    props = frame[names].astype(object)
+    props = props.where(props.notna(), None)
+    out = []
+    for values, geom in zip(props.itertuples(index=False), frame.geometry, strict=True):
+        out.append(
+            {
+                "type": "Feature",
+                "properties": dict(zip(names, values, strict=True)),
+                "geometry": None if geom is None else _plain_shape(geom),
+            }
+        )
+    return {"type": "FeatureCollection", "features": out}
+
+
+@lru_cache(maxsize=2048)
+def _plain_shape(geom: Any) -> Any:
+    """:func:`plain_geometry` of a shapely geometry, kept per shape (shapely's are hashable)."""
+    return plain_geometry(geom.__geo_interface__)
 
 
 def plain_geometry(geom: Any) -> Any:
