@@ -7,7 +7,7 @@ import pytest
 import shapely
 
 from geo.places.boundaries import adm0, adm1
-from geo.places.proximity import distance_to_unit_km, nearest_admin1
+from geo.places.proximity import distance_to_unit_km, nearest_admin1, nearest_admin1_in
 
 PESHAWAR = (34.0151, 71.5249)
 KANDAHAR = (31.6289, 65.7372)
@@ -56,3 +56,36 @@ def test_nearest_province_of_a_point_at_sea_and_on_land() -> None:
     assert codes[0] == "PK-SD" and 0 < km[0] < 5
     assert codes[1] == "PK-KP" and km[1] == 0.0
     assert codes[2] is None and np.isnan(km[2])
+
+
+def _nearest_by_scan(lat: float, lon: float, country: str) -> str:
+    """The reference: the distance to every province of ``country``, the first smallest."""
+    codes = [
+        c
+        for c, k in zip(adm1()["admin1_code"], adm1()["country_code"], strict=True)
+        if k == country
+    ]
+    km = distance_to_unit_km([lat] * len(codes), [lon] * len(codes), codes)
+    return codes[int(np.nanargmin(km))]
+
+
+def test_nearest_province_in_a_country_is_what_a_scan_of_its_provinces_finds() -> None:
+    rng = np.random.default_rng(19)
+    # points along the Durand Line and the other borders, a few km either side, and
+    # vertices of the provinces themselves (inside two provinces at once: a tie)
+    line = shapely.get_coordinates(adm0().set_index("country_code").loc["AFG", "geometry"])
+    picks = line[rng.choice(len(line), 150, replace=False)] + rng.normal(0, 0.05, (150, 2))
+    shared = shapely.get_coordinates(adm1().set_index("admin1_code").loc["PK-KP", "geometry"])
+    vertices = shared[rng.choice(len(shared), 30, replace=False)]
+    points = np.vstack([picks, vertices])
+    for country in ("AFG", "PAK"):
+        got = nearest_admin1_in(points[:, 1], points[:, 0], [country] * len(points))
+        want = [_nearest_by_scan(lat, lon, country) for lon, lat in points]
+        assert got.tolist() == want
+
+
+def test_nearest_province_in_a_country_without_provinces_or_point_is_none() -> None:
+    got = nearest_admin1_in([34.0, float("nan"), 34.0], [71.5, 71.5, 71.5], ["IND", "PAK", None])
+    assert got.tolist() == [None, None, None]
+    with pytest.raises(ValueError, match="one entry per point"):
+        nearest_admin1_in([34.0], [71.5], [])

@@ -11,6 +11,8 @@ line" from "somewhere else".
   ISO 3166-1 alpha-3 country of :func:`geo.places.boundaries.adm0`); 0 inside.
 * :func:`nearest_admin1` — the Afghan or Pakistani province nearest to each
   point, with its distance (for points at sea).
+* :func:`nearest_admin1_in` — the province of a given country nearest to each
+  point (for a point just across the border from the country the file names).
 
 Distances are measured in :data:`geo.places.boundaries.BORDER_CRS` (a conformal
 projection fitted to the region, true to scale within 0.3% between 28°N and
@@ -35,6 +37,7 @@ __all__ = [
     "COAST_TOLERANCE_KM",
     "distance_to_unit_km",
     "nearest_admin1",
+    "nearest_admin1_in",
 ]
 
 #: A point this close to a province or country that the file names is taken
@@ -167,3 +170,60 @@ def nearest_admin1(lat: Any, lon: Any) -> tuple[np.ndarray, np.ndarray]:
     codes_out[ok] = np.asarray(codes, dtype=object)[best]
     km[ok] = dist[best, np.arange(len(best))]
     return codes_out, km
+
+
+def nearest_admin1_in(lat: Any, lon: Any, countries: Sequence[str | None]) -> np.ndarray:
+    """Per point, the province of the country beside it that is nearest to the point.
+
+    Parameters
+    ----------
+    lat, lon : array-like of float
+        WGS84 degrees.
+    countries : sequence of str or None
+        Per point, ``AFG`` or ``PAK`` (another code, or None, gives None).
+
+    Returns
+    -------
+    numpy.ndarray of object
+        ISO 3166-2 codes; None for unusable points and countries without
+        provinces in the boundaries. Of provinces at the same distance (a point
+        inside two, on their shared line), the first in the boundaries' order.
+
+    Examples
+    --------
+    >>> nearest_admin1_in([34.0, 34.0], [71.5, 71.5], ["PAK", "AFG"]).tolist()
+    ['PK-KP', 'AF-NAN']
+    """
+    lat_a, lon_a, ok = _as_arrays(lat, lon)
+    wanted = np.asarray(list(countries), dtype=object)
+    if len(wanted) != len(lat_a):
+        raise ValueError("countries must have one entry per point")
+    out = np.full(len(lat_a), None, dtype=object)
+    for country in dict.fromkeys(wanted[ok].tolist()):
+        tree, codes = _province_tree(country)
+        if tree is None:
+            continue
+        rows = np.flatnonzero(ok & (wanted == country))
+        hits = tree.query_nearest(_project_points(lat_a[rows], lon_a[rows]), all_matches=True)
+        # ties: the lowest tree index (the boundaries' order), as a scan over them would pick
+        order = np.lexsort((hits[1], hits[0]))
+        first = np.unique(hits[0][order], return_index=True)[1]
+        out[rows[hits[0][order][first]]] = np.asarray(codes, dtype=object)[hits[1][order][first]]
+    return out
+
+
+@lru_cache(maxsize=8)
+def _province_tree(country: Any) -> tuple[Any, list[str]]:
+    """An STRtree of the projected provinces of ``country`` in the boundaries' order."""
+    from geo.places.boundaries import adm1
+
+    units, _, _ = _projected_units()
+    frame = adm1()
+    codes = [
+        str(c)
+        for c, k in zip(frame["admin1_code"], frame["country_code"], strict=True)
+        if k == country
+    ]
+    if not codes:
+        return None, []
+    return shapely.STRtree([units[c] for c in codes]), codes

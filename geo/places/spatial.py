@@ -70,6 +70,7 @@ from geo.places.proximity import (
     COAST_TOLERANCE_KM,
     distance_to_unit_km,
     nearest_admin1,
+    nearest_admin1_in,
 )
 from geo.report import Issue
 
@@ -223,6 +224,9 @@ class _Decision:
     flags: list[list[str]]
     issues: list[Issue]
     outside: list[int] = field(default_factory=list)
+    #: per row, its stated country's province nearest the point (rows that name only
+    #: the country, computed for all of them at once), else None
+    nearest: dict[int, str | None] = field(default_factory=dict)
 
 
 #: Up to this many rows outside the boundaries get a warning each; more get one summary.
@@ -272,6 +276,19 @@ def _reconcile(f: _Frame) -> _Decision:
     cc_off = pd.notna(f.said_cc[rows]) & (f.said_cc[rows] != f.poly_cc[rows])
     unit = np.where(code_off, f.said_code[rows], np.where(cc_off, f.said_cc[rows], None))
     near = dict(zip(rows.tolist(), _near(f, rows, unit).tolist(), strict=True))
+    # rows near the home country they name, with no province: the province nearest each
+    country_only = rows[
+        np.array([near[i] for i in rows.tolist()], dtype=bool)
+        & pd.isna(f.said_code[rows])
+        & np.isin(f.said_cc[rows].astype(str), list(HOME_COUNTRIES))
+    ]
+    d.nearest = dict(
+        zip(
+            country_only.tolist(),
+            nearest_admin1_in(f.lat[country_only], f.lon[country_only], f.said_cc[country_only]),
+            strict=True,
+        )
+    )
     for i in rows.tolist():
         if f.at_sea[i]:
             d.issues.append(_at_sea(f, i))
@@ -411,8 +428,7 @@ def _keep_stated(f: _Frame, d: _Decision, i: int, line: int | None, point: str) 
         d.admin1[i], d.code[i] = admin1_name(code), code
         kept = f"{admin1_name(code)} ({code})"
     elif cc in HOME_COUNTRIES:  # the country only: its province nearest the point
-        codes, _ = nearest_admin1([f.lat[i]], [f.lon[i]])
-        nearest = _nearest_in(f.lat[i], f.lon[i], cc) or codes[0]
+        nearest = d.nearest.get(i) or nearest_admin1([f.lat[i]], [f.lon[i]])[0][0]
         d.admin1[i], d.code[i] = admin1_name(nearest), nearest
         kept = f"{d.country[i]} ({cc})"
     else:  # a neighbour country: its admin1 as the file gives it
@@ -435,16 +451,6 @@ def _keep_stated(f: _Frame, d: _Decision, i: int, line: int | None, point: str) 
             "warning",
         )
     )
-
-
-def _nearest_in(lat: float, lon: float, cc: str) -> str | None:
-    from geo.places.boundaries import adm1
-
-    codes = [
-        c for c, k in zip(adm1()["admin1_code"], adm1()["country_code"], strict=True) if k == cc
-    ]
-    km = distance_to_unit_km([lat] * len(codes), [lon] * len(codes), codes)
-    return codes[int(np.nanargmin(km))] if len(codes) else None
 
 
 def _merge_flags(existing: np.ndarray, new: list[list[str]]) -> np.ndarray:
