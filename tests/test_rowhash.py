@@ -59,7 +59,9 @@ def test_a_large_batch_takes_the_columnar_path_and_agrees(
     cols["incident_id"] = [f"ID-{i}" for i in range(n)]
     calls: list[int] = []
     real = rowhash._hash_columnar
-    monkeypatch.setattr(rowhash, "_hash_columnar", lambda c, k: calls.append(k) or real(c, k))
+    monkeypatch.setattr(
+        rowhash, "_hash_columnar", lambda c, k, t=None: calls.append(k) or real(c, k, t)
+    )
     assert hash_rows(cols) == hash_rows_python(cols)
     assert calls == [n]
 

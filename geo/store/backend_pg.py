@@ -39,6 +39,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from geo.schema import FLOAT_COLUMNS, INCIDENT_COLUMNS, INT_COLUMNS
 from geo.store import storage
+from geo.store.bulk import StoredRows
 from geo.store.storage import STORED, WRITTEN, pick
 from geo.store.storefilter import StoreFilter
 
@@ -121,15 +122,13 @@ class PostgresBackend:
         finally:
             cur.close()
 
+    def after_end(self, conn: Connection) -> None:
+        """Nothing: a ``COPY`` leaves nothing behind."""
+
     def insert_incidents(
-        self,
-        conn: Connection,
-        cols: dict[str, list[Any]],
-        hashes: list[str],
-        take: list[int],
-        upload_id: str,
+        self, conn: Connection, rows: StoredRows, take: list[int], upload_id: str
     ) -> None:
-        """Insert the rows at ``take`` (in that order) with one ``COPY``.
+        """Insert ``rows`` at ``take`` (in that order) with one ``COPY``.
 
         Raises
         ------
@@ -139,18 +138,18 @@ class PostgresBackend:
         """
         import psycopg
 
+        cols, hashes = rows.cols, rows.hashes
         cur = conn.connection.dbapi_connection.cursor()
         chunk = storage.INSERT_CHUNK
         try:
             with cur.copy(_INSERT_SQL) as copy:
                 for start in range(0, len(take), chunk):  # no million-tuple lists at once
                     positions = take[start : start + chunk]
-                    rows = zip(
+                    for row in zip(
                         *(pick(cols[c], positions) for c in WRITTEN),
                         repeat(upload_id),
                         pick(hashes, positions),
-                    )
-                    for row in rows:
+                    ):
                         copy.write_row(row)
         except psycopg.DataError as exc:
             raise ValueError(

@@ -4,9 +4,10 @@ What the store does differently on SQLite (:mod:`geo.store.backend_pg` is the
 PostgreSQL side; :mod:`geo.store.backends` chooses): the engine with the settings
 that keep writers and readers out of each other's way (WAL, a busy timeout,
 ``BEGIN`` emitted by SQLAlchemy so reads are transactional), the write lock
-taken before anything is read, chunked ``executemany`` inserts that leave out
-the columns empty in a whole chunk, and the column read as one JSON array per
-column.
+taken before anything is read, large inserts in bulk through a staging file
+(:mod:`geo.store.bulk`) and smaller ones as chunked ``executemany`` calls that
+leave out the columns empty in a whole chunk, and the column read as one JSON
+array per column.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from geo.schema import FLOAT_COLUMNS, INCIDENT_COLUMNS
-from geo.store import storage
+from geo.store import bulk, storage
+from geo.store.bulk import StoredRows, detach_staged, insert_staged
 from geo.store.storage import COLS_SQL, ID_CHUNK, incident_insert
 from geo.store.storefilter import StoreFilter
 
@@ -133,19 +135,23 @@ class SQLiteBackend:
         )
         conn.exec_driver_sql("DELETE FROM incidents WHERE incident_id = ?", [(key,) for key in ids])
 
+    def after_end(self, conn: Connection) -> None:
+        """Detach and delete the staging file of a bulk insert, if there was one."""
+        detach_staged(conn)
+
     def insert_incidents(
-        self,
-        conn: Connection,
-        cols: dict[str, list[Any]],
-        hashes: list[str],
-        take: list[int],
-        upload_id: str,
+        self, conn: Connection, rows: StoredRows, take: list[int], upload_id: str
     ) -> None:
-        """Insert the rows at ``take`` (in that order) as chunked ``executemany`` calls."""
+        """Insert ``rows`` at ``take`` (in that order): at least :data:`~geo.store.bulk.BULK_FROM`
+        rows with an Arrow table in bulk (:func:`geo.store.bulk.insert_staged`), others as
+        chunked ``executemany`` calls."""
+        if len(take) >= bulk.BULK_FROM and insert_staged(conn, rows, take, upload_id):
+            return
         chunk = storage.INSERT_CHUNK  # read at call time: a test lowers it
         for start in range(0, len(take), chunk):  # no million-tuple list at once
-            sql, rows = incident_insert(cols, hashes, take[start : start + chunk], upload_id)
-            conn.exec_driver_sql(sql, rows)
+            positions = take[start : start + chunk]
+            sql, params = incident_insert(rows.cols, rows.hashes, positions, upload_id)
+            conn.exec_driver_sql(sql, params)
 
     def read_columns(
         self, conn: Connection, where: StoreFilter | None = None

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from geo.config import get_settings
 from geo.store.backend_pg import PostgresBackend
 from geo.store.backend_sqlite import SQLiteBackend
+from geo.store.bulk import StoredRows
 from geo.store.storefilter import StoreFilter
 
 __all__ = ["Backend", "backend_for", "backend_of", "resolve_url"]
@@ -36,13 +37,9 @@ class Backend(Protocol):
     def is_busy(self, error: BaseException) -> bool: ...
     def stored_hashes(self, conn: Connection, ids: list[str]) -> dict[str, str]: ...
     def supersede(self, conn: Connection, ids: list[str], upload_id: str, now: str) -> None: ...
+    def after_end(self, conn: Connection) -> None: ...
     def insert_incidents(
-        self,
-        conn: Connection,
-        cols: dict[str, list[Any]],
-        hashes: list[str],
-        take: list[int],
-        upload_id: str,
+        self, conn: Connection, rows: StoredRows, take: list[int], upload_id: str
     ) -> None: ...
     def read_columns(
         self, conn: Connection, where: StoreFilter | None = None

@@ -91,16 +91,15 @@ from geo.store import audit, migrate, storage
 from geo.store.auth import LOCAL, Action, User, require, require_on_upload
 from geo.store.backend_sqlite import is_memory
 from geo.store.backends import backend_for, resolve_url
+from geo.store.bulk import stored_rows
 from geo.store.geocache import GeocodeCache
 from geo.store.storage import (
     COUNT_COLUMNS,
     UPLOAD_COLUMNS,
     frame_from_columns,
     frame_from_rows,
-    hash_rows,
     new_upload_id,
     row_hashes,
-    storage_columns,
     utc_now,
 )
 from geo.store.storefilter import StoreFilter
@@ -233,9 +232,12 @@ class Store:
             try:
                 with self._connect() as conn:
                     backend.before_begin(conn, write=write)
-                    with conn.begin():
-                        backend.after_begin(conn, write=write)
-                        return fn(conn)
+                    try:
+                        with conn.begin():
+                            backend.after_begin(conn, write=write)
+                            return fn(conn)
+                    finally:
+                        backend.after_end(conn)
             except Exception as exc:  # the driver's errors, wrapped by SQLAlchemy or not
                 orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
                 dialect = self.engine.dialect
@@ -495,19 +497,18 @@ class Store:
             ``actor`` may not upload; nothing was written.
         """
         require(actor, Action.UPLOAD)
-        cols = storage_columns(df)  # CPU work before taking the write lock
-        ids = np.asarray(cols["incident_id"], dtype=object)
+        rows = stored_rows(df)  # CPU work before taking the write lock
+        ids = np.asarray(rows.cols["incident_id"], dtype=object)
         if len(ids) and (
             pd.api.types.infer_dtype(ids, skipna=False) != "string" or (ids == "").any()
         ):
             raise ValueError("every row needs an incident_id to be stored")
-        hashes = hash_rows(cols)
         upload_id = new_upload_id()
 
         def write(conn: Connection) -> CommitResult:
             result = commit_in(
                 conn,
-                (cols, hashes),
+                rows,
                 upload_id=upload_id,
                 file=file,
                 sha256=sha256,

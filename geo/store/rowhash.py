@@ -36,7 +36,7 @@ _NUMERIC = {*INT_COLUMNS, *FLOAT_COLUMNS, "cross_border"}
 _COLUMNAR_FROM = 2_000
 
 
-def hash_rows(cols: dict[str, list[Any]]) -> list[str]:
+def hash_rows(cols: dict[str, list[Any]], *, table: Any = None) -> list[str]:
     """SHA-1 (hex) of each row's content columns, from :func:`~geo.store.storage.storage_columns`.
 
     Parameters
@@ -44,6 +44,9 @@ def hash_rows(cols: dict[str, list[Any]]) -> list[str]:
     cols : dict of str to list
         Plain values per column (None for missing), as the store writes them;
         every content column present, all of one length.
+    table : pyarrow.Table, optional
+        The same columns as Arrow (:func:`geo.store.bulk.storage_table`), when
+        the caller has them: then they are not converted again.
 
     Returns
     -------
@@ -58,7 +61,7 @@ def hash_rows(cols: dict[str, list[Any]]) -> list[str]:
     True
     """
     n = len(cols["incident_id"])
-    digests = _hash_columnar(cols, n) if n >= _COLUMNAR_FROM else None
+    digests = _hash_columnar(cols, n, table) if n >= _COLUMNAR_FROM else None
     return hash_rows_python(cols) if digests is None else digests
 
 
@@ -93,13 +96,13 @@ def hash_rows_python(cols: dict[str, list[Any]]) -> list[str]:
     return [sha1(text.encode("utf-8", "surrogatepass")).hexdigest() for text in texts]
 
 
-def _hash_columnar(cols: dict[str, list[Any]], n: int) -> list[str] | None:
+def _hash_columnar(cols: dict[str, list[Any]], n: int, table: Any = None) -> list[str] | None:
     """:func:`hash_rows` in DuckDB; None when DuckDB is missing or the text is not UTF-8."""
     duckdb, pa = _columnar_libraries()
     if duckdb is None:
         return None
     try:
-        table = _arrow_table(pa, cols, n)
+        table = _arrow_table(pa, cols, n, table)
     except (pa.ArrowInvalid, UnicodeEncodeError):  # a lone surrogate: not UTF-8 text
         return None
     with duckdb.connect() as con:
@@ -118,10 +121,13 @@ def _columnar_libraries() -> tuple[Any, Any]:
     return duckdb, pa
 
 
-def _arrow_table(pa: Any, cols: dict[str, list[Any]], n: int) -> Any:
+def _arrow_table(pa: Any, cols: dict[str, list[Any]], n: int, given: Any = None) -> Any:
     """The content columns as an Arrow table ``c0 … cN`` (numbers typed, the rest text)."""
     arrays = []
     for col in CONTENT_COLUMNS:
+        if given is not None and col in given.column_names:
+            arrays.append(given.column(col))
+            continue
         values = cols.get(col)
         if col in INT_COLUMNS or col == "cross_border":
             typ = pa.int64()

@@ -23,14 +23,8 @@ from sqlalchemy.engine import Connection, CursorResult
 from geo.report import IngestReport
 from geo.schema import CLAIM_COLUMNS
 from geo.store.backends import backend_of
-from geo.store.storage import (
-    CLAIMS_SQL,
-    COLS_SQL,
-    STORED,
-    hash_rows,
-    storage_columns,
-    utc_now,
-)
+from geo.store.bulk import StoredRows, stored_rows, with_table
+from geo.store.storage import CLAIMS_SQL, COLS_SQL, STORED, utc_now
 
 #: The upload id of the curated seed (data/incidents.csv and data/claims.csv).
 SEED_UPLOAD_ID = "seed"
@@ -169,7 +163,7 @@ def stored_hashes(conn: Connection, ids: list[str]) -> dict[str, str]:
 
 def commit_in(
     conn: Connection,
-    data: pd.DataFrame | tuple[dict[str, list[Any]], list[str]],
+    data: pd.DataFrame | StoredRows,
     *,
     upload_id: str,
     file: str,
@@ -180,11 +174,8 @@ def commit_in(
     redo_of: str | None = None,
 ) -> CommitResult:
     """The body of one upload's transaction (also used for the seed and for a redo)."""
-    if isinstance(data, pd.DataFrame):
-        cols = storage_columns(data)
-        hashes = hash_rows(cols)
-    else:
-        cols, hashes = data
+    rows = stored_rows(data) if isinstance(data, pd.DataFrame) else data
+    cols, hashes = rows.cols, rows.hashes
     now = utc_now()
     backend = backend_of(conn)
     run(
@@ -215,7 +206,7 @@ def commit_in(
         backend.supersede(conn, changed, upload_id, now)
     if take:
         take.sort(key=ids.__getitem__)  # B-tree friendly insert order
-        backend.insert_incidents(conn, cols, hashes, take, upload_id)
+        backend.insert_incidents(conn, rows, take, upload_id)
     updated = len(changed)
     result = CommitResult(
         upload_id=upload_id, accepted=len(take), updated=updated, duplicates=duplicates
@@ -289,7 +280,7 @@ def commit_claims_in(
             "was checked: upload it again to see them as duplicates"
         )
     empty = {c: [] for c in STORED if c != "row_hash"}
-    commit_in(conn, (empty, []), upload_id=upload_id, file=file, sha256=sha256,
+    commit_in(conn, StoredRows(empty, []), upload_id=upload_id, file=file, sha256=sha256,
               fmt="claims", report=report, user=user)  # fmt: skip
     n = insert_claims(conn, claims, upload_id)
     full = report.to_dict()
@@ -462,7 +453,7 @@ def redo_in(
     hashes = cols.pop("row_hash")
     result = commit_in(
         conn,
-        (cols, hashes),
+        with_table(cols, hashes),  # the hashes as stored: not computed again
         upload_id=new_id,
         file=file,
         sha256=sha256,

@@ -1,0 +1,183 @@
+"""geo.store.bulk: a large upload written through a staging file stores exactly what
+``executemany`` stores, in one transaction, and leaves nothing behind."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from geo.schema import INCIDENT_COLUMNS, normalise_dtypes
+from geo.store import bulk, rowhash
+from geo.store.core import Store
+from geo.store.storage import WRITTEN, storage_columns
+
+#: the columns of ``incidents`` with each value's SQLite storage class
+_TYPED = ", ".join(f'"{c}", typeof("{c}")' for c in [*WRITTEN, "row_hash"])
+
+
+def _frame(n: int, seed: int, *, prefix: str = "ID") -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    killed = pd.array(rng.integers(0, 40, n), dtype="Int64")
+    killed[rng.random(n) < 0.3] = pd.NA  # unknown is not zero
+    notes = np.array([f"note {i} – ‘Ẓhob’" for i in range(n)], dtype=object)
+    notes[rng.random(n) < 0.2] = None
+    notes[:2] = ["with a NUL \x00 inside", "  kept as given  "]
+    frame = pd.DataFrame(
+        {
+            "incident_id": [f"{prefix}-{i:05d}" for i in rng.permutation(n)],
+            "event_date": pd.to_datetime("2024-01-01")
+            + pd.to_timedelta(rng.integers(0, 700, n), "D"),
+            "event_type": rng.choice(["Battles", "Explosions/Remote violence"], n),
+            "latitude": np.where(rng.random(n) < 0.1, np.nan, rng.uniform(29, 37, n)),
+            "longitude": rng.uniform(61, 74, n),
+            "killed": killed,
+            "cross_border": pd.array(rng.choice([True, False, None], n), dtype="boolean"),
+            "notes": notes,
+            "border_distance_km": np.round(rng.uniform(0, 300, n), 3),
+            "source": "Synthetic",
+        }
+    )
+    return normalise_dtypes(frame)
+
+
+def _stored(store: Store) -> dict[str, list[tuple]]:
+    with store.engine.connect() as conn:
+        return {
+            "incidents": [
+                tuple(r)
+                for r in conn.execute(
+                    sa.text(f"SELECT {_TYPED} FROM incidents ORDER BY incident_id")
+                )
+            ],
+            "versions": [
+                tuple(r)
+                for r in conn.execute(
+                    sa.text(
+                        "SELECT incident_id, row_hash, killed, typeof(killed) "
+                        "FROM incident_versions ORDER BY version_id"
+                    )
+                )
+            ],
+        }
+
+
+def _two_stores(tmp_path: Path) -> tuple[Store, Store]:
+    return Store(tmp_path / "bulk.sqlite", seed=False), Store(tmp_path / "rows.sqlite", seed=False)
+
+
+def _commit(store: Store, df: pd.DataFrame, name: str = "f.csv"):
+    return store.commit(df, file=name, sha256="0" * 64, fmt="native")
+
+
+def test_bulk_and_executemany_store_the_same_values_and_versions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "BULK_FROM", 50)
+    monkeypatch.setattr(rowhash, "_COLUMNAR_FROM", 50)
+    staged: list[int] = []
+    real = bulk.insert_staged
+    monkeypatch.setattr(
+        "geo.store.backend_sqlite.insert_staged",
+        lambda conn, rows, take, uid: staged.append(len(take)) or real(conn, rows, take, uid),
+    )
+    fast, plain = _two_stores(tmp_path)
+    first = _frame(400, 1)
+    again = first.copy()
+    again.loc[again.index[:30], "killed"] = pd.array([999] * 30, dtype="Int64")  # 30 changed
+    more = pd.concat([again, _frame(120, 2, prefix="NEW")], ignore_index=True)
+    for df in (first, more):
+        a = _commit(fast, df)
+        monkeypatch.setattr(bulk, "BULK_FROM", 10**9)
+        b = _commit(plain, df)
+        monkeypatch.setattr(bulk, "BULK_FROM", 50)
+        assert (a.accepted, a.updated, a.duplicates) == (b.accepted, b.updated, b.duplicates)
+    assert staged == [400, 150]  # the first upload, then 30 changed + 120 new rows
+    got, want = _stored(fast), _stored(plain)
+    assert got == want
+    assert len(got["incidents"]) == 520 and len(got["versions"]) == 30
+    pd.testing.assert_frame_equal(
+        fast.incidents().drop(columns="upload_id"), plain.incidents().drop(columns="upload_id")
+    )
+
+
+def test_a_failed_transaction_keeps_none_of_the_staged_rows_and_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "BULK_FROM", 50)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    store = Store(tmp_path / "s.sqlite", seed=False)
+    before = store.incidents()
+
+    def fail(*_args, **_kwargs):
+        raise RuntimeError("the audit log is full")
+
+    monkeypatch.setattr("geo.store.core.audit.record", fail)
+    with pytest.raises(RuntimeError, match="audit log"):
+        _commit(store, _frame(200, 3))
+    monkeypatch.undo()
+    assert len(store.incidents()) == len(before) == 0
+    assert store.uploads().empty
+    assert list((tmp_path / "tmp").iterdir()) == []  # the staging file is gone
+    # the pooled connection was detached: the next bulk upload attaches again
+    monkeypatch.setattr(bulk, "BULK_FROM", 50)
+    assert _commit(store, _frame(200, 3)).accepted == 200
+
+
+def test_text_that_arrow_cannot_hold_takes_the_executemany_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a lone surrogate is not UTF-8: no Arrow table, so the rows go to executemany,
+    # which refuses them as it always did (the reader never produces such text)
+    monkeypatch.setattr(bulk, "BULK_FROM", 50)
+    df = _frame(100, 4)
+    df.loc[df.index[5], "notes"] = "a lone surrogate \ud800"
+    assert bulk.storage_table(storage_columns(df)) is None
+    store = Store(tmp_path / "s.sqlite", seed=False)
+    with pytest.raises(UnicodeEncodeError):
+        _commit(store, df)
+    assert store.incidents().empty and store.uploads().empty
+
+
+def test_storage_table_types_and_nulls() -> None:
+    cols = storage_columns(_frame(3, 5))
+    table = bulk.storage_table(cols)
+    assert table.column_names == WRITTEN and set(WRITTEN) < set(INCIDENT_COLUMNS)
+    assert str(table.schema.field("cross_border").type) == "int64"
+    assert str(table.schema.field("event_time").type) == "string"  # empty: typed nulls
+    for col in WRITTEN:
+        assert table.column(col).to_pylist() == cols[col], col
+
+
+def test_a_redo_of_a_large_upload_goes_in_bulk_and_restores_the_same_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "BULK_FROM", 50)
+    store = Store(tmp_path / "s.sqlite", seed=False)
+    upload = _commit(store, _frame(300, 6)).upload_id
+    before = _stored(store)
+    store.undo(upload)
+    assert store.incidents().empty
+    staged: list[int] = []
+    real = bulk.insert_staged
+    monkeypatch.setattr(
+        "geo.store.backend_sqlite.insert_staged",
+        lambda conn, rows, take, uid: staged.append(len(take)) or real(conn, rows, take, uid),
+    )
+    store.redo(upload)
+    assert staged == [300]
+    assert _stored(store) == before  # values, storage classes and row hashes
+
+
+def test_hashes_from_the_shared_table_are_the_reference_hashes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(rowhash, "_COLUMNAR_FROM", 10)
+    cols = storage_columns(_frame(60, 7))
+    table = bulk.storage_table(cols)
+    assert rowhash.hash_rows(cols, table=table) == rowhash.hash_rows_python(cols)
