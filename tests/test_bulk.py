@@ -181,3 +181,51 @@ def test_hashes_from_the_shared_table_are_the_reference_hashes(
     cols = storage_columns(_frame(60, 7))
     table = bulk.storage_table(cols)
     assert rowhash.hash_rows(cols, table=table) == rowhash.hash_rows_python(cols)
+
+
+def test_adbc_only_opens_its_staging_file_and_closes_it_before_the_attach(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # two copies of SQLite in one process must never open the same file
+    import adbc_driver_sqlite.dbapi as adbc
+
+    monkeypatch.setattr(bulk, "BULK_FROM", 50)
+    opened: list[tuple[str, object]] = []
+    real_connect = adbc.connect
+
+    def connect(path, *args, **kwargs):
+        conn = real_connect(path, *args, **kwargs)
+        opened.append((path, conn))
+        return conn
+
+    monkeypatch.setattr(adbc, "connect", connect)
+    closed_at_attach: list[bool] = []
+    real_insert = bulk.insert_staged
+
+    def insert(conn, rows, take, uid):
+        raw = conn.connection.dbapi_connection
+        raw.set_trace_callback(
+            lambda sql: (
+                sql.startswith("ATTACH")
+                and closed_at_attach.append(all(_is_closed(c) for _, c in opened))
+            )
+        )
+        try:
+            return real_insert(conn, rows, take, uid)
+        finally:
+            raw.set_trace_callback(None)
+
+    monkeypatch.setattr("geo.store.backend_sqlite.insert_staged", insert)
+    store = Store(tmp_path / "s.sqlite", seed=False)
+    assert _commit(store, _frame(100, 8)).accepted == 100
+    assert [Path(p).name for p, _ in opened] == ["rows.sqlite"]
+    assert Path(opened[0][0]).parent != tmp_path
+    assert closed_at_attach == [True]
+
+
+def _is_closed(conn: object) -> bool:
+    try:
+        conn.cursor()
+    except Exception:
+        return True
+    return False

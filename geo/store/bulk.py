@@ -17,6 +17,12 @@ seconds. Here the rows go as whole columns instead:
 The staging file holds only a copy of rows already in memory: losing it loses
 nothing. It lives in the system's temporary folder (``TMPDIR``), about 300 bytes
 per row.
+
+ADBC's driver carries its own copy of the SQLite library. Two copies of SQLite in
+one process must never open the same file (closing one copy's descriptor drops
+the other's POSIX locks), so the driver only ever opens the staging file, and
+closes it before the store's connection attaches it; the store's file is opened
+by Python's ``sqlite3`` alone.
 """
 
 from __future__ import annotations
