@@ -229,3 +229,38 @@ def _is_closed(conn: object) -> bool:
     except Exception:
         return True
     return False
+
+
+@pytest.mark.parametrize("seed", [9, 10, 11])
+def test_the_table_from_the_frame_is_the_table_from_the_lists(seed: int) -> None:
+    df = _frame(500, seed)
+    df.loc[df.index[:3], "event_date"] = pd.NaT
+    df.loc[df.index[3], "latitude"] = float("inf")
+    df.loc[df.index[4], "longitude"] = -0.0
+    direct = bulk.frame_table(df)
+    assert direct is not None
+    assert direct.equals(bulk.storage_table(storage_columns(df)))
+
+
+def test_a_text_column_holding_numbers_goes_through_the_lists() -> None:
+    df = _frame(60, 12)
+    df["notes"] = df["notes"].astype(object)
+    df.loc[df.index[7], "notes"] = 42  # storage_columns writes it as the text "42"
+    assert bulk.frame_table(df) is None
+    rows = bulk.stored_rows(
+        pd.concat([df] * 400, ignore_index=True).assign(
+            incident_id=lambda f: [f"T-{i}" for i in range(len(f))]
+        )
+    )
+    assert rows.cols["notes"][7] == "42"
+    assert rows.hashes == rowhash.hash_rows_python(rows.cols)
+
+
+def test_a_large_frame_is_hashed_and_staged_without_the_python_lists() -> None:
+    df = pd.concat([_frame(500, 13)] * 50, ignore_index=True)
+    df["incident_id"] = [f"L-{i:06d}" for i in range(len(df))]
+    rows = bulk.stored_rows(df)
+    assert rows.table is not None and rows._cols is None
+    assert rows.ids == df["incident_id"].tolist()
+    assert rows.hashes == rowhash.hash_rows_python(storage_columns(df))
+    assert rows.cols == storage_columns(df)  # built when asked for

@@ -209,10 +209,16 @@ def prepare(
     warnings: list[Issue] = [*read.warnings, *_warnings(format_issues), *checked.warnings]
     read_lines = set(pd.to_numeric(frame[LINE], errors="coerce").dropna().astype(int))
     unreadable = _lines_of(read.errors) - read_lines
+    rows_read, sheet_read = len(frame) + len(unreadable), read.sheet
+    valid = checked.valid
+    # the file's text and its mapped copy are not needed any more: at a million rows
+    # they hold about a gigabyte that placing the rows would otherwise add to
+    del read, frame, canonical, checked
 
     rows, geocoded, ambiguous = _place_rows(
-        checked.valid, errors, warnings, gazetteer, choices=choices, online=online, cache=cache
+        valid, errors, warnings, gazetteer, choices=choices, online=online, cache=cache
     )
+    del valid
     rows["upload_id"] = None
     _account_for_every_line(rows, read_lines | unreadable, errors, warnings)
     warnings = _kept_only(rows, warnings)
@@ -220,11 +226,11 @@ def prepare(
     report = IngestReport(
         file=filename,
         format=used_fmt,
-        rows_read=len(frame) + len(unreadable),
+        rows_read=rows_read,
         accepted=len(rows),
         rejected=len(_lines_of(errors)),
         geocoded=max(geocoded, 0),
-        sheet=read.sheet,
+        sheet=sheet_read,
         errors=errors,
         warnings=warnings,
     )

@@ -30,20 +30,22 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
-from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from geo.schema import FLOAT_COLUMNS, INT_COLUMNS
-from geo.store.rowhash import hash_rows
+from geo.store.rowhash import hash_rows, hash_table
 from geo.store.storage import WRITTEN, storage_columns
 
 __all__ = [
     "BULK_FROM",
     "StoredRows",
     "detach_staged",
+    "frame_table",
     "insert_staged",
     "storage_table",
     "stored_rows",
@@ -57,18 +59,41 @@ _SCHEMA = "atlas_rows"
 _KEY = "atlas_staged"  # in Connection.info: the folder to delete after the transaction
 
 
-@dataclass(frozen=True)
 class StoredRows:
     """One upload's rows as the store writes them.
 
     ``cols`` are :func:`~geo.store.storage.storage_columns`, ``hashes`` their
     row hashes, and ``table`` the same columns as Arrow (:func:`storage_table`)
-    when the upload is large enough to be written in bulk, else None.
+    when the upload is large enough to be written in bulk, else None. Made from
+    a frame with a table, the lists are built only if something asks for them
+    (the ``executemany`` and PostgreSQL paths): a bulk write needs only the ids.
     """
 
-    cols: dict[str, list[Any]]
-    hashes: list[str]
-    table: Any = None
+    def __init__(
+        self,
+        cols: dict[str, list[Any]] | None,
+        hashes: list[str],
+        table: Any = None,
+        *,
+        frame: pd.DataFrame | None = None,
+    ) -> None:
+        if cols is None and frame is None:
+            raise ValueError("StoredRows needs the column lists or the frame they come from")
+        self._cols, self._frame = cols, frame
+        self.hashes, self.table = hashes, table
+
+    @cached_property
+    def cols(self) -> dict[str, list[Any]]:
+        if self._cols is None:
+            self._cols = storage_columns(self._frame)
+        return self._cols
+
+    @cached_property
+    def ids(self) -> list[Any]:
+        """Each row's ``incident_id``."""
+        if self._cols is None and self.table is not None:
+            return self.table.column("incident_id").to_pylist()
+        return self.cols["incident_id"]
 
 
 def stored_rows(df: pd.DataFrame) -> StoredRows:
@@ -81,6 +106,10 @@ def stored_rows(df: pd.DataFrame) -> StoredRows:
     >>> len(rows.hashes[0]), rows.table is None
     (40, True)
     """
+    if len(df) >= BULK_FROM and (table := frame_table(df)) is not None:
+        hashes = hash_table(table)
+        if hashes is not None:
+            return StoredRows(None, hashes, table, frame=df)
     cols = storage_columns(df)
     table = storage_table(cols) if len(df) >= BULK_FROM else None
     return StoredRows(cols, hash_rows(cols, table=table), table)
@@ -90,6 +119,57 @@ def with_table(cols: dict[str, list[Any]], hashes: list[str]) -> StoredRows:
     """:class:`StoredRows` of column lists whose hashes are known (rows read back for a redo)."""
     large = len(hashes) >= BULK_FROM
     return StoredRows(cols, hashes, storage_table(cols) if large else None)
+
+
+def frame_table(df: pd.DataFrame) -> Any | None:
+    """``storage_table(storage_columns(df))``, converted from the frame's arrays directly.
+
+    The same values and types as going through the Python lists (the tests
+    compare the two), without making a Python object per cell. None when a
+    column cannot be converted so (text with other values in it, text that is
+    not UTF-8): then go through the lists.
+    """
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        return None
+    n = len(df)
+    arrays = []
+    for col in WRITTEN:
+        typ = _arrow_type(pa, col)
+        if col not in df.columns:
+            arrays.append(pa.nulls(n, typ))
+            continue
+        s = df[col]
+        try:
+            if col in INT_COLUMNS:
+                arrays.append(pa.array(pd.array(s, dtype="Int64"), type=typ))
+            elif col in FLOAT_COLUMNS:
+                values = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64")
+                arrays.append(pa.array(values, type=typ, from_pandas=True))  # NaN → null
+            elif col == "event_date":
+                days = pd.to_datetime(s, errors="coerce").to_numpy(dtype="datetime64[D]")
+                text = np.datetime_as_string(days)
+                arrays.append(pa.array(text, type=typ, mask=np.isnat(days)))
+            elif col == "cross_border":
+                flags = pd.array(s, dtype="boolean").astype("Int64")
+                arrays.append(pa.array(flags, type=typ))
+            else:
+                values = s.to_numpy(dtype=object, na_value=None)
+                if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+                    return None  # numbers or other objects in a text column
+                arrays.append(pa.array(values, type=typ))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
+            return None
+    return pa.table(arrays, names=WRITTEN)
+
+
+def _arrow_type(pa: Any, col: str) -> Any:
+    if col in INT_COLUMNS or col == "cross_border":
+        return pa.int64()
+    if col in FLOAT_COLUMNS:
+        return pa.float64()
+    return pa.string()
 
 
 def storage_table(cols: dict[str, list[Any]]) -> Any | None:
@@ -116,12 +196,7 @@ def storage_table(cols: dict[str, list[Any]]) -> Any | None:
     arrays = []
     for col in WRITTEN:
         values = cols.get(col)
-        if col in INT_COLUMNS or col == "cross_border":
-            typ = pa.int64()
-        elif col in FLOAT_COLUMNS:
-            typ = pa.float64()
-        else:
-            typ = pa.string()
+        typ = _arrow_type(pa, col)
         if values is None or (values[0] is None and values.count(None) == n):
             arrays.append(pa.nulls(n, typ))
             continue

@@ -498,7 +498,7 @@ class Store:
         """
         require(actor, Action.UPLOAD)
         rows = stored_rows(df)  # CPU work before taking the write lock
-        ids = np.asarray(rows.cols["incident_id"], dtype=object)
+        ids = np.asarray(rows.ids, dtype=object)
         if len(ids) and (
             pd.api.types.infer_dtype(ids, skipna=False) != "string" or (ids == "").any()
         ):

@@ -24,7 +24,7 @@ from typing import Any
 
 from geo.schema import ADDED_COLUMNS, DERIVED_COLUMNS, FLOAT_COLUMNS, INCIDENT_COLUMNS, INT_COLUMNS
 
-__all__ = ["CONTENT_COLUMNS", "hash_rows", "hash_rows_python"]
+__all__ = ["CONTENT_COLUMNS", "hash_rows", "hash_rows_python", "hash_table"]
 
 #: Columns that define an incident's content (what ``row_hash`` covers).
 CONTENT_COLUMNS: list[str] = [c for c in INCIDENT_COLUMNS if c not in DERIVED_COLUMNS]
@@ -63,6 +63,14 @@ def hash_rows(cols: dict[str, list[Any]], *, table: Any = None) -> list[str]:
     n = len(cols["incident_id"])
     digests = _hash_columnar(cols, n, table) if n >= _COLUMNAR_FROM else None
     return hash_rows_python(cols) if digests is None else digests
+
+
+def hash_table(table: Any) -> list[str] | None:
+    """:func:`hash_rows` of an Arrow table holding every content column by name.
+
+    None when DuckDB is not installed (then hash the column lists).
+    """
+    return _hash_columnar({}, table.num_rows, table)
 
 
 def hash_rows_python(cols: dict[str, list[Any]]) -> list[str]:

@@ -175,7 +175,7 @@ def commit_in(
 ) -> CommitResult:
     """The body of one upload's transaction (also used for the seed and for a redo)."""
     rows = stored_rows(data) if isinstance(data, pd.DataFrame) else data
-    cols, hashes = rows.cols, rows.hashes
+    ids, hashes = rows.ids, rows.hashes
     now = utc_now()
     backend = backend_of(conn)
     run(
@@ -190,7 +190,6 @@ def commit_in(
         user=user,
         redo_of=redo_of,
     )
-    ids = cols["incident_id"]
     if len(set(ids)) == len(ids):
         first = range(len(ids))
     else:  # within one upload an id counts once: the first row wins
