@@ -375,6 +375,9 @@ def _trial(setup: dict[str, Any], n: int, target: str, fraction: float, db: Path
     if killed:
         os.kill(proc.pid, signal.SIGKILL)
     _, err = _finish(proc, db, 60)
+    if killed and proc.returncode == 0:
+        # it was exiting when the signal was sent and finished first: a completed run
+        killed = False
     if killed:
         assert proc.returncode == -signal.SIGKILL
     else:
