@@ -77,7 +77,7 @@ def test_text_arrow_cannot_hold_falls_back_to_the_reference(three: dict[str, lis
 def test_without_duckdb_the_reference_is_used(
     three: dict[str, list], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(rowhash, "_columnar_libraries", lambda: (None, None))
+    monkeypatch.setattr(rowhash, "_duckdb", lambda: None)
     n = rowhash._COLUMNAR_FROM
     many = {c: (v * n)[:n] for c, v in three.items()}
     assert rowhash._hash_columnar(many, n) is None

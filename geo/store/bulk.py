@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from geo.schema import FLOAT_COLUMNS, INT_COLUMNS
-from geo.store.rowhash import hash_rows, hash_table
+from geo.store.rowhash import arrow_columns, arrow_type, hash_rows, hash_table
 from geo.store.storage import WRITTEN, storage_columns
 
 __all__ = [
@@ -136,7 +136,7 @@ def frame_table(df: pd.DataFrame) -> Any | None:
     n = len(df)
     arrays = []
     for col in WRITTEN:
-        typ = _arrow_type(pa, col)
+        typ = arrow_type(col)
         if col not in df.columns:
             arrays.append(pa.nulls(n, typ))
             continue
@@ -164,14 +164,6 @@ def frame_table(df: pd.DataFrame) -> Any | None:
     return pa.table(arrays, names=WRITTEN)
 
 
-def _arrow_type(pa: Any, col: str) -> Any:
-    if col in INT_COLUMNS or col == "cross_border":
-        return pa.int64()
-    if col in FLOAT_COLUMNS:
-        return pa.float64()
-    return pa.string()
-
-
 def storage_table(cols: dict[str, list[Any]]) -> Any | None:
     """The written columns of :func:`~geo.store.storage.storage_columns` as an Arrow table.
 
@@ -188,23 +180,7 @@ def storage_table(cols: dict[str, list[Any]]) -> Any | None:
     >>> str(table.schema.field("killed").type), table.column("incident_id").to_pylist()
     ('int64', ['X-1'])
     """
-    try:
-        import pyarrow as pa
-    except ImportError:  # pragma: no cover - pyarrow is a dependency
-        return None
-    n = len(cols["incident_id"])
-    arrays = []
-    for col in WRITTEN:
-        values = cols.get(col)
-        typ = _arrow_type(pa, col)
-        if values is None or (values[0] is None and values.count(None) == n):
-            arrays.append(pa.nulls(n, typ))
-            continue
-        try:
-            arrays.append(pa.array(values, type=typ))
-        except (pa.ArrowInvalid, UnicodeEncodeError):
-            return None
-    return pa.table(arrays, names=WRITTEN)
+    return arrow_columns(cols, WRITTEN, len(cols["incident_id"]))
 
 
 def insert_staged(conn: Any, rows: StoredRows, take: list[int], upload_id: str) -> bool:

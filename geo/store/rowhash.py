@@ -24,7 +24,14 @@ from typing import Any
 
 from geo.schema import ADDED_COLUMNS, DERIVED_COLUMNS, FLOAT_COLUMNS, INCIDENT_COLUMNS, INT_COLUMNS
 
-__all__ = ["CONTENT_COLUMNS", "hash_rows", "hash_rows_python", "hash_table"]
+__all__ = [
+    "CONTENT_COLUMNS",
+    "arrow_columns",
+    "arrow_type",
+    "hash_rows",
+    "hash_rows_python",
+    "hash_table",
+]
 
 #: Columns that define an incident's content (what ``row_hash`` covers).
 CONTENT_COLUMNS: list[str] = [c for c in INCIDENT_COLUMNS if c not in DERIVED_COLUMNS]
@@ -106,65 +113,84 @@ def hash_rows_python(cols: dict[str, list[Any]]) -> list[str]:
 
 def _hash_columnar(cols: dict[str, list[Any]], n: int, table: Any = None) -> list[str] | None:
     """:func:`hash_rows` in DuckDB; None when DuckDB is missing or the text is not UTF-8."""
-    duckdb, pa = _columnar_libraries()
+    duckdb = _duckdb()
     if duckdb is None:
         return None
-    try:
-        table = _arrow_table(pa, cols, n, table)
-    except (pa.ArrowInvalid, UnicodeEncodeError):  # a lone surrogate: not UTF-8 text
-        return None
+    if table is None:
+        table = arrow_columns(cols, CONTENT_COLUMNS, n)
+        if table is None:  # a lone surrogate: not UTF-8 text
+            return None
     with duckdb.connect() as con:
         con.register("content", table)
         digests = con.sql(f"SELECT sha1({_text_sql()}) FROM content").to_arrow_table()
     return digests.column(0).to_pylist()
 
 
-def _columnar_libraries() -> tuple[Any, Any]:
-    """DuckDB and pyarrow, or ``(None, None)`` when DuckDB is not installed."""
+def _duckdb() -> Any:
+    """The duckdb module, or None when it is not installed."""
     try:
         import duckdb
-        import pyarrow as pa
     except ImportError:
-        return None, None
-    return duckdb, pa
+        return None
+    return duckdb
 
 
-def _arrow_table(pa: Any, cols: dict[str, list[Any]], n: int, given: Any = None) -> Any:
-    """The content columns as an Arrow table ``c0 … cN`` (numbers typed, the rest text)."""
+def arrow_type(col: str) -> Any:
+    """The Arrow type of a stored column: int64 for counts, precision and
+    ``cross_border``, float64 for coordinates and distances, text otherwise."""
+    import pyarrow as pa
+
+    if col in INT_COLUMNS or col == "cross_border":
+        return pa.int64()
+    if col in FLOAT_COLUMNS:
+        return pa.float64()
+    return pa.string()
+
+
+def arrow_columns(cols: dict[str, list[Any]], names: list[str], n: int) -> Any | None:
+    """The store's column lists of ``names`` as one Arrow table (absent columns as nulls).
+
+    None when pyarrow is missing or a text holds what UTF-8 cannot (a lone
+    surrogate); then the caller keeps to the lists.
+
+    Examples
+    --------
+    >>> table = arrow_columns({"incident_id": ["X-1"], "killed": [3]}, ["incident_id", "killed", "notes"], 1)
+    >>> [str(t) for t in table.schema.types], table.column("notes").to_pylist()
+    (['string', 'int64', 'string'], [None])
+    """
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        return None
     arrays = []
-    for col in CONTENT_COLUMNS:
-        if given is not None and col in given.column_names:
-            arrays.append(given.column(col))
-            continue
-        values = cols.get(col)
-        if col in INT_COLUMNS or col == "cross_border":
-            typ = pa.int64()
-        elif col in FLOAT_COLUMNS:
-            typ = pa.float64()
-        else:
-            typ = pa.string()
+    for col in names:
+        values, typ = cols.get(col), arrow_type(col)
         if values is None or (values[0] is None and values.count(None) == n):
             arrays.append(pa.nulls(n, typ))
-        else:
+            continue
+        try:
             arrays.append(pa.array(values, type=typ))
-    return pa.table(arrays, names=[f"c{i}" for i in range(len(CONTENT_COLUMNS))])
+        except (pa.ArrowInvalid, UnicodeEncodeError):
+            return None
+    return pa.table(arrays, names=names)
 
 
 def _text_sql() -> str:
-    """DuckDB's expression for the hashed text of a row of :func:`_arrow_table`.
+    """DuckDB's expression for the hashed text of a row of a table of the content columns.
 
     DuckDB writes a DOUBLE as Python's ``str`` does (shortest round-trip digits,
     ``1.0``, ``1e-05``, ``1e+16``) and a BIGINT in decimal, so the text is the
     reference's byte for byte.
     """
     base = [
-        f"coalesce(CAST(c{i} AS VARCHAR), chr(0))"
-        for i, col in enumerate(CONTENT_COLUMNS)
+        f'coalesce(CAST("{col}" AS VARCHAR), chr(0))'
+        for col in CONTENT_COLUMNS
         if col not in ADDED_COLUMNS
     ]
     added = [
-        f"CASE WHEN c{i} IS NULL THEN '' ELSE concat(chr(30), '{col}=', CAST(c{i} AS VARCHAR)) END"
+        f"CASE WHEN \"{col}\" IS NULL THEN '' "
+        f"ELSE concat(chr(30), '{col}=', CAST(\"{col}\" AS VARCHAR)) END"
         for col in ADDED_COLUMNS
-        for i in [CONTENT_COLUMNS.index(col)]
     ]
     return f"concat(concat_ws(chr(31), {', '.join(base)}), {', '.join(added)})"
