@@ -275,10 +275,11 @@ def _reconcile(f: _Frame) -> _Decision:
     code_off = pd.notna(f.said_code[rows]) & (f.said_code[rows] != f.poly_code[rows])
     cc_off = pd.notna(f.said_cc[rows]) & (f.said_cc[rows] != f.poly_cc[rows])
     unit = np.where(code_off, f.said_code[rows], np.where(cc_off, f.said_cc[rows], None))
-    near = dict(zip(rows.tolist(), _near(f, rows, unit).tolist(), strict=True))
+    near_unit = _near(f, rows, unit)
+    near = dict(zip(rows.tolist(), near_unit.tolist(), strict=True))
     # rows near the home country they name, with no province: the province nearest each
     country_only = rows[
-        np.array([near[i] for i in rows.tolist()], dtype=bool)
+        near_unit
         & pd.isna(f.said_code[rows])
         & np.isin(f.said_cc[rows].astype(str), list(HOME_COUNTRIES))
     ]
