@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable
 
 from PIL import Image, ImageChops
 
@@ -33,8 +34,17 @@ QUIET_DOM_SCRIPT = """
                                           characterData: true});
     if (document.documentElement) start();
     else document.addEventListener('DOMContentLoaded', start);
+    // how long the last press was held, by the page's clock (see click_deck)
+    window.__e2eHeld = null;
+    let down = null;
+    addEventListener('pointerdown', () => { down = Date.now(); }, true);
+    addEventListener('pointerup', () => { window.__e2eHeld = Date.now() - down; }, true);
 })();
 """
+
+#: deck.gl's gesture library takes a press as a click ("tap") only when the button is
+#: released within this many ms of the press, as the page's own clock measures it.
+DECK_TAP_MS = 250
 
 
 def wait_for_run(page, *, settle_ms: int = 2_000, timeout: int = RUN_TIMEOUT_MS) -> None:
@@ -225,6 +235,33 @@ def hover_for_tooltip(
             continue
         return tip.inner_text(), tip.inner_html(), (x, y)
     return None
+
+
+def click_deck(
+    page, canvas, xy: tuple[float, float], shown: Callable[[int], None], *, tries: int = 3
+) -> None:
+    """Click the deck at ``xy`` (canvas pixels); ``shown(timeout_ms)`` checks the result.
+
+    deck.gl drops a click whose press the page held longer than :data:`DECK_TAP_MS`.
+    Software WebGL on a busy machine can draw a frame of several hundred ms between
+    Playwright's press and release, and the page then sees a long press, not a click:
+    nothing is selected, and a user would click again. Only then is the click
+    repeated (up to ``tries`` times, each noted on stderr); when the page saw a
+    proper click and ``shown`` still fails, that failure is raised at once.
+    """
+    box = canvas.bounding_box()
+    assert box is not None, "the canvas has no box"
+    for attempt in range(1, tries + 1):
+        page.mouse.click(box["x"] + xy[0], box["y"] + xy[1])
+        try:
+            shown(20_000)
+            return
+        except (AssertionError, PlaywrightTimeout):
+            held = page.evaluate("() => window.__e2eHeld")
+            if held is None or held <= DECK_TAP_MS or attempt == tries:
+                raise
+            print(f"click_deck: press held {held} ms by the page's clock: clicking again",
+                  file=sys.stderr)  # fmt: skip
 
 
 def project(lon: float, lat: float, view: dict, width: float, height: float) -> tuple[float, float]:

@@ -7,6 +7,7 @@ import csv
 from conftest import ROOT
 from e2e_helpers import (
     around,
+    click_deck,
     colour_count,
     dominant_share,
     expect,
@@ -100,9 +101,8 @@ def test_click_shows_the_full_record_and_its_source(page, page_log, base_url):
         tried.append((row["incident_id"], found and found[0][:60]))
         if not found:
             continue
-        x, y = found[2]  # where the pointer is over the incident
-        page.mouse.click(box["x"] + x, box["y"] + y)
-        expect(card.last).to_be_visible(timeout=30_000)
+        # where the pointer is over the incident
+        click_deck(page, canvas, found[2], lambda ms: expect(card.last).to_be_visible(timeout=ms))
         text = card.last.inner_text()
         assert row["location"] in text, (row["location"], text)
         assert row["source_ref"] in text and row["source"] in text, text

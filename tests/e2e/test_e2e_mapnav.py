@@ -16,6 +16,7 @@ from e2e_helpers import (
     PlaywrightTimeout,
     around,
     choose_file,
+    click_deck,
     commit_upload,
     diff_blobs,
     expect,
@@ -113,6 +114,12 @@ def test_fit_to_data_shows_moscow_and_kerman(page, page_log, base_url):
     assert not page_log.page_errors, page_log.summary()
 
 
+def _ran_and_shows(page, locator, timeout_ms: int) -> None:
+    """The rerun a click starts has finished and ``locator`` is visible."""
+    wait_for_run(page)
+    expect(locator).to_be_visible(timeout=timeout_ms)
+
+
 def _shown(page) -> str | None:
     """The month the time slider shows ("March 2022"), from its caption (one element read,
     not the whole page: under load a poll must stay well inside one play step)."""
@@ -156,11 +163,8 @@ def test_the_small_peshawar_incident_is_clickable_on_top_of_the_large_one(page, 
     found = _tooltip_at(page, canvas, float(small["longitude"]), float(small["latitude"]),
                         FRONTIER_VIEW)  # fmt: skip
     assert found and found[0].startswith(PESHAWAR_SMALL), found
-    box = canvas.bounding_box()
-    x, y = found[2]
-    page.mouse.click(box["x"] + x, box["y"] + y)
-    wait_for_run(page)
-    expect(page.get_by_text(PESHAWAR_SMALL, exact=False).last).to_be_visible()
+    shown = page.get_by_text(PESHAWAR_SMALL, exact=False).last
+    click_deck(page, canvas, found[2], lambda ms: _ran_and_shows(page, shown, ms))
     # and the large one is still clickable around it
     found = _tooltip_at(page, canvas, float(big["longitude"]), float(big["latitude"]),
                         FRONTIER_VIEW, dx=-14)  # fmt: skip
@@ -194,11 +198,8 @@ def test_incidents_on_one_point_are_counted_and_all_listed(colocated, page, page
     lon, lat = float(rows[0]["longitude"]), float(rows[0]["latitude"])
     found = _tooltip_at(page, canvas, lon, lat, FRONTIER_VIEW)
     assert found and "one of 3 incidents at this point" in found[0], found
-    box = canvas.bounding_box()
-    x, y = found[2]
-    page.mouse.click(box["x"] + x, box["y"] + y)
-    wait_for_run(page)
-    expect(page.get_by_text("3 incidents at this point, oldest first.")).to_be_visible()
+    listed = page.get_by_text("3 incidents at this point, oldest first.")
+    click_deck(page, canvas, found[2], lambda ms: _ran_and_shows(page, listed, ms))
     text = main_text(page)
     for r in rows:
         assert f"{r['event_date']} · Jalalabad" in text, r["event_date"]
