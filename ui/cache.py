@@ -1,11 +1,16 @@
 """Cached loaders: one store connection per process, tables and views cached per store version.
 
 ``st.cache_resource`` holds things that are shared and never mutated (the
-store connection, the boundaries, the gazetteer, the basemap layers);
-``st.cache_data`` holds tables, the :class:`geo.views.view.View` of the filters in
-force and the files rendered from it, keyed by the store's ``version()`` so
-an upload or an undo makes the next read load fresh data without any
-explicit clearing.
+store connection, the boundaries, the gazetteer, the basemap layers), and
+the big read-side tables: every stored incident and the
+:class:`geo.views.view.View` of the filters in force. Those are held once per
+process and each caller gets its own shallow copy (pandas' copy-on-write: a
+write to the copy copies what it changes and never reaches the cache).
+``st.cache_data`` would pickle them and hand every caller an unpickled copy:
+at a million stored incidents that was 570 MB unpickled on every rerun of the
+Map page. ``st.cache_data`` keeps the small tables and the rendered files.
+All are keyed by the store's ``version()``, so an upload or an undo makes the
+next read load fresh data without any explicit clearing.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import streamlit as st
 from geo.config import get_settings
 from geo.ingest.seed import open_store
 from geo.store.core import Store
-from geo.views import layers, outputs, query
+from geo.views import layers, outputs, query, summaries
 from geo.views.timewindow import in_window
 from geo.views.view import View, stored_incidents
 
@@ -54,7 +59,7 @@ def store_version() -> str:
     return get_store().version()
 
 
-@st.cache_data(show_spinner="Loading incidents…", max_entries=3)
+@st.cache_resource(show_spinner="Loading incidents…", max_entries=3)
 def _incidents(url: str, version: str) -> pd.DataFrame:
     # the columnar copy is written after the rows are back: the page does not wait for it
     return stored_incidents(_store(url), write_behind=True)
@@ -71,8 +76,11 @@ def _uploads(url: str, version: str) -> pd.DataFrame:
 
 
 def load_incidents() -> pd.DataFrame:
-    """Every stored incident, compacted (:func:`geo.views.query.compact`) with an ``h3`` column."""
-    return _incidents(get_settings().db, store_version())
+    """Every stored incident, compacted (:func:`geo.views.query.compact`) with an ``h3`` column.
+
+    The caller's own copy: changing it leaves the cached table as it was.
+    """
+    return _incidents(get_settings().db, store_version()).copy(deep=False)
 
 
 def load_claims() -> pd.DataFrame:
@@ -85,12 +93,12 @@ def load_uploads() -> pd.DataFrame:
     return _uploads(get_settings().db, store_version())
 
 
-@st.cache_data(show_spinner="Filtering…", max_entries=8)
+@st.cache_resource(show_spinner="Filtering…", max_entries=8)
 def _view(url: str, version: str, filters_key: str, _filters: query.Filters) -> View:
     return View.build(_incidents(url, version), _claims(url, version), _filters)
 
 
-@st.cache_data(show_spinner=False, max_entries=48)
+@st.cache_resource(show_spinner=False, max_entries=48)
 def _windowed(url: str, version: str, filters_key: str, _filters: query.Filters) -> View:
     # the view without the window is cached: a step of the time slider (or of play)
     # masks its incidents by date instead of filtering the whole table again
@@ -113,10 +121,34 @@ def current_view(*, windowed: bool = True) -> View:
     filters = current_filters()
     url, version = get_settings().db, store_version()
     if filters.window is not None and windowed:
-        return _windowed(url, version, filters.key(), filters)
+        return _windowed(url, version, filters.key(), filters).own_copy()
     if filters.window is not None:
         filters = filters.with_(window=None)
-    return _view(url, version, filters.key(), filters)
+    return _view(url, version, filters.key(), filters).own_copy()
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _incident_layers(version: str, filters_key: str, _view: View) -> list[pdk.Layer]:
+    return layers.incident_layers(_view.incidents)
+
+
+def incident_layers(view: View) -> list[pdk.Layer]:
+    """:func:`geo.views.layers.incident_layers` of a :func:`current_view` (shared, never mutated).
+
+    Built once per store version and filters: a rerun that changes neither (a
+    click, a toggle, a zoom) reuses them instead of drawing 850,000 incidents again.
+    """
+    return _incident_layers(store_version(), view.filters.key(), view)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _breakdown(version: str, filters_key: str, by: str, _view: View) -> pd.DataFrame:
+    return summaries.breakdown(_view.incidents, by)  # type: ignore[arg-type]
+
+
+def breakdown(view: View, by: str) -> pd.DataFrame:
+    """:func:`geo.views.summaries.breakdown` of a :func:`current_view`, once per version and filters."""
+    return _breakdown(store_version(), view.filters.key(), by, view)
 
 
 @st.cache_data(show_spinner="Drawing the map…", max_entries=24, ttl=900)

@@ -157,7 +157,9 @@ def off_map(
     The app knows the view it set (and the map's ``size`` roughly), not where
     the user has panned since.
     """
-    out = mapview.outside(df, view, size)
+    # only the columns the notice reads: the rows left out may be a good part of the table
+    named = df[df.columns.intersection(mapview.PLACE_COLUMNS)]
+    out = mapview.outside(named, view, size)
     if out.empty:
         return
     n = len(out)

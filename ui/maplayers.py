@@ -20,7 +20,7 @@ from typing import Any
 import pydeck as pdk
 import streamlit as st
 
-from geo.views import layers, summaries
+from geo.views import layers
 from geo.views.view import View
 from ui import cache, presence, widgets
 
@@ -73,12 +73,12 @@ def _shade_by(on: bool) -> str:
 
 
 def _choropleth(view: View, metric: str) -> list[pdk.Layer | None]:
-    by_province = summaries.breakdown(view.incidents, "province")
+    by_province = cache.breakdown(view, "province")
     return [layers.choropleth_layer(cache.boundaries().adm1, by_province, metric)]
 
 
 def _choropleth_note(view: View, metric: str, drawn: Sequence[pdk.Layer]) -> None:
-    by_province = summaries.breakdown(view.incidents, "province")
+    by_province = cache.breakdown(view, "province")
     widgets.choropleth_legend(f"Provinces by {metric}", by_province[metric].max())
 
 
@@ -125,7 +125,7 @@ MAP_LAYERS: tuple[MapLayer, ...] = (
         "incidents",
         "Incidents",
         True,
-        lambda v, _: layers.incident_layers(v.incidents),
+        lambda v, _: cache.incident_layers(v),
         note=_incidents_note,
     ),
 )

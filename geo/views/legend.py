@@ -146,7 +146,9 @@ def size_classes(killed: Any) -> tuple[int, ...]:
     >>> size_classes([2, 300]), size_classes([None]), size_classes([0])
     ((1, 10, 50, 250), (), (1,))
     """
-    k = pd.to_numeric(pd.Series(killed, dtype=object), errors="coerce")
+    # a column converts as it is (fast); a list may mix None and numbers
+    k = killed if isinstance(killed, pd.Series) else pd.Series(killed, dtype=object)
+    k = pd.to_numeric(k, errors="coerce")
     if not k.notna().any():
         return ()
     top = max(float(k.max()), 1.0)
@@ -192,9 +194,10 @@ def map_legend(incidents: pd.DataFrame, presence: Iterable[str] | None = None) -
     approximate = False
     if "geo_precision" in incidents:
         approximate = bool((pd.to_numeric(incidents["geo_precision"], errors="coerce") >= 3).any())
-    types = incidents["event_type"].astype(object) if "event_type" in incidents else [None]
+    # the distinct types first (on a categorical column: over its codes), then as objects
+    types = pd.unique(incidents["event_type"]) if "event_type" in incidents else [None]
     return MapLegend(
-        event_types=tuple(event_type_items(pd.unique(np.asarray(types, dtype=object)))),
+        event_types=tuple(event_type_items(np.asarray(types, dtype=object))),
         sizes=size_classes(killed),
         unknown_toll=bool(killed.isna().any()),
         approximate=approximate,

@@ -35,6 +35,7 @@ __all__ = [
     "FRONTIER",
     "MAP_SIZE",
     "MAX_FIT_ZOOM",
+    "PLACE_COLUMNS",
     "PLACE_ZOOM",
     "MapView",
     "bounds",
@@ -48,6 +49,8 @@ __all__ = [
 
 #: Width and height (CSS px) the view maths assume for the pages' map.
 MAP_SIZE: tuple[int, int] = (820, 620)
+#: What :func:`outside` and :func:`describe_places` read of an incident.
+PLACE_COLUMNS: tuple[str, ...] = ("longitude", "latitude", "admin1", "country", "country_code")
 #: A fit never zooms closer than this (a single incident is not a street map).
 MAX_FIT_ZOOM: float = 10.0
 #: How close a place search zooms, by the gazetteer's feature of the place.
@@ -202,14 +205,24 @@ def describe_places(df: pd.DataFrame, limit: int = 4) -> str:
     """
     if df.empty:
         return ""
-    province = _text(df, "admin1")
-    country = _text(df, "country").where(_text(df, "country") != "", _text(df, "country_code"))
+    # name each distinct (province, country, code) once, in the order they first appear
+    cols = [c for c in PLACE_COLUMNS[2:] if c in df]
+    if cols:
+        groups = df.groupby(cols, dropna=False, observed=True, sort=False)
+        places = groups.size().rename("count").reset_index()
+    else:
+        places = pd.DataFrame({"count": [len(df)]})
+    province = _text(places, "admin1")
+    country = _text(places, "country").where(
+        _text(places, "country") != "", _text(places, "country_code")
+    )
     name = np.where(
         (province != "") & (country != ""),
         province + " (" + country + ")",
         np.where(province != "", province, np.where(country != "", country, "place unknown")),
     )
-    counts = pd.Series(name).value_counts(sort=True)
+    counts = places["count"].groupby(name, sort=False).sum()
+    counts = counts.sort_values(ascending=False, kind="stable")  # ties: first seen first
     shown = [f"{n}" + (f" ×{c}" if c > 1 else "") for n, c in counts.head(limit).items()]
     more = len(counts) - limit
     return ", ".join(shown) + (f" and {more} more place{'s' * (more != 1)}" if more > 0 else "")
