@@ -140,6 +140,7 @@ def render_table(r: dict[str, Any]) -> str:
                 + "; ".join(steps)
                 + ".",
             ]
+    out += _app_rows(r, sizes)
     out += _postgresql_rows(r, sizes)
     snaps = [n for n in sizes if r.get(f"snapshot:{n}", {}).get("steps")]
     if snaps:
@@ -163,6 +164,30 @@ def render_table(r: dict[str, Any]) -> str:
     if b and "geocode" in b:
         out += _baseline_rows(r, b, sizes)
     return "\n".join(out)
+
+
+def _app_rows(r: dict[str, Any], sizes: list[int]) -> list[str]:
+    """The Map page's script runs in the app (benchmarks/bench_app.py)."""
+    shown = [n for n in sizes if "new filter" in r.get(f"app:{n}", {})]
+    if not shown:
+        return []
+    out = [
+        "",
+        "### Map page in the app (AppTest: the frame and the page, through the app's caches)",
+        "",
+        "| stored | first run s | rerun, nothing changed s | new filter s (median) | "
+        "new filter runs, s | filter seen before s | peak RSS MB |",
+        "|---:|---:|---:|---:|---|---:|---:|",
+    ]
+    for n in shown:
+        a = r[f"app:{n}"]
+        runs = ", ".join(_s(w) for w in a["new filter runs"])
+        out.append(
+            f"| {_label(n)} | {_s(a['first run'])} | {_s(a['rerun, nothing changed'])} | "
+            f"{_s(a['new filter'])} | {runs} | {_s(a['filter seen before'])} | "
+            f"{_mb(a['rss_mb'])} |"
+        )
+    return out
 
 
 def _firstview_rows(r: dict[str, Any], sizes: list[int]) -> list[str]:
