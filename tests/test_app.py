@@ -115,6 +115,23 @@ def test_map_presence_layer_shades_afghanistan_contested_and_lists_statements(ap
     assert states.set_index("group").loc["IS-KP", "state"] == "contested"
 
 
+def test_every_page_renders_with_incidents_that_lack_a_province_or_actor(app):
+    # rows outside every boundary keep no province code; many rows name no actor: the
+    # stored form keeps such text as categories with gaps (the Claims page once failed)
+    from geo.ingest.seed import open_store
+
+    app.run()
+    store = open_store()
+    extra = store.incidents().head(3).copy()
+    extra["incident_id"] = ["GAP-1", "GAP-2", "GAP-3"]
+    extra["admin1_code"] = extra["admin1"] = None
+    extra["actor1"] = extra["claimed_by"] = None
+    store.commit(extra, file="gaps.csv", sha256="1" * 64, fmt="canonical")
+    for page in PAGES:
+        app.switch_page(page).run()
+        _no_exception(app)
+
+
 def test_upload_commit_shows_in_headline_then_undo(app):
     app.run()
     before = _seed_count()

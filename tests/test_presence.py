@@ -100,6 +100,33 @@ def test_corroboration_window_width_and_province():
     assert list(corroborating_incidents(prov, INCIDENTS).incident_id) == ["I3", "I5"]
 
 
+def test_corroboration_in_the_stored_form_with_missing_codes_and_actors():
+    # the app's incidents: text as categories (query.compact), with gaps where a row
+    # has no province, no actor or no claimant; a categorical cannot be filled with ""
+    from geo.views.query import compact
+
+    gaps = pd.DataFrame(
+        [
+            ("I7", "2025-04-01", "AFG", None, None, "ISKP"),
+            ("I8", "2025-04-02", None, None, "IS-KP", None),
+            ("I9", "2025-04-03", "AFG", "AF-KAB", None, None),
+        ],
+        columns=INCIDENTS.columns,
+    )
+    plain = pd.concat([INCIDENTS, gaps], ignore_index=True)
+    stored = compact(plain)
+    assert isinstance(stored["admin1_code"].dtype, pd.CategoricalDtype)
+    for claim in (
+        {"statement_date": "2025-09-25", "groups": "IS-KP", "territory_code": "AFG"},
+        {"statement_date": "2025-05-01", "groups": "TTP;ISKP", "territory_code": "af-kab"},
+    ):
+        want = list(corroborating_incidents(claim, plain).incident_id)
+        assert list(corroborating_incidents(claim, stored).incident_id) == want
+    assert want == ["I3", "I5"]
+    afg = {"statement_date": "2025-09-25", "groups": "IS-KP", "territory_code": "AFG"}
+    assert list(corroborating_incidents(afg, stored).incident_id) == ["I1", "I2", "I7"]
+
+
 def test_corroboration_empty_without_group_or_date():
     base = {"statement_date": "2025-09-25", "groups": "IS-KP", "territory_code": "AFG"}
     assert corroborating_incidents({**base, "groups": ""}, INCIDENTS).empty

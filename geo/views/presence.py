@@ -17,6 +17,9 @@ by the same group (through :mod:`geo.groups`) within +/- N months.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 
 from geo.groups import groups_in, split_groups
@@ -148,7 +151,17 @@ def _territory_match(incidents: pd.DataFrame, code: str) -> pd.Series:
     column = "admin1_code" if "-" in code else "country_code"
     if column not in incidents:
         return pd.Series(False, index=incidents.index)
-    return incidents[column].fillna("").astype(str).str.upper() == code
+    return incidents[column].isin(_distinct(incidents[column], lambda v: str(v).upper() == code))
+
+
+def _distinct(values: pd.Series, keep: Callable[[Any], bool]) -> list[Any]:
+    """The distinct non-missing ``values`` that ``keep`` accepts, each tested once.
+
+    The stored incidents keep repetitive text as categories (``query.compact``),
+    where a missing value cannot be filled with ``""``; the distinct values are
+    few, the rows up to a million.
+    """
+    return [v for v in pd.unique(values.dropna()) if keep(v)]
 
 
 def corroborating_incidents(
@@ -188,8 +201,11 @@ def corroborating_incidents(
     actor_cols = [c for c in ("actor1", "claimed_by") if c in near]
     if near.empty or not actor_cols:
         return near
-    by_group = [bool(groups & groups_in(vals)) for vals in near[actor_cols].itertuples(index=False)]
-    return near[by_group]
+    # a row names a group when one of its actor fields does (groups_in is their union)
+    by_group = pd.Series(False, index=near.index)
+    for col in actor_cols:
+        by_group |= near[col].isin(_distinct(near[col], lambda v: bool(groups & groups_in([v]))))
+    return near[by_group.to_numpy(bool)]
 
 
 def territory_statements(
