@@ -9,7 +9,7 @@ from ui import cache, state
 
 view = cache.current_view()
 df = view.incidents
-h = summaries.headline(df)
+h = cache.figure(view, "headline")
 
 st.title("Casualties")
 st.caption(view.filters.describe())
@@ -34,7 +34,7 @@ st.info(
 )
 
 st.subheader("By month")
-monthly = summaries.breakdown(df, "month")
+monthly = cache.figure(view, "breakdown", "month")
 month_x = alt.X("key:T", title=None, axis=alt.Axis(format="%b %Y"))
 month_tip = alt.Tooltip("key:T", title="Month", format="%Y-%m")
 st.altair_chart(
@@ -79,7 +79,7 @@ for tab, by in zip(
     tabs, ["country", "province", "event_type", "actor", "claimed_by", "month"], strict=True
 ):
     with tab:
-        table = summaries.breakdown(df, by, limit=None if by == "month" else 50)
+        table = cache.figure(view, "breakdown", by, None if by == "month" else 50)
         if by != "month" and not table.empty:
             st.altair_chart(
                 alt.Chart(table.head(15))

@@ -20,8 +20,8 @@ def _cross_border() -> None:
     )
     if df.empty:
         state.no_match_notice(filters)
-    near = summaries.near_border(df, km)
-    sides = summaries.border_sides(df, km, countries=("AFG", "PAK"))
+    near = cache.figure(view, "near_border", km)
+    sides = cache.figure(view, "border_sides", km, ("AFG", "PAK"))
     cols = st.columns(3)
     cols[0].metric(f"Within {km} km", f"{len(near):,}", help="Incidents this close to the border")
     for col, row in zip(cols[1:], sides.itertuples(index=False), strict=True):

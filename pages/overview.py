@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo.views import layers, summaries
+from geo.views import layers
 from geo.views.legend import map_legend
 from geo.views.mapview import MapView
 from ui import cache, mapctl, state, tables, widgets
@@ -11,14 +11,14 @@ SMALL_MAP = MapView(latitude=33.0, longitude=69.0, zoom=4.4)  # the small map's 
 SMALL_SIZE = (520, 420)  # its width and height (px), about
 
 view = cache.current_view()
-df, claims, filters = view.incidents, view.claims, view.filters
+df, filters = view.incidents, view.filters
 
 st.title("Incident Atlas")
 st.caption(f"Militant incidents on the Afghanistan–Pakistan frontier · {filters.describe()}")
 if df.empty:
     state.no_match_notice(filters)
 
-widgets.headline_metrics(summaries.headline(df, claims))
+widgets.headline_metrics(cache.figure(view, "headline"))
 
 left, right = st.columns([3, 2])
 with left:
@@ -40,7 +40,7 @@ with left:
     mapctl.marks_legend()
 with right:
     st.subheader("By province")
-    by_province = summaries.breakdown(df, "province", limit=12)
+    by_province = cache.figure(view, "breakdown", "province", 12)
     st.dataframe(
         by_province[["name", "incidents", "killed", "killed_unknown"]],
         hide_index=True,
@@ -59,7 +59,7 @@ with right:
     )
 
 st.subheader("Latest incidents")
-widgets.incident_table(summaries.latest(df, 25), key="latest")
+widgets.incident_table(cache.figure(view, "latest", 25), key="latest")
 st.caption(
     "“unknown” means the source gives no number: it is never counted as zero. "
     "Precision 3–4 means the place is known only to the province or country."

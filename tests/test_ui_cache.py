@@ -65,3 +65,25 @@ def test_the_incident_layers_are_built_once_per_version_and_filters(cache, monke
     first = cache.incident_layers(cache.current_view())
     assert cache.incident_layers(cache.current_view()) is first
     assert calls == [len(cache.current_view().incidents)]
+
+
+def test_each_figure_is_counted_once_per_version_and_filters(cache, monkeypatch) -> None:
+    from geo.views import summaries
+
+    calls: list[str] = []
+    breakdown = summaries.breakdown
+
+    def counting(df, by, **kw):
+        calls.append(by)
+        return breakdown(df, by, **kw)
+
+    monkeypatch.setattr(summaries, "breakdown", counting)
+    cache._figure.clear()
+    view = cache.current_view()
+    first = cache.figure(view, "breakdown", "province", 12)
+    again = cache.figure(cache.current_view(), "breakdown", "province", 12)
+    assert again.equals(first) and again is not first  # a copy of the cached table
+    assert first.equals(summaries.breakdown(view.incidents, "province", limit=12))
+    cache.figure(view, "breakdown", "month")
+    assert calls == ["province", "province", "month"]  # the second is the check above
+    assert set(cache.FIGURES) >= {"headline", "breakdown", "latest", "near_border"}

@@ -141,14 +141,36 @@ def incident_layers(view: View) -> list[pdk.Layer]:
     return _incident_layers(store_version(), view.filters.key(), view)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _breakdown(version: str, filters_key: str, by: str, _view: View) -> pd.DataFrame:
-    return summaries.breakdown(_view.incidents, by)  # type: ignore[arg-type]
+#: The figures pages read off a view, by name: ``figure(view, name, *args)``.
+FIGURES: dict[str, Callable[..., Any]] = {
+    "headline": lambda v: summaries.headline(v.incidents, v.claims),
+    "breakdown": lambda v, by, limit=None: summaries.breakdown(v.incidents, by, limit=limit),
+    "latest": lambda v, n: summaries.latest(v.incidents, n),
+    "near_border": lambda v, km: summaries.near_border(v.incidents, km),
+    "border_sides": lambda v, km, countries: summaries.border_sides(
+        v.incidents, km, countries=countries
+    ),
+}
 
 
-def breakdown(view: View, by: str) -> pd.DataFrame:
-    """:func:`geo.views.summaries.breakdown` of a :func:`current_view`, once per version and filters."""
-    return _breakdown(store_version(), view.filters.key(), by, view)
+@st.cache_data(show_spinner=False, max_entries=96)
+def _figure(version: str, filters_key: str, name: str, args: tuple, _view: View) -> Any:
+    return FIGURES[name](_view, *args)
+
+
+def figure(view: View, name: str, *args: Any) -> Any:
+    """``FIGURES[name](view, *args)`` of a :func:`current_view`, once per version and filters.
+
+    The figures are small tables and counts (a copy each time is cheap); a rerun
+    that keeps the filters reads them instead of counting 850,000 rows again.
+    ``args`` must be hashable values (numbers, text, tuples).
+
+    Examples
+    --------
+    ``figure(view, "breakdown", "province", 12)`` is
+    ``summaries.breakdown(view.incidents, "province", limit=12)``.
+    """
+    return _figure(store_version(), view.filters.key(), name, args, view)
 
 
 @st.cache_data(show_spinner="Drawing the map…", max_entries=24, ttl=900)

@@ -73,12 +73,12 @@ def _shade_by(on: bool) -> str:
 
 
 def _choropleth(view: View, metric: str) -> list[pdk.Layer | None]:
-    by_province = cache.breakdown(view, "province")
+    by_province = cache.figure(view, "breakdown", "province")
     return [layers.choropleth_layer(cache.boundaries().adm1, by_province, metric)]
 
 
 def _choropleth_note(view: View, metric: str, drawn: Sequence[pdk.Layer]) -> None:
-    by_province = cache.breakdown(view, "province")
+    by_province = cache.figure(view, "breakdown", "province")
     widgets.choropleth_legend(f"Provinces by {metric}", by_province[metric].max())
 
 
