@@ -93,7 +93,11 @@ def load_uploads() -> pd.DataFrame:
     return _uploads(get_settings().db, store_version())
 
 
-@st.cache_resource(show_spinner="Filtering…", max_entries=8)
+#: How many views of distinct filters the process keeps (the oldest goes first).
+VIEWS_KEPT = 8
+
+
+@st.cache_resource(show_spinner="Filtering…", max_entries=VIEWS_KEPT)
 def _view(url: str, version: str, filters_key: str, _filters: query.Filters) -> View:
     return View.build(_incidents(url, version), _claims(url, version), _filters)
 
