@@ -67,6 +67,8 @@ def test_describe_places_counts_and_cuts_long_lists():
     df = pd.DataFrame({"admin1": [*"ABCDEF", "A"], "country": ["X"] * 7})
     assert mapview.describe_places(df, limit=2) == "A (X) ×2, B (X) and 4 more places"
     assert mapview.describe_places(df.iloc[0:0]) == ""
+    many = pd.DataFrame({"admin1": ["Sindh"] * 1234 + [None], "country": ["Pakistan"] * 1235})
+    assert mapview.describe_places(many.astype("category")) == "Sindh (Pakistan) ×1,234, Pakistan"
 
 
 def test_every_push_differs_from_the_last_even_to_the_same_place():

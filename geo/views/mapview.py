@@ -223,7 +223,7 @@ def describe_places(df: pd.DataFrame, limit: int = 4) -> str:
     )
     counts = places["count"].groupby(name, sort=False).sum()
     counts = counts.sort_values(ascending=False, kind="stable")  # ties: first seen first
-    shown = [f"{n}" + (f" ×{c}" if c > 1 else "") for n, c in counts.head(limit).items()]
+    shown = [f"{n}" + (f" ×{c:,}" if c > 1 else "") for n, c in counts.head(limit).items()]
     more = len(counts) - limit
     return ", ".join(shown) + (f" and {more} more place{'s' * (more != 1)}" if more > 0 else "")
 
