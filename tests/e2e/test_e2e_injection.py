@@ -152,7 +152,7 @@ def test_claim_payloads_in_the_presence_layer_show_as_text(injected, page, page_
     expect(page.get_by_text("Claimed presence:").first).to_be_visible(timeout=60_000)
     canvas, _ = wait_for_drawn_canvas(page)
     page.wait_for_timeout(1_500)
-    tip = _click_at(page, canvas, *HELMAND)
+    tip = _click_at(page, canvas, *HELMAND, "AFG")
     assert tip.startswith("Afghanistan (AFG): claimed presence"), tip
     # a payload without a group separator in it shows whole, as written, in the tooltip
     whole = [r["location"] for r in payload_rows() if "<" in r["location"]
