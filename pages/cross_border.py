@@ -20,7 +20,7 @@ def _cross_border() -> None:
     )
     if df.empty:
         state.no_match_notice(filters)
-    near = cache.figure(view, "near_border", km)
+    near = summaries.near_border(df, km)  # rows, not a figure: not copied through a cache
     sides = cache.figure(view, "border_sides", km, ("AFG", "PAK"))
     cols = st.columns(3)
     cols[0].metric(f"Within {km} km", f"{len(near):,}", help="Incidents this close to the border")

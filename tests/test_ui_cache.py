@@ -86,4 +86,4 @@ def test_each_figure_is_counted_once_per_version_and_filters(cache, monkeypatch)
     assert first.equals(summaries.breakdown(view.incidents, "province", limit=12))
     cache.figure(view, "breakdown", "month")
     assert calls == ["province", "province", "month"]  # the second is the check above
-    assert set(cache.FIGURES) >= {"headline", "breakdown", "latest", "near_border"}
+    assert set(cache.FIGURES) >= {"headline", "breakdown", "latest", "border_sides"}

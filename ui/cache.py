@@ -150,7 +150,6 @@ FIGURES: dict[str, Callable[..., Any]] = {
     "headline": lambda v: summaries.headline(v.incidents, v.claims),
     "breakdown": lambda v, by, limit=None: summaries.breakdown(v.incidents, by, limit=limit),
     "latest": lambda v, n: summaries.latest(v.incidents, n),
-    "near_border": lambda v, km: summaries.near_border(v.incidents, km),
     "border_sides": lambda v, km, countries: summaries.border_sides(
         v.incidents, km, countries=countries
     ),
