@@ -201,8 +201,13 @@ def fragment(map_key: str) -> Callable[[Callable[[], None]], Callable[[], None]]
         def framed() -> None:
             if (every is not None) != playing(map_key):
                 st.rerun()  # play started or stopped: the whole page, to (un)set run_every
+            before = session().playback
             with frame.running():
                 body()
+            if playing(map_key) and session().playback is not before:
+                # this run stepped: the next step waits from when this one was drawn, so
+                # a slow run does not eat into the time its window is shown
+                session().playback = Playback(map_key, time.time())
 
         return framed
 

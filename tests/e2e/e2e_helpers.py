@@ -300,10 +300,12 @@ def around(x: float, y: float, reach: int = 6, step: int = 3) -> list[tuple[floa
 UPLOAD_BUTTON = '[data-testid="stFileUploaderDropzone"] button'
 
 
-def choose_file(page, path) -> None:
-    """Give ``path`` to the Data page's uploader through the browser's file chooser."""
+def choose_file(page, path, uploader: str = "Incident file") -> None:
+    """Give ``path`` to the Data page's uploader labelled ``uploader`` (the incidents'
+    by default; the page also has the claims ledger's) through the file chooser."""
+    box = page.locator('[data-testid="stFileUploader"]').filter(has_text=uploader)
     with page.expect_file_chooser() as chooser:
-        page.locator(UPLOAD_BUTTON).first.click()
+        box.locator(UPLOAD_BUTTON).first.click()
     chooser.value.set_files(path)
     wait_for_run(page)
 
