@@ -39,6 +39,7 @@ Decisions
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -80,6 +81,7 @@ LINE_COLUMN = "_line"
 
 _NUMERICISH_RE = re.compile(r"^[\d\s.,:/+\-eE]+$")
 _SEP_LINE_RE = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)
+_UTF8 = ("utf-8", "utf-8-sig")  # codecs whose text is the file's bytes (see _utf8_body)
 
 
 @dataclass
@@ -153,7 +155,7 @@ def read_csv_bytes(
     text, encoding, stray = decode(data)
     if not stray:
         refuse_by_content(text)
-        return _parse(text, encoding, max_rows)
+        return _parse(text, encoding, max_rows, raw=data if encoding in _UTF8 else None)
     try:
         refuse_by_content(text)
         return _parse(text, encoding, max_rows, stray=True)
@@ -335,20 +337,25 @@ def _too_many_rows(n_records: int, max_rows: int) -> FileRefused:
     )
 
 
-def _parse(text: str, encoding: str, max_rows: int, *, stray: bool = False) -> ReadResult:
+def _parse(
+    text: str, encoding: str, max_rows: int, *, stray: bool = False, raw: bytes | None = None
+) -> ReadResult:
+    """The records of ``text``; ``raw``, when given, is the UTF-8 file it was decoded from."""
     start, header_line, forced = _header_start(text)
     if start >= len(text):
         raise FileRefused("The file has no header line: there is nothing to import.")
     delimiter = _pick_delimiter(text, start, forced)
     _ensure_field_limit(len(text))
-    body = text[start:]
     if not stray:
-        data = body.encode("utf-8")
+        data = _utf8_body(raw, text, start) if raw is not None else text[start:].encode("utf-8")
         if arrowcsv.applicable(data, delimiter):
-            fast = _collect_arrow(body, data, encoding, delimiter, header_line, max_rows)
+            end = text.find("\n", start)
+            first = text[start : len(text) if end < 0 else end]
+            fast = _collect_arrow(first, data, encoding, delimiter, header_line, max_rows)
             if fast is not None:
                 return fast
         del data
+    body = text[start:]
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, strict=False)
     offset = header_line - 1
     try:
@@ -432,15 +439,34 @@ def _collect(
     return ReadResult(frame, encoding, delimiter, errors, header_line, warnings)
 
 
+def _utf8_body(raw: bytes, text: str, start: int) -> bytes:
+    r"""``text[start:]`` encoded as UTF-8, cut from ``raw`` rather than encoded again.
+
+    ``text`` is ``raw`` decoded as UTF-8 without its leading byte order marks
+    (:func:`~geo.ingest.decoding.decode`), so the body is the tail of ``raw``
+    after those marks and the header's prefix; a file whose header is on its
+    first line is returned as it is, without a copy.
+
+    Examples
+    --------
+    >>> raw = codecs.BOM_UTF8 + "\nnamé,b\n1,2\n".encode()
+    >>> _utf8_body(raw, raw.decode("utf-8-sig"), 1) == "namé,b\n1,2\n".encode()
+    True
+    """
+    lead = 0
+    while raw.startswith(codecs.BOM_UTF8, lead):
+        lead += len(codecs.BOM_UTF8)
+    cut = lead + len(text[:start].encode("utf-8"))
+    return raw if cut == 0 else raw[cut:]
+
+
 def _collect_arrow(
-    body: str, data: bytes, encoding: str, delimiter: str, header_line: int, max_rows: int
+    first: str, data: bytes, encoding: str, delimiter: str, header_line: int, max_rows: int
 ) -> ReadResult | None:
     """:func:`_collect` through :mod:`geo.ingest.arrowcsv` (None: Arrow could not read it).
 
-    ``data`` is ``body`` encoded as UTF-8.
+    ``data`` is the body (the header line onwards) as UTF-8; ``first`` is its first line.
     """
-    end = body.find("\n")
-    first = body if end < 0 else body[:end]
     header = next(csv.reader([first.rstrip("\r")], delimiter=delimiter))
     names = clean_header(header)
     width = len(names)
