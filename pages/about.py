@@ -52,7 +52,7 @@ st.dataframe(
         "source": "Source",
         "source_ref": "Source reference",
         "incidents": "Incidents",
-        "document": st.column_config.TextColumn("Seed document", width="large"),
+        "document": st.column_config.TextColumn("Seed document", width="medium"),
     },
 )
 

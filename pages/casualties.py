@@ -5,7 +5,7 @@ import streamlit as st
 
 from geo.views import summaries
 from geo.views.palette import KILLED_COLOUR, UNKNOWN_COLOUR
-from ui import cache, state
+from ui import cache, state, widgets
 
 view = cache.current_view()
 df = view.incidents
@@ -16,15 +16,19 @@ st.caption(view.filters.describe())
 if df.empty:
     state.no_match_notice(view.filters)
 
-c = st.columns(5)
-c[0].metric("Killed (known)", summaries.format_count(h.killed))
-c[1].metric("Injured (known)", summaries.format_count(h.injured))
-c[2].metric("Incidents, killed unknown", f"{h.killed_unknown:,}")
-c[3].metric("Incidents, injured unknown", f"{h.injured_unknown:,}")
-c[4].metric(
-    "Killed, range where given",
-    "—" if h.ranged == 0 else f"{h.killed_low:,}–{h.killed_high:,}",
-    help=f"Low–high estimates of the {h.ranged:,} incidents whose source gives a range (e.g. UCDP).",
+widgets.metric_rows(
+    [
+        ("Killed (known)", summaries.format_count(h.killed), None),
+        ("Injured (known)", summaries.format_count(h.injured), None),
+        ("Incidents, killed unknown", f"{h.killed_unknown:,}", None),
+        ("Incidents, injured unknown", f"{h.injured_unknown:,}", None),
+        (
+            "Killed, range where given",
+            "—" if h.ranged == 0 else f"{h.killed_low:,}–{h.killed_high:,}",
+            f"Low–high estimates of the {h.ranged:,} incidents whose source gives a range "
+            "(e.g. UCDP).",
+        ),
+    ]
 )
 st.info(
     "**Unknown means unknown.** An incident whose source gives no number is not counted as zero: "

@@ -27,9 +27,12 @@ claimants = c3.multiselect(
 )
 claims = query.apply_claims(ledger, stances=stances, groups=groups, claimants=claimants)
 
-m = st.columns(4)
-for col, stance in zip(m, CLAIM_STANCES, strict=True):
-    col.metric(stance.replace("_", " ").capitalize(), f"{(claims['stance'] == stance).sum():,}")
+widgets.metric_rows(
+    [
+        (stance.replace("_", " ").capitalize(), f"{(claims['stance'] == stance).sum():,}", None)
+        for stance in CLAIM_STANCES
+    ]
+)
 
 left, right = st.columns(2)
 with left:
@@ -57,19 +60,23 @@ with left:
     )
 with right:
     st.subheader("Groups × territory")
-    grid = summaries.claims_groups_by_territory(claims)
+    grid = tables.for_display(summaries.claims_groups_by_territory(claims))  # codes as names
     st.altair_chart(
         alt.Chart(grid)
         .mark_rect()
         .encode(
-            x=alt.X("territory_code:N", title="Territory"),
+            x=alt.X(
+                "territory_code:N",
+                title="Territory",
+                axis=alt.Axis(labelAngle=-90, labelOverlap=False),
+            ),
             y=alt.Y("group:N", title="Group"),
             color=alt.Color(
                 "sum(statements):Q", title="Statements", scale=alt.Scale(scheme="orangered")
             ),
             tooltip=[
                 "group:N",
-                "territory_code:N",
+                alt.Tooltip("territory_code:N", title="territory"),
                 alt.Tooltip("sum(statements):Q", title="statements"),
             ],
         )
@@ -90,7 +97,18 @@ st.caption(
     "Incidents in the filtered set, in the claim's territory, attributed to or claimed by one of "
     "its groups (any alias) within the window around the statement."
 )
-st.dataframe(presence.corroboration_table(claims, view.incidents, months), hide_index=True)
+st.dataframe(
+    tables.for_display(presence.corroboration_table(claims, view.incidents, months)),
+    hide_index=True,
+    column_config={
+        "claim_id": "Claim",
+        "statement_date": "Date",
+        "territory_code": "Territory",
+        "groups": "Groups",
+        "incidents": st.column_config.NumberColumn("Incidents", help="Corroborating incidents"),
+        "incident_ids": st.column_config.TextColumn("Incident ids", width="large"),
+    },
+)
 
 st.subheader(f"The ledger ({len(claims):,} statements)")
 st.dataframe(

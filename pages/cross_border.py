@@ -4,7 +4,7 @@ from, and which governments accuse which."""
 import streamlit as st
 
 from geo.views import layers, summaries
-from ui import cache, flows, mapctl, state, widgets
+from ui import cache, flows, mapctl, state, tables, widgets
 
 SIZE = (640, 600)  # the map's width and height (px) beside the accusations, about
 
@@ -22,16 +22,21 @@ def _cross_border() -> None:
         state.no_match_notice(filters)
     near = summaries.near_border(df, km)  # rows, not a figure: not copied through a cache
     sides = cache.figure(view, "border_sides", km, ("AFG", "PAK"))
-    cols = st.columns(3)
-    cols[0].metric(f"Within {km} km", f"{len(near):,}", help="Incidents this close to the border")
-    for col, row in zip(cols[1:], sides.itertuples(index=False), strict=True):
-        col.metric(
-            f"{row.country_code} side",
-            f"{row.within_band:,}",
-            help=f"{row.incidents:,} incidents on this side at any distance; killed within the "
-            f"band {summaries.format_count(row.killed_within)} (known), unknown for "
-            f"{row.killed_unknown_within:,}",
-        )
+    widgets.metric_rows(
+        [
+            (f"Within {km} km", f"{len(near):,}", "Incidents this close to the border"),
+            *(
+                (
+                    f"{tables.territory_name(row.country_code)} side",
+                    f"{row.within_band:,}",
+                    f"{row.incidents:,} incidents on this side at any distance; killed within "
+                    f"the band {summaries.format_count(row.killed_within)} (known), unknown for "
+                    f"{row.killed_unknown_within:,}",
+                )
+                for row in sides.itertuples(index=False)
+            ),
+        ]
+    )
     where = mapctl.navigation("xb", df, SIZE)
     mapctl.off_map("xb", df, where, SIZE)
     bnd = cache.boundaries()

@@ -8,7 +8,7 @@ from geo.views.mapview import MapView
 from ui import cache, mapctl, state, tables, widgets
 
 SMALL_MAP = MapView(latitude=33.0, longitude=69.0, zoom=4.4)  # the small map's view
-SMALL_SIZE = (520, 420)  # its width and height (px), about
+SMALL_SIZE = (440, 420)  # its width and height (px), about
 
 view = cache.current_view()
 df, filters = view.incidents, view.filters
@@ -20,7 +20,7 @@ if df.empty:
 
 widgets.headline_metrics(cache.figure(view, "headline"))
 
-left, right = st.columns([3, 2])
+left, right = st.columns(2)  # the table's four columns whole at 1280 px
 with left:
     st.subheader("Where")
     st.pydeck_chart(
@@ -47,13 +47,13 @@ with right:
         height=tables.fitted_height(len(by_province), max_rows=12),
         placeholder="unknown",
         column_config={
-            "name": st.column_config.TextColumn("Province", width="medium"),
-            "incidents": st.column_config.NumberColumn("Incidents", width="small"),
-            "killed": st.column_config.NumberColumn(
-                "Killed", help="Sum of known tolls", width="small"
+            "name": st.column_config.TextColumn(
+                "Province", width=tables.text_px(by_province["name"])
             ),
+            "incidents": st.column_config.NumberColumn("Incidents", width=76),
+            "killed": st.column_config.NumberColumn("Killed", help="Sum of known tolls", width=64),
             "killed_unknown": st.column_config.NumberColumn(
-                "Toll unknown", help="Incidents with unknown killed", width="small"
+                "Toll unknown", help="Incidents with unknown killed", width=100
             ),
         },
     )

@@ -120,7 +120,13 @@ def territory_list(
     st.dataframe(
         here[["group", "state", "n_statements", "n_assert", "n_deny"]],
         hide_index=True,
-        column_config={"n_statements": "statements", "n_assert": "asserting", "n_deny": "denying"},
+        column_config={
+            "group": "Group",
+            "state": "Presence",
+            "n_statements": "Statements",
+            "n_assert": "Asserting",
+            "n_deny": "Denying",
+        },
     )
     statements(territory_statements(view.claims, code, groups))
 

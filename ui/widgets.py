@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from itertools import islice
 from typing import Any
 
 import pandas as pd
@@ -33,6 +34,8 @@ __all__ = [
     "issues_frame",
     "legend",
     "md_escape",
+    "metric_layout",
+    "metric_rows",
     "presence_legend_html",
     "record_table",
     "safe_csv",
@@ -62,37 +65,78 @@ def upload_limit() -> str:
     return format_size(min(server, get_settings().max_upload_bytes))
 
 
+#: The main column's width at the narrowest supported window (1280 px, sidebar open),
+#: and what a metric's label needs per character, for its help icon and between columns.
+_MAIN_PX, _LABEL_CHAR_PX, _HELP_PX, _GAP_PX = 780, 7.6, 24, 16
+
+
+def metric_layout(labels: Sequence[tuple[str, bool]], width: int = _MAIN_PX) -> list[int]:
+    """How many metrics go in each row so that no label is cut at ``width`` px.
+
+    ``labels`` are (label, has help) pairs. The fewest rows whose equal columns
+    each hold the longest label; rows as even as possible, the longer first.
+
+    Examples
+    --------
+    >>> metric_layout([("Incidents", False), ("Claims", True)])
+    [2]
+    >>> metric_layout([("Incidents, injured unknown", False)] * 5)
+    [3, 2]
+    """
+    need = max(len(t) * _LABEL_CHAR_PX + (_HELP_PX if h else 0) for t, h in labels) + _GAP_PX
+    n = len(labels)
+    for rows in range(1, n + 1):
+        per_row = -(-n // rows)
+        if width / per_row >= need or per_row == 1:
+            base, extra = divmod(n, rows)
+            return [base + (i < extra) for i in range(rows)]
+    return [1] * n  # pragma: no cover - the loop returns at rows == n
+
+
+def metric_rows(metrics: Sequence[tuple[str, str, str | None]]) -> None:
+    """``(label, value, help)`` metrics in as many rows as their labels need to show whole."""
+    shape = metric_layout([(label, bool(help_)) for label, _, help_ in metrics])
+    todo = iter(metrics)
+    for count in shape:  # every row as many columns as the first: the metrics line up
+        for col, (label, value, help_) in zip(
+            st.columns(shape[0]), islice(todo, count), strict=False
+        ):
+            col.metric(label, value, help=help_)
+
+
 def headline_metrics(h: Headline, *, with_claims: bool = True) -> None:
-    """The headline figures as a row of metrics."""
-    cols = st.columns(7 if with_claims else 6)
-    cols[0].metric("Incidents", f"{h.incidents:,}")
-    cols[1].metric(
-        "Killed (known)",
-        format_count(h.killed),
-        help=f"Sum over incidents with a known toll; unknown for {h.killed_unknown:,} incidents.",
-    )
-    cols[2].metric(
-        "Injured (known)",
-        format_count(h.injured),
-        help=f"Sum over incidents with a known count; unknown for {h.injured_unknown:,} incidents.",
-    )
-    cols[3].metric(
-        "Toll unknown",
-        f"{h.killed_unknown:,}",
-        help=f"Incidents whose number killed is not known (never counted as zero). "
-        f"Injured is unknown for {h.injured_unknown:,} (ACLED exports give no injuries); "
-        f"{h.casualties_unknown:,} incidents lack one or both counts.",
-    )
-    cols[4].metric("Provinces affected", f"{h.provinces:,}")
-    cols[5].metric(
-        "Cross-border",
-        f"{h.cross_border:,}",
-        help="Incidents a source ties to movement or actors across a border.",
-    )
+    """The headline figures as metrics, in rows that show every label whole."""
+    metrics = [
+        ("Incidents", f"{h.incidents:,}", None),
+        (
+            "Killed (known)",
+            format_count(h.killed),
+            f"Sum over incidents with a known toll; unknown for {h.killed_unknown:,} incidents.",
+        ),
+        (
+            "Injured (known)",
+            format_count(h.injured),
+            f"Sum over incidents with a known count; unknown for {h.injured_unknown:,} incidents.",
+        ),
+        (
+            "Toll unknown",
+            f"{h.killed_unknown:,}",
+            f"Incidents whose number killed is not known (never counted as zero). "
+            f"Injured is unknown for {h.injured_unknown:,} (ACLED exports give no injuries); "
+            f"{h.casualties_unknown:,} incidents lack one or both counts.",
+        ),
+        ("Provinces affected", f"{h.provinces:,}", None),
+        (
+            "Cross-border",
+            f"{h.cross_border:,}",
+            "Incidents a source ties to movement or actors across a border.",
+        ),
+    ]
     if with_claims:
-        cols[6].metric(
-            "Claims", f"{h.claims:,}", help="Statements in the claims ledger in the date range."
+        metrics.append(
+            ("Claims", f"{h.claims:,}", "Statements in the claims ledger in the date range.")
         )
+    metric_rows(metrics)
 
 
 def source_link_column(df: pd.DataFrame, col: str = "source_ref") -> pd.DataFrame:
