@@ -181,7 +181,7 @@ def normalise_dtypes(df: pd.DataFrame, *, text_is_clean: bool = False) -> pd.Dat
     -------
     pandas.DataFrame
     """
-    out = df.copy()
+    out = df.copy(deep=False)  # pandas' copy-on-write keeps df as it was
     for col in INCIDENT_COLUMNS:
         if col not in out.columns:
             out[col] = None

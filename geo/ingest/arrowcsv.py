@@ -110,7 +110,9 @@ def parse(data: bytes, delimiter: str, width: int) -> ArrowRows:
     table, numbered = _read(data, delimiter, width, threads=True)
     if numbered:  # only a single thread numbers the odd rows; they are rare, read again
         table, numbered = _read(data, delimiter, width, threads=False)
-    lines, starts, ends = _record_lines(data)
+    lines = _consecutive_lines(data, table.num_rows) if not numbered else None
+    if lines is None:
+        lines, starts, ends = _record_lines(data)
     odd = [_odd_row(n, text, data, lines, starts, ends) for n, text in numbered]
     if odd:
         lines = lines[~np.isin(lines, np.array([line for line, _ in odd], dtype=np.int64))]
@@ -186,6 +188,22 @@ def _record_lines(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     keep = np.flatnonzero(ends > starts)
     keep = keep[keep > 0]
     return numbers[keep], starts[keep], ends[keep]
+
+
+def _consecutive_lines(data: bytes, n_rows: int) -> np.ndarray | None:
+    r"""Body lines 2 … ``n_rows + 1`` when every line after the header became a row.
+
+    :func:`applicable` has made sure that each record is one physical line, so a
+    row per line means no line was empty: counting the newlines (fast, in C)
+    replaces locating each of them (:func:`_record_lines`). None otherwise.
+
+    Examples
+    --------
+    >>> _consecutive_lines(b"a,b\n1,2\n3,4", 2).tolist(), _consecutive_lines(b"a\n\n1\n", 1)
+    ([2, 3], None)
+    """
+    n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    return np.arange(2, n_rows + 2, dtype=np.int64) if n_lines - 1 == n_rows else None
 
 
 def _odd_row(

@@ -45,6 +45,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -71,6 +72,7 @@ __all__ = [
     "format_size",
     "read_csv_bytes",
     "read_upload_file",
+    "with_lines",
 ]
 
 #: Delimiters recognised on the header line, in order of preference on ties.
@@ -434,8 +436,7 @@ def _collect(
         kept = set(lines)
         warnings = stray_warnings([f for f in found if f[0] in kept], codec=encoding)
     frame = pd.DataFrame(rows, columns=names, dtype=object)
-    frame = _drop_empty_unnamed(frame, header)
-    frame[LINE_COLUMN] = pd.Series(lines, dtype="int64")
+    frame = with_lines(_drop_empty_unnamed(frame, header), lines)
     return ReadResult(frame, encoding, delimiter, errors, header_line, warnings)
 
 
@@ -490,7 +491,8 @@ def _collect_arrow(
             extra[body_line + offset] = [f or None for f in fitted]
     if n_records > max_rows:
         raise _too_many_rows(n_records, max_rows)
-    frame = pd.DataFrame(dict(zip(names, parsed.columns, strict=True)), dtype=object)
+    # copy=False: one block per column, not a copy of every column into one block
+    frame = pd.DataFrame(dict(zip(names, parsed.columns, strict=True)), dtype=object, copy=False)
     lines = parsed.lines + offset
     if extra:
         more = pd.DataFrame(list(extra.values()), columns=names, dtype=object)
@@ -498,9 +500,23 @@ def _collect_arrow(
         lines = np.concatenate([lines, np.fromiter(extra, dtype=np.int64)])
         order = np.argsort(lines, kind="stable")
         frame, lines = frame.iloc[order].reset_index(drop=True), lines[order]
-    frame = _drop_empty_unnamed(frame, header)
-    frame[LINE_COLUMN] = pd.Series(lines, dtype="int64")
+    frame = with_lines(_drop_empty_unnamed(frame, header), lines)
     return ReadResult(frame, encoding, delimiter, errors, header_line)
+
+
+def with_lines(frame: pd.DataFrame, lines: Any) -> pd.DataFrame:
+    """``frame`` with the file line of each row as its last column, :data:`LINE_COLUMN`.
+
+    Joined rather than inserted: a frame of one block per column (built without
+    a copy) would otherwise warn that it is fragmented when it has many columns.
+
+    Examples
+    --------
+    >>> with_lines(pd.DataFrame({"a": ["x", "y"]}), [2, 4]).to_dict("list")
+    {'a': ['x', 'y'], '_line': [2, 4]}
+    """
+    line = pd.Series(np.asarray(lines, dtype="int64"), index=frame.index, name=LINE_COLUMN)
+    return pd.concat([frame, line], axis=1)
 
 
 def _delimiter_name(delimiter: str) -> str:

@@ -184,7 +184,7 @@ def validate(
     bad = {i.line for i in errors}
     keep = ~lines.isin(bad).to_numpy() if bad else pd.Series(True, index=text.index).to_numpy()
     warnings = [w for w in warnings if w.line is None or w.line not in bad]
-    out = text[INCIDENT_COLUMNS].copy()
+    out = text[INCIDENT_COLUMNS].copy(deep=False)  # copy-on-write: changes stay in out
     for col in ["event_date", "date_precision", "event_time", "event_type", "incident_id"]:
         out[col] = typed[col]
     for col in ["casualty_note", "latitude", "longitude", "geo_precision", *COUNT_COLUMNS]:
@@ -243,7 +243,7 @@ def _clean_text(work: pd.DataFrame, lines: pd.Series, warnings: list[Issue]) -> 
                     else f"{col} was longer than {cap:,} characters; cut."
                 )
                 _warn(warnings, line_list[n], col, value, message)
-    return pd.DataFrame(out, index=work.index, dtype=object)
+    return pd.DataFrame(out, index=work.index, dtype=object, copy=False)  # no block copy
 
 
 def _clean_cell(value: object, cap: int) -> tuple[str | None, str]:
@@ -417,7 +417,7 @@ def _ids(
     if not missing.any():
         typed["incident_id"] = ids
         return
-    content = typed.copy()
+    content = typed.copy(deep=False)
     for col in INCIDENT_COLUMNS:
         if col not in content.columns:
             content[col] = text[col]

@@ -55,7 +55,7 @@ import pandas as pd
 
 from geo.config import get_settings
 from geo.ingest.decoding import workbook_kind
-from geo.ingest.reader import LINE_COLUMN, ReadResult, check_size, clean_header
+from geo.ingest.reader import LINE_COLUMN, ReadResult, check_size, clean_header, with_lines
 from geo.ingest.xlsxcheck import SheetExtent, check_xlsx
 from geo.report import FileRefused, Issue
 
@@ -312,8 +312,8 @@ def _read_sheet(cells: Any, name: str, kind: str, max_rows: int) -> ReadResult:
         _convert(block, columns, memos)
     warnings += _fill_merged(cells, columns, names, header_row, start_col)
 
-    frame = pd.DataFrame(dict(zip(names, columns, strict=True)), dtype=object)
-    frame[LINE_COLUMN] = np.arange(header_row + 2, header_row + 2 + len(frame), dtype=np.int64)
+    frame = pd.DataFrame(dict(zip(names, columns, strict=True)), dtype=object, copy=False)
+    frame = with_lines(frame, np.arange(header_row + 2, header_row + 2 + len(frame)))
     frame = frame[frame.drop(columns=LINE_COLUMN).notna().any(axis=1)].reset_index(drop=True)
     if len(frame) > max_rows:
         raise _too_many_rows(name, len(frame), max_rows)

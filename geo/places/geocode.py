@@ -308,7 +308,7 @@ def _query(
 
 
 def _assemble(df: pd.DataFrame, cols: _Columns, geocoded: int) -> pd.DataFrame:
-    out = df.copy()
+    out = df.copy(deep=False)
     out["latitude"] = cols.lat
     out["longitude"] = cols.lon
     empty = np.isnan(cols.precision)
