@@ -21,6 +21,7 @@ __all__ = [
     "is_text",
     "map_codes",
     "map_unique",
+    "present_text",
     "strip_or_none",
     "text_is_clean",
 ]
@@ -83,6 +84,24 @@ def strip_or_none(values: list[Any]) -> list[str | None]:
     if text_is_clean(values):
         return list(values)
     return [(v.strip() or None) if v is not None else None for v in values]
+
+
+def present_text(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """``frame[column]`` as a new ``object`` array: values whose text is blank, and
+    missing ones, as ``None`` (the others as they are); all ``None`` without the column.
+
+    Judged once per distinct value (:func:`map_unique`), not once per row.
+
+    Examples
+    --------
+    >>> present_text(pd.DataFrame({"a": ["Kabul", "  ", None, 3]}), "a").tolist()
+    ['Kabul', None, None, 3]
+    >>> present_text(pd.DataFrame({"a": [1]}), "b").tolist()
+    [None]
+    """
+    if column not in frame.columns:
+        return np.full(len(frame), None, dtype=object)
+    return map_unique(frame[column], lambda v: v if str(v).strip() else None)
 
 
 def map_unique(values: pd.Series | np.ndarray | list[Any], fn: Callable[[Any], Any]) -> np.ndarray:

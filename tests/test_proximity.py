@@ -58,6 +58,27 @@ def test_nearest_province_of_a_point_at_sea_and_on_land() -> None:
     assert codes[2] is None and np.isnan(km[2])
 
 
+def test_nearest_province_within_a_distance_is_what_the_full_scan_finds_that_close() -> None:
+    """The indexed search (``within_km``) against the scan of every province, on
+    points along every border and coast, at sea, inside provinces and on vertices."""
+    rng = np.random.default_rng(23)
+    coast = np.vstack(
+        [shapely.get_coordinates(g) for g in adm1().geometry]
+    )  # every province's vertices: shared ones are ties
+    picks = coast[rng.choice(len(coast), 400, replace=False)]
+    far = np.column_stack([rng.uniform(55, 80, 100), rng.uniform(18, 40, 100)])  # sea, India
+    points = np.vstack([picks, picks + rng.normal(0, 0.3, picks.shape), far, [[66.95, 24.80]]])
+    lat, lon = points[:, 1], points[:, 0]
+    full_codes, full_km = nearest_admin1(lat, lon)
+    for within in (0.5, 5.0, 25.0):
+        codes, km = nearest_admin1(lat, lon, within_km=within)
+        close = full_km <= within
+        assert codes[close].tolist() == full_codes[close].tolist()
+        np.testing.assert_array_equal(km[close], full_km[close])
+        assert all(c is None for c in codes[~close]) and np.isnan(km[~close]).all()
+        assert 0 < close.sum() < len(points)
+
+
 def _nearest_by_scan(lat: float, lon: float, country: str) -> str:
     """The reference: the distance to every province of ``country``, the first smallest."""
     codes = [

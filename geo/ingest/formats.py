@@ -322,7 +322,7 @@ def to_canonical(
         out[target] = text_column(frame[col])
     for col in INCIDENT_COLUMNS:
         if col not in out.columns:
-            out[col] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+            out[col] = pd.Series(np.full(len(frame), None), index=frame.index, dtype=object)
     convert(fmt, out, frame, mapping, sources)
     has_xy = out["latitude"].notna() & out["longitude"].notna()
     if "geocode_source" not in sources:

@@ -58,7 +58,7 @@ from collections.abc import Callable, Mapping
 import pandas as pd
 
 from geo.ingest.layouts import ACLED_OLD_TYPES, COUNTRY_ALIASES, UCDP_DEATHS, normalise_header
-from geo.textops import is_text, map_codes, strip_or_none
+from geo.textops import is_text, map_codes, strip_or_none, text_is_clean
 
 __all__ = ["convert", "country_code", "text_column"]
 
@@ -126,6 +126,8 @@ def text_column(series: pd.Series) -> pd.Series:
     ['a', None, None, '3']
     """
     values = series.tolist()
+    if series.dtype == object and is_text(values) and text_is_clean(values):
+        return series.rename(None)  # as most files are read: the same values, not copied
     if not is_text(values):
         values = [v if v is None or isinstance(v, str) else _as_text(v) for v in values]
     return pd.Series(strip_or_none(values), index=series.index, dtype=object)

@@ -71,6 +71,7 @@ from geo.places.nominatim import (
     RequestRateLimiter,
 )
 from geo.report import Issue
+from geo.textops import present_text
 
 __all__ = [
     "CONFIDENT_SCORE",
@@ -185,15 +186,6 @@ class _Columns:
     lines: np.ndarray  # float file lines, NaN where unknown
 
 
-def _text_array(df: pd.DataFrame, name: str) -> np.ndarray:
-    if name not in df:
-        return np.full(len(df), None, dtype=object)
-    s = df[name].astype(object)
-    return s.where(s.notna() & (s.astype(str).str.strip() != ""), None).to_numpy(
-        dtype=object, copy=True
-    )
-
-
 def _number_array(df: pd.DataFrame, name: str) -> np.ndarray:
     if name not in df:
         return np.full(len(df), np.nan)
@@ -206,9 +198,9 @@ def _basic_checks(df: pd.DataFrame) -> _Columns:
         lat=_number_array(df, "latitude"),
         lon=_number_array(df, "longitude"),
         precision=_number_array(df, "geo_precision"),
-        source=_text_array(df, "geocode_source"),
-        flags=_text_array(df, "qa_flags"),
-        admin2=_text_array(df, "admin2"),
+        source=present_text(df, "geocode_source"),
+        flags=present_text(df, "qa_flags"),
+        admin2=present_text(df, "admin2"),
         lines=_number_array(df, "_line"),
     )
     has = ~(np.isnan(cols.lat) | np.isnan(cols.lon))

@@ -138,25 +138,34 @@ def distance_to_unit_km(lat: Any, lon: Any, units: Sequence[str | None]) -> np.n
     return out
 
 
-def nearest_admin1(lat: Any, lon: Any) -> tuple[np.ndarray, np.ndarray]:
+def nearest_admin1(
+    lat: Any, lon: Any, *, within_km: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The Afghan or Pakistani province nearest each point, and how far it is.
 
     Parameters
     ----------
     lat, lon : array-like of float
         WGS84 degrees.
+    within_km : float, optional
+        Only provinces this close count: a point farther from all of them
+        gets None and NaN, and the search is an indexed one (much faster for
+        many points far from every province).
 
     Returns
     -------
     (numpy.ndarray of object, numpy.ndarray of float)
         ISO 3166-2 codes (None for unusable points) and distances in km (0
-        inside a province, NaN for unusable points).
+        inside a province, NaN for unusable points). Of provinces at the same
+        distance, the first by code.
 
     Examples
     --------
     >>> codes, km = nearest_admin1([24.80], [66.95])  # Karachi harbour, at sea
     >>> codes[0], bool(km[0] < 5)
     ('PK-SD', True)
+    >>> nearest_admin1([24.80, 20.0], [66.95, 60.0], within_km=5)[0].tolist()
+    ['PK-SD', None]
     """
     lat_a, lon_a, ok = _as_arrays(lat, lon)
     codes_out = np.full(len(lat_a), None, dtype=object)
@@ -165,6 +174,16 @@ def nearest_admin1(lat: Any, lon: Any) -> tuple[np.ndarray, np.ndarray]:
         return codes_out, km
     _, codes, geoms = _projected_units()
     points = _project_points(lat_a[ok], lon_a[ok])
+    if within_km is not None:
+        rows = np.flatnonzero(ok)
+        hits, metres = _all_provinces_tree().query_nearest(
+            points, max_distance=within_km * 1000.0, return_distance=True, all_matches=True
+        )
+        order = np.lexsort((hits[1], hits[0]))  # ties: the lowest index, as argmin picks
+        first = order[np.unique(hits[0][order], return_index=True)[1]]
+        codes_out[rows[hits[0][first]]] = np.asarray(codes, dtype=object)[hits[1][first]]
+        km[rows[hits[0][first]]] = metres[first] / 1000.0
+        return codes_out, km
     dist = np.vstack([shapely.distance(g, points) for g in geoms]) / 1000.0
     best = np.argmin(dist, axis=0)
     codes_out[ok] = np.asarray(codes, dtype=object)[best]
@@ -210,6 +229,13 @@ def nearest_admin1_in(lat: Any, lon: Any, countries: Sequence[str | None]) -> np
         first = np.unique(hits[0][order], return_index=True)[1]
         out[rows[hits[0][order][first]]] = np.asarray(codes, dtype=object)[hits[1][order][first]]
     return out
+
+
+@lru_cache(maxsize=1)
+def _all_provinces_tree() -> Any:
+    """An STRtree of every projected province, in the order of :func:`_projected_units`."""
+    _, _, geoms = _projected_units()
+    return shapely.STRtree(list(geoms))
 
 
 @lru_cache(maxsize=8)

@@ -73,6 +73,7 @@ from geo.places.proximity import (
     nearest_admin1_in,
 )
 from geo.report import Issue
+from geo.textops import map_unique, present_text
 
 __all__ = [
     "ADMIN1_MISMATCH",
@@ -127,36 +128,23 @@ class _Frame:
     at_sea: np.ndarray = field(default_factory=lambda: np.array([]))
 
 
-def _text(df: pd.DataFrame, col: str) -> np.ndarray:
-    if col not in df.columns:
-        return np.full(len(df), None, dtype=object)
-    s = df[col].astype(object)
-    return s.where(s.notna() & (s.astype(str).str.strip() != ""), None).to_numpy(
-        dtype=object, copy=True
-    )
-
-
 def _basic_checks(df: pd.DataFrame) -> _Frame:
     n = len(df)
     return _Frame(
         lat=pd.to_numeric(df["latitude"], errors="coerce").to_numpy(dtype=float),
         lon=pd.to_numeric(df["longitude"], errors="coerce").to_numpy(dtype=float),
         lines=df["_line"].to_numpy(dtype=object) if "_line" in df.columns else np.full(n, None),
-        admin1=_text(df, "admin1"),
-        admin1_code=_text(df, "admin1_code"),
-        country=_text(df, "country"),
-        country_code=_text(df, "country_code"),
-        admin2=_text(df, "admin2"),
+        admin1=present_text(df, "admin1"),
+        admin1_code=present_text(df, "admin1_code"),
+        country=present_text(df, "country"),
+        country_code=present_text(df, "country_code"),
+        admin2=present_text(df, "admin2"),
     )
 
 
 def _per_distinct(values: np.ndarray, fn: Callable[[object], object]) -> np.ndarray:
     """``fn`` of each value, computed once per distinct value (None stays None)."""
-    s = pd.Series(values, dtype=object)
-    uniques = s.dropna().unique()
-    if not len(uniques):
-        return np.full(len(values), None, dtype=object)
-    mapped = s.map({u: fn(u) for u in uniques}).to_numpy(dtype=object)
+    mapped = map_unique(values, fn)
     return np.where(pd.notna(mapped), mapped, None)
 
 
@@ -200,7 +188,7 @@ def _query(f: _Frame) -> None:
     outside = np.flatnonzero(~(np.isnan(f.lat) | np.isnan(f.lon)) & pd.isna(f.poly_cc))
     if not len(outside):
         return
-    codes, km = nearest_admin1(f.lat[outside], f.lon[outside])
+    codes, km = nearest_admin1(f.lat[outside], f.lon[outside], within_km=COAST_TOLERANCE_KM)
     near = outside[km <= COAST_TOLERANCE_KM]
     if not len(near):
         return
@@ -477,7 +465,7 @@ def _assemble(df: pd.DataFrame, f: _Frame, d: _Decision) -> pd.DataFrame:
         "country": d.country,
         "admin1": d.admin1,
         "admin1_code": d.code,
-        "qa_flags": _merge_flags(_text(df, "qa_flags"), d.flags),
+        "qa_flags": _merge_flags(present_text(df, "qa_flags"), d.flags),
     }
     agency = _per_distinct(f.admin1, former_agency)
     fill = pd.isna(f.admin2) & pd.notna(agency) & (d.code == "PK-KP")

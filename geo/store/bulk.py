@@ -155,10 +155,10 @@ def frame_table(df: pd.DataFrame) -> Any | None:
                 flags = pd.array(s, dtype="boolean").astype("Int64")
                 arrays.append(pa.array(flags, type=typ))
             else:
-                values = s.to_numpy(dtype=object, na_value=None)
+                values = s.to_numpy(dtype=object)  # None and NaN both become null below
                 if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
                     return None  # numbers or other objects in a text column
-                arrays.append(pa.array(values, type=typ))
+                arrays.append(pa.array(values, type=typ, from_pandas=True))
         except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
             return None
     return pa.table(arrays, names=WRITTEN)
