@@ -18,7 +18,10 @@ app's own caches. Measured, in one process, one new session:
   app's cache of views, and the process grows into memory it has not used; after
   that each new view replaces the oldest, in memory just freed. The median of
   each phase is reported, with all runs;
-* going back to a filter already seen (the views cached).
+* going back to a filter already seen (the views cached);
+* an event-type filter (all types but one, a different one each time, up to four
+  times): a mask over the rows rather than a date range, which the incidents'
+  date order turns into a slice of rows.
 
 No browser: the deck's JSON is made, not drawn (the ``firstview`` part times
 Chromium). Prints JSON; nothing is asserted.
@@ -71,6 +74,12 @@ def run_app(store: Path, *, changes: int = 14) -> dict[str, Any]:
         news.append(_timed_run(at))
     at.sidebar.date_input[0].set_value((lo + dt.timedelta(days=1), hi))
     seen = _timed_run(at)
+    types = next(m for m in at.sidebar.multiselect if m.label == "Event types")
+    others: list[float] = []
+    for left_out in types.options[: min(4, len(types.options) - 1)]:  # all types but one
+        types.set_value([t for t in types.options if t != left_out])
+        others.append(_timed_run(at))
+        types = next(m for m in at.sidebar.multiselect if m.label == "Event types")
     return {
         "first run": first,
         "rerun, nothing changed": unchanged,
@@ -79,6 +88,8 @@ def run_app(store: Path, *, changes: int = 14) -> dict[str, Any]:
         "new filter runs": news,
         "views kept": VIEWS_KEPT,
         "filter seen before": seen,
+        "event-type filter": statistics.median(others) if others else float("nan"),
+        "event-type filter runs": others,
         "shown": at.caption[0].value if len(at.caption) else "",
     }
 

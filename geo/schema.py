@@ -7,6 +7,8 @@ a column is added here once and nowhere else.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -26,6 +28,7 @@ __all__ = [
     "INPUT_COLUMNS",
     "INT_COLUMNS",
     "TEXT_COLUMNS",
+    "as_floats",
     "empty_claims",
     "empty_incidents",
     "normalise_dtypes",
@@ -196,6 +199,24 @@ def normalise_dtypes(df: pd.DataFrame, *, text_is_clean: bool = False) -> pd.Dat
             out[col] = _clean_text(out[col])
     extra = [c for c in out.columns if c not in INCIDENT_COLUMNS]
     return out[INCIDENT_COLUMNS + extra]
+
+
+def as_floats(values: Any) -> np.ndarray:
+    """``values`` as a new float64 array, NaN where missing or not a number.
+
+    A column that is already numeric (``Int64``, ``float64``) is converted
+    directly: ``pd.to_numeric`` would first scan it for text (about 30 ms per
+    million ``Int64`` values against under 1 ms).
+
+    Examples
+    --------
+    >>> as_floats(pd.array([3, None], dtype="Int64")).tolist(), as_floats(["2.5", "x"]).tolist()
+    ([3.0, nan], [2.5, nan])
+    """
+    s = values if isinstance(values, pd.Series) else pd.Series(values)
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        return s.to_numpy(dtype=float, na_value=np.nan, copy=True)
+    return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 def empty_incidents() -> pd.DataFrame:

@@ -47,6 +47,24 @@ def test_hexagons_say_unknown_when_no_toll_is_known():
     assert all("killed unknown (known)" in r["tip"] for r in hexes.data)
 
 
+def test_hexagons_are_the_same_from_a_categorical_cell_column_and_a_plain_one():
+    """The views' table holds ``h3`` as a category (counted by its codes); a plain
+    uint64 column is factorized: the hexagons, counts and tolls are the same, for
+    the rows kept by a filter too (a slice whose categories include unused cells)."""
+    from geo.views.query import compact
+
+    df = add_h3(_frame(2_000))
+    df.loc[df.index[::7], "geo_precision"] = 3  # some coarse rows, left out of the hexagons
+    for rows in (df, df.iloc[300:900], df[df["killed"] > 1]):
+        plain = li.incident_layers(rows, point_limit=10)
+        cat = li.incident_layers(compact(df).loc[rows.index], point_limit=10)
+        hexes = [lyr for lyr in plain if lyr.type == "H3HexagonLayer"]
+        cat_hexes = [lyr for lyr in cat if lyr.type == "H3HexagonLayer"]
+        assert isinstance(compact(df)["h3"].dtype, pd.CategoricalDtype)
+        assert len(hexes) == len(cat_hexes) == 1
+        assert sorted(map(str, hexes[0].data)) == sorted(map(str, cat_hexes[0].data))
+
+
 def test_density_counts_every_placed_incident():
     df = _frame(40)
     df.loc[df.index[:5], "latitude"] = np.nan

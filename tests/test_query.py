@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from geo.schema import normalise_dtypes
+from geo.views.filters import mask
 from geo.views.query import (
     Filters,
     apply,
@@ -15,6 +16,7 @@ from geo.views.query import (
     claims_in_range,
     compact,
     filter_options,
+    in_view_order,
     plain,
 )
 
@@ -269,3 +271,45 @@ def test_claims_filters():
     assert apply_claims(claims, stances=["accuses", "asserts_presence"], claimants=["UN"])[
         "groups"
     ].tolist() == ["al-Qaeda"]
+
+
+def test_date_filters_on_incidents_in_date_order_are_a_slice_with_the_same_rows() -> None:
+    """In view order (dates ascending, unknown last) the date filters and the time
+    window are cut as a slice: the same rows as the mask, and the columns shared."""
+    import numpy as np
+
+    from geo.views.filters import date_slice
+    from geo.views.timewindow import TimeWindow
+
+    rng = np.random.default_rng(4)
+    n = 2_000
+    days = pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 500, n), unit="D")
+    frame = pd.DataFrame(
+        {
+            "incident_id": [f"X-{i}" for i in range(n)],
+            "event_date": pd.Series(days).where(rng.random(n) > 0.05),  # some unknown
+            "country_code": rng.choice(["AFG", "PAK"], n),
+            "killed": pd.array(rng.integers(0, 5, n), dtype="Int64"),
+        }
+    )
+    ordered = in_view_order(frame)
+    assert ordered["event_date"].iloc[: ordered["event_date"].notna().sum()].is_monotonic_increasing
+    cases = [
+        Filters(date_from=date(2023, 3, 1)),
+        Filters(date_to=date(2023, 3, 1)),
+        Filters(date_from=date(2023, 3, 1), date_to=date(2023, 3, 1)),
+        Filters(date_from=date(2023, 6, 1), date_to=date(2023, 2, 1)),  # nothing
+        Filters(date_from=date(2022, 1, 1), countries=("PAK",), min_killed=2),
+        Filters(window=TimeWindow.parse("month:2023-05-01"), date_to=date(2023, 5, 10)),
+    ]
+    for filters in cases:
+        cut, rest = date_slice(ordered, filters)
+        assert cut is not None and "date_from" not in dict(rest.items()), filters
+        want = ordered.loc[mask(ordered, filters)]
+        got = apply(ordered, filters)
+        assert got.index.tolist() == want.index.tolist(), filters
+        pd.testing.assert_frame_equal(got, want)
+    assert date_slice(frame, cases[0])[0] is None  # not in date order: the mask decides
+    assert apply(frame, cases[0]).index.tolist() == frame.index[mask(frame, cases[0])].tolist()
+    only_dates = apply(ordered, cases[2])
+    assert np.shares_memory(only_dates["killed"].array._data, ordered["killed"].array._data)

@@ -12,7 +12,9 @@ import h3.api.numpy_int as h3i
 import numpy as np
 import pandas as pd
 
-__all__ = ["H3_RES", "add_h3", "cell_column", "coarsen", "hex_area_km2"]
+from geo.schema import as_floats
+
+__all__ = ["H3_RES", "add_h3", "cell_codes", "cell_column", "coarsen", "hex_area_km2"]
 
 #: Resolution of the H3 cell stored per incident by :func:`add_h3` (≈ 36 km² cells).
 H3_RES = 6
@@ -41,6 +43,35 @@ def cell_column(df: pd.DataFrame) -> np.ndarray:
     return _cells(df, H3_RES)
 
 
+def cell_codes(df: pd.DataFrame, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The cells of ``df`` (at ``rows``, a bool mask) factorized: each row's code, the cells.
+
+    An ``h3`` column held as a category (:func:`geo.views.query.compact`) is
+    factorized already: its codes are used, keeping only the cells these rows
+    use, with no hashing of the rows. Otherwise ``pandas.factorize``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"h3": pd.Series([7, 5, 7, 9], dtype="uint64").astype("category")})
+    >>> codes, cells = cell_codes(df, np.array([True, True, True, False]))
+    >>> codes.tolist(), cells.tolist()
+    ([1, 0, 1], [5, 7])
+    """
+    column = df["h3"] if "h3" in df.columns else None
+    if column is not None and isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()
+        codes = codes if rows is None else codes[rows]
+        if not len(codes) or codes.min() >= 0:
+            n = len(column.cat.categories)
+            used = np.flatnonzero(np.bincount(codes, minlength=n))
+            remap = np.zeros(n, dtype=np.int64)
+            remap[used] = np.arange(len(used))
+            cells = column.cat.categories.to_numpy(dtype=np.uint64)[used]
+            return remap[codes], cells
+    cells = cell_column(df)
+    return pd.factorize(cells if rows is None else cells[rows])
+
+
 def coarsen(cells: np.ndarray, res: int) -> np.ndarray:
     """The parent cells at resolution ``res`` (0 stays 0), one h3 call per distinct cell."""
     if res >= H3_RES:
@@ -58,8 +89,8 @@ def hex_area_km2(res: int) -> int:
 
 
 def _cells(df: pd.DataFrame, res: int) -> np.ndarray:
-    lat = pd.to_numeric(df["latitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    lon = pd.to_numeric(df["longitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    lat = as_floats(df["latitude"])
+    lon = as_floats(df["longitude"])
     ok = ~np.isnan(lat) & ~np.isnan(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
     out = np.zeros(len(df), dtype=np.uint64)
     if not ok.any():

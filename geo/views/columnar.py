@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from geo.schema import INCIDENT_COLUMNS
+from geo.views.query import in_view_order
 
 if TYPE_CHECKING:
     from geo.store.core import Store
@@ -42,7 +43,7 @@ __all__ = ["Stamp", "copy_path", "in_background", "load", "stamp_of"]
 
 _KEY = b"incident_atlas"
 _DTYPES = b"incident_atlas_dtypes"
-_FORMAT = 1
+_FORMAT = 2  # 2: rows in view order (dates, then ids), not id order
 
 
 @dataclass(frozen=True)
@@ -225,7 +226,7 @@ def _brought_up_to_date(
         rows = prepare(store.incidents(StoreFilter(upload_ids=tuple(new))))
         frame = frame[~_among(frame["incident_id"], rows["incident_id"])]
         frame = _concat(frame, rows)
-    frame = _sorted_by_id(frame)
+    frame = in_view_order(frame)
     for col in frame.columns:  # what compacting the whole table gives: used categories only
         if isinstance(frame[col].dtype, pd.CategoricalDtype):
             frame[col] = _used_categories_only(frame[col])
@@ -242,15 +243,6 @@ def _among(values: pd.Series, wanted: pd.Series) -> np.ndarray:
     have = pa.array(values)
     hit = pc.is_in(have, value_set=pa.array(wanted.astype(object), type=have.type))
     return np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def _sorted_by_id(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows in ``incident_id`` order (the store's, by UTF-8 bytes), sorted in Arrow."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    order = pc.sort_indices(pa.array(frame["incident_id"])).to_numpy()
-    return frame.take(order).reset_index(drop=True)
 
 
 def _used_categories_only(s: pd.Series) -> pd.Series:

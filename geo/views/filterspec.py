@@ -39,6 +39,7 @@ __all__ = [
     "Widget",
     "add_cli_arguments",
     "contains_any",
+    "date_slice",
     "isin",
     "mask",
     "options",
@@ -155,6 +156,11 @@ class Filter:
         ``check(values) -> (names, reason) or None``: parsed URL values that do
         not go together (a reversed date range). The URL drops the filters
         ``names`` and reports ``reason`` (run before :attr:`settle`).
+    span : callable, optional
+        ``span(value) -> (first, end)``: for a filter whose mask is exactly
+        ``first <= event_date < end`` (either bound may be None; unknown dates
+        are out), those bounds. On incidents in date order such filters are a
+        slice of rows (:func:`date_slice`), not a mask and a copy.
     """
 
     name: str
@@ -172,6 +178,7 @@ class Filter:
     metavar: str | None = None
     settle: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     check: Callable[[dict[str, Any]], tuple[tuple[str, ...], str] | None] | None = None
+    span: Callable[[Any], tuple[pd.Timestamp | None, pd.Timestamp | None]] | None = None
 
     @property
     def default(self) -> Any:
@@ -482,6 +489,37 @@ def mask(df: pd.DataFrame, filters: Filters) -> np.ndarray:
     for name, value in filters.items():
         keep &= np.asarray(_REGISTRY[name].mask(df, value), dtype=bool)
     return keep
+
+
+def date_slice(df: pd.DataFrame, filters: Filters) -> tuple[slice | None, Filters]:
+    """The rows the date filters keep as one slice, when ``df`` is in date order.
+
+    Returns the slice and the filters left to apply as a mask; ``(None, filters)``
+    when no filter set has a :attr:`Filter.span` or ``df`` is not in event-date
+    order with unknown dates last (:func:`geo.views.query.in_view_order`).
+
+    Examples
+    --------
+    >>> from geo.views.filters import Filters
+    >>> df = pd.DataFrame({"event_date": pd.to_datetime(
+    ...     ["2024-01-01", "2024-02-01", "2024-03-01", None])})
+    >>> date_slice(df, Filters(date_from=date(2024, 1, 15), countries=("AFG",)))
+    (slice(1, 3, None), Filters(countries=('AFG',)))
+    """
+    spans = {n: _REGISTRY[n].span(v) for n, v in filters.items() if _REGISTRY[n].span}
+    if not spans or "event_date" not in df.columns:
+        return None, filters
+    dates = df["event_date"]
+    dated = int(dates.notna().sum())
+    head = dates.iloc[:dated]
+    if not (head.notna().all() and head.is_monotonic_increasing):
+        return None, filters
+    first = max((a for a, _ in spans.values() if a is not None), default=None)
+    end = min((b for _, b in spans.values() if b is not None), default=None)
+    values = head.to_numpy()
+    start = 0 if first is None else int(values.searchsorted(np.datetime64(first), "left"))
+    stop = dated if end is None else int(values.searchsorted(np.datetime64(end), "left"))
+    return slice(start, max(start, stop)), filters.with_(**dict.fromkeys(spans))
 
 
 def options(df: pd.DataFrame) -> dict[str, Any]:

@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from geo.schema import GEO_PRECISION_LABELS
-from geo.views.cells import cell_column, coarsen, hex_area_km2
+from geo.schema import GEO_PRECISION_LABELS, as_floats
+from geo.views.cells import cell_codes, cell_column, coarsen, hex_area_km2
 from geo.views.layers_base import tooltip_texts, type_rgb
 from geo.views.palette import log_frac, seq_colour
 from geo.views.summaries import format_count
@@ -94,7 +94,7 @@ def incident_layers(
     list of pydeck.Layer
     """
     placed = (df["latitude"].notna() & df["longitude"].notna()).to_numpy()
-    prec = pd.to_numeric(df["geo_precision"], errors="coerce").fillna(1).to_numpy()
+    prec = np.nan_to_num(as_floats(df["geo_precision"]), nan=1.0)
     coarse_mask, fine_mask = placed & (prec >= 3), placed & (prec < 3)
     layers: list[pdk.Layer] = []
     if coarse_mask.any() and not muted:  # as grey context, approximate circles only clutter
@@ -106,9 +106,7 @@ def incident_layers(
         if records is not None and _json_size(records) > budget:
             records = None
         if records is None:
-            layers.append(
-                _hex_layer(_rows(df, fine_mask, light=True), f"{layer_id}-hex", muted=muted)
-            )
+            layers.append(_hex_layer(df, fine_mask, f"{layer_id}-hex", muted=muted))
         else:
             layers.append(
                 pdk.Layer(
@@ -195,7 +193,7 @@ def density_layer(df: pd.DataFrame, *, res: int = 4, layer_id: str = "density") 
 
 def radius_px(killed: pd.Series | np.ndarray | Sequence[float]) -> np.ndarray:
     """Dot radius in pixels: ``3 + 2.2·√killed`` capped at 30; unknown → the ring size."""
-    k = pd.to_numeric(pd.Series(killed), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    k = as_floats(killed)
     r = np.minimum(3.0 + 2.2 * np.sqrt(np.clip(k, 0, None)), 30.0)
     return np.where(np.isnan(k), _UNKNOWN_RADIUS_PX, r)
 
@@ -204,8 +202,8 @@ def radius_px(killed: pd.Series | np.ndarray | Sequence[float]) -> np.ndarray:
 def _place_keys(df: pd.DataFrame) -> np.ndarray:
     """One integer per point, equal for coordinates that agree to SAME_PLACE_DECIMALS."""
     scale = 10**SAME_PLACE_DECIMALS
-    lon = pd.to_numeric(df["longitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    lat = pd.to_numeric(df["latitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    lon = as_floats(df["longitude"])
+    lat = as_floats(df["latitude"])
     x = np.nan_to_num(np.round((lon + 180) * scale), nan=-1).astype(np.int64)
     y = np.nan_to_num(np.round((lat + 90) * scale), nan=-1).astype(np.int64)
     return x * (360 * scale + 1) + y
@@ -213,7 +211,7 @@ def _place_keys(df: pd.DataFrame) -> np.ndarray:
 
 def _point_records(df: pd.DataFrame, *, muted: bool) -> list[dict[str, Any]]:
     """One record per precise incident, largest first (so a small one lies on top, clickable)."""
-    killed = pd.to_numeric(df["killed"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    killed = as_floats(df["killed"])
     unknown = np.isnan(killed)
     prec = pd.to_numeric(df["geo_precision"], errors="coerce").fillna(1).to_numpy()
     rgb = type_rgb(df["event_type"])
@@ -370,15 +368,19 @@ def _coarse_layer(df: pd.DataFrame, layer_id: str, *, muted: bool) -> pdk.Layer:
     )
 
 
-def _hex_layer(df: pd.DataFrame, layer_id: str, *, muted: bool) -> pdk.Layer:
-    """Precise incidents counted into H3 cells (coarsened until ≤ MAX_CELLS)."""
-    inverse, uniq = pd.factorize(cell_column(df))
+def _hex_layer(df: pd.DataFrame, rows: np.ndarray, layer_id: str, *, muted: bool) -> pdk.Layer:
+    """The precise incidents at ``rows`` counted into H3 cells (coarsened until ≤ MAX_CELLS).
+
+    Works on the columns' arrays (two of them): no frame of the rows is made.
+    """
+    inverse, uniq = cell_codes(df, rows)
     res, cur = HEX_RES, coarsen(uniq, HEX_RES)
     while len(pd.unique(cur)) > MAX_CELLS and res > 0:
         res -= 1
         cur = coarsen(uniq, res)
-    codes, cells = pd.factorize(cur[inverse])
-    killed = pd.to_numeric(df["killed"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    parents, cells = pd.factorize(cur)
+    codes = parents[inverse]
+    killed = as_floats(df["killed"])[rows]
     known = ~np.isnan(killed)
     n = np.bincount(codes, minlength=len(cells))
     k = np.bincount(codes[known], killed[known], len(cells))

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geo.schema import as_floats
 from geo.views.palette import EVENT_COLOURS, OTHER_COLOUR
 
 __all__ = [
@@ -146,12 +147,12 @@ def size_classes(killed: Any) -> tuple[int, ...]:
     >>> size_classes([2, 300]), size_classes([None]), size_classes([0])
     ((1, 10, 50, 250), (), (1,))
     """
-    # a column converts as it is (fast); a list may mix None and numbers
-    k = killed if isinstance(killed, pd.Series) else pd.Series(killed, dtype=object)
-    k = pd.to_numeric(k, errors="coerce")
-    if not k.notna().any():
+    # a column or array converts as it is (fast); a list may mix None and numbers
+    numbers = isinstance(killed, pd.Series | np.ndarray)
+    k = as_floats(killed if numbers else pd.Series(killed, dtype=object))
+    if np.isnan(k).all():
         return ()
-    top = max(float(k.max()), 1.0)
+    top = max(float(np.nanmax(k)), 1.0)
     values = [v for v in SIZE_STEPS if v <= top]
     if len(values) > _MAX_SIZES:
         idx = np.linspace(0, len(values) - 1, _MAX_SIZES).round().astype(int)
@@ -190,16 +191,16 @@ def map_legend(incidents: pd.DataFrame, presence: Iterable[str] | None = None) -
     """
     if incidents.empty:
         return MapLegend(presence=tuple(presence_items(_states(presence))))
-    killed = pd.to_numeric(incidents["killed"], errors="coerce")
+    killed = as_floats(incidents["killed"])
     approximate = False
     if "geo_precision" in incidents:
-        approximate = bool((pd.to_numeric(incidents["geo_precision"], errors="coerce") >= 3).any())
+        approximate = bool((as_floats(incidents["geo_precision"]) >= 3).any())
     # the distinct types first (on a categorical column: over its codes), then as objects
     types = pd.unique(incidents["event_type"]) if "event_type" in incidents else [None]
     return MapLegend(
         event_types=tuple(event_type_items(np.asarray(types, dtype=object))),
         sizes=size_classes(killed),
-        unknown_toll=bool(killed.isna().any()),
+        unknown_toll=bool(np.isnan(killed).any()),
         approximate=approximate,
         presence=tuple(presence_items(_states(presence))),
     )

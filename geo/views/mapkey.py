@@ -26,6 +26,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from geo.schema import as_floats
 from geo.views import cartography as carto
 from geo.views.legend import MapLegend, map_legend
 from geo.views.palette import BORDER_COLOUR, EVENT_COLOURS, OTHER_COLOUR
@@ -75,7 +76,7 @@ def marker_area(killed: Any) -> np.ndarray:
     >>> marker_area([0, 4, None]).round(1).tolist()  # unknown is sized as 4, drawn hollow
     [9.0, 54.8, 54.8]
     """
-    k = pd.to_numeric(pd.Series(killed), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    k = as_floats(killed)
     k = np.where(np.isnan(k), 4.0, np.clip(k, 0.0, 400.0))
     return (3.0 + 2.2 * np.sqrt(k)) ** 2
 

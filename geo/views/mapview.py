@@ -31,6 +31,8 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
+from geo.schema import as_floats
+
 __all__ = [
     "FRONTIER",
     "MAP_SIZE",
@@ -248,7 +250,7 @@ def _lonlat(x: Any, y: Any) -> tuple[Any, Any]:
 def _coords(df: pd.DataFrame, col: str) -> np.ndarray:
     if col not in df:
         return np.full(len(df), np.nan)
-    return pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return as_floats(df[col])
 
 
 def _text(df: pd.DataFrame, col: str) -> pd.Series:

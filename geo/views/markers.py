@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgba, to_rgba_array
 
+from geo.schema import as_floats
 from geo.views import cartography as carto
 from geo.views import mapkey
 from geo.views.legend import PRESENCE_COLOURS
@@ -105,13 +106,13 @@ def draw_incidents(ax: Axes, df: pd.DataFrame, *, raster: bool, scale: float = 1
     """
     if df.empty:
         return 0
-    lat = pd.to_numeric(df["latitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    lon = pd.to_numeric(df["longitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    lat = as_floats(df["latitude"])
+    lon = as_floats(df["longitude"])
     ok = np.isfinite(lat) & np.isfinite(lon)
     n = int(ok.sum())
     if n == 0:
         return 0
-    killed = pd.to_numeric(df["killed"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    killed = as_floats(df["killed"])
     precision = pd.to_numeric(df["geo_precision"], errors="coerce")
     approx = precision.to_numpy(dtype=float, na_value=np.nan) >= 3
     code, palette = _colour_codes(df["event_type"])

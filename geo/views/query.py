@@ -30,6 +30,7 @@ __all__ = [
     "compact",
     "describe_store",
     "filter_options",
+    "in_view_order",
     "plain",
 ]
 
@@ -65,7 +66,45 @@ def apply(df: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """
     if df.empty or filters.is_empty():
         return df.copy(deep=False)
+    rows, rest = _filters.date_slice(df, filters)  # in date order: the dates are a slice
+    if rows is not None:
+        df = df.iloc[rows]  # shares the columns (copy-on-write): nothing is copied
+        if rest.is_empty():
+            return df
+        filters = rest
     return df.loc[_filters.mask(df, filters)]
+
+
+def in_view_order(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` in event-date order, unknown dates last, ties by ``incident_id``; index reset.
+
+    The order of :func:`geo.views.view.stored_incidents`: a date range is then a
+    slice of rows (:func:`apply`), which needs no copy. Sorted in Arrow
+    (``incident_id`` by its UTF-8 bytes, as the store orders it).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"incident_id": ["b", "a", "c"],
+    ...                    "event_date": pd.to_datetime(["2024-02-01", "2024-02-01", None])})
+    >>> in_view_order(df)["incident_id"].tolist()
+    ['a', 'b', 'c']
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keys = pa.table(
+        {
+            "event_date": pa.array(df["event_date"], from_pandas=True),
+            "incident_id": pa.array(df["incident_id"].astype(object), type=pa.string()),
+        }
+    )
+    order = pc.sort_indices(
+        keys,
+        sort_keys=[("event_date", "ascending", "at_end"), ("incident_id", "ascending", "at_end")],
+    ).to_numpy()
+    if (order == np.arange(len(order))).all() and df.index.equals(pd.RangeIndex(len(df))):
+        return df
+    return df.take(order).reset_index(drop=True)
 
 
 def claims_in_range(claims: pd.DataFrame, filters: Filters) -> pd.DataFrame:
@@ -139,6 +178,8 @@ def compact(df: pd.DataFrame) -> pd.DataFrame:
         target = "str" if col in HIGH_CARDINALITY_COLUMNS else "category"
         if str(out[col].dtype) != target:
             out[col] = out[col].astype(target)
+    if "h3" in out.columns and not isinstance(out["h3"].dtype, pd.CategoricalDtype):
+        out["h3"] = out["h3"].astype("category")  # factorized once: hexagons count its codes
     return out
 
 

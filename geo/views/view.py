@@ -64,7 +64,7 @@ def stored_incidents(store: Store, *, write_behind: bool = False) -> pd.DataFram
 def _views_form(incidents: pd.DataFrame) -> pd.DataFrame:
     from geo.views.cells import add_h3
 
-    return query.compact(add_h3(incidents))
+    return query.in_view_order(query.compact(add_h3(incidents)))  # dates as slices
 
 
 def _read_all(store: Store) -> pd.DataFrame:
