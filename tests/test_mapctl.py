@@ -4,6 +4,7 @@ incidents off the map named, time stepped and played, the URL carrying the windo
 from __future__ import annotations
 
 import json
+import time
 from datetime import date
 from pathlib import Path
 
@@ -111,9 +112,13 @@ def test_choosing_a_month_steps_and_the_url_carries_it(app):
 
 def test_play_steps_one_month_per_tick_and_pause_stops(app):
     _open(app)
+    clicked = time.time()
     _button(app, "Play").click().run()
-    assert isinstance(app.session_state["map_playback"], Playback)
+    playback = app.session_state["map_playback"]
+    assert isinstance(playback, Playback)
     assert app.session_state["filters"].window == TimeWindow(date(2022, 3, 1), "month")
+    # the first month's pause counts from when the run drew it, not from the click
+    assert playback.drawn and playback.stepped_at >= clicked
     for month in (4, 5):  # a tick: the fragment reruns once PLAY_SECONDS have passed
         app.session_state["map_playback"] = Playback("map", 0.0)
         app.run()

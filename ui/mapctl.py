@@ -201,13 +201,13 @@ def fragment(map_key: str) -> Callable[[Callable[[], None]], Callable[[], None]]
         def framed() -> None:
             if (every is not None) != playing(map_key):
                 st.rerun()  # play started or stopped: the whole page, to (un)set run_every
-            before = session().playback
             with frame.running():
                 body()
-            if playing(map_key) and session().playback is not before:
-                # this run stepped: the next step waits from when this one was drawn, so
-                # a slow run does not eat into the time its window is shown
-                session().playback = Playback(map_key, time.time())
+            p = session().playback
+            if playing(map_key) and p is not None and not p.drawn:
+                # this run drew a new step (the first after Play too): the next step waits
+                # from now, so a slow run does not eat into the time its window is shown
+                session().playback = Playback(map_key, time.time(), drawn=True)
 
         return framed
 

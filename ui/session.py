@@ -46,10 +46,12 @@ class _Key(Generic[T]):
 
 @dataclass(frozen=True)
 class Playback:
-    """A map stepping through time: which map, and when (``time.time()``) it last stepped."""
+    """A map stepping through time: which map, when (``time.time()``) it last stepped, and
+    whether a run has drawn that step yet (the pause before the next counts from then)."""
 
     map_key: str
     stepped_at: float
+    drawn: bool = False
 
 
 class Session:
