@@ -110,7 +110,7 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
 
 def _ingest_claims(args: argparse.Namespace, store: Any) -> Any:
     from geo.ingest.claims import ingest_claims
-    from geo.ingest.reader import read_upload_file
+    from geo.ingest.limits import read_upload_file
     from geo.report import FileRefused
 
     if args.map or args.sheet or args.format != "auto":

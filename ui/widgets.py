@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.config import get_settings
-from geo.ingest.reader import format_size
+from geo.ingest.limits import format_size
 from geo.views import layers, palette
 from geo.views.export import safe_csv  # the formula-safe CSV of any table (pages/data.py uses it)
 from geo.views.legend import MapLegend

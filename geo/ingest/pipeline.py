@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from geo.config import get_settings
-from geo.ingest.reader import read_upload_file
+from geo.ingest.limits import read_upload_file
 from geo.report import IngestReport, Issue
 from geo.store.auth import LOCAL, Action, User, require
 

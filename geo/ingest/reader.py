@@ -44,7 +44,6 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -61,17 +60,15 @@ from geo.ingest.decoding import (
     stray_warnings,
     unstray,
 )
+from geo.ingest.limits import check_size
 from geo.report import FileRefused, Issue
 
 __all__ = [
     "DELIMITERS",
     "LINE_COLUMN",
     "ReadResult",
-    "check_size",
     "clean_header",
-    "format_size",
     "read_csv_bytes",
-    "read_upload_file",
     "with_lines",
 ]
 
@@ -163,57 +160,6 @@ def read_csv_bytes(
         return _parse(text, encoding, max_rows, stray=True)
     except FileRefused as exc:  # its message may quote the file: no stray bytes in it
         raise FileRefused(unstray(str(exc))) from None
-
-
-# --------------------------------------------------------------------------- refusals
-
-
-def format_size(n_bytes: float) -> str:
-    """A file size for a message: ``"200 MB"``, ``"1.5 MB"``, ``"10.2 KB"`` or ``"300 bytes"``.
-
-    One decimal at most, and none when it would be ``.0``.
-
-    Examples
-    --------
-    >>> format_size(200 * 1024 * 1024), format_size(10_485), format_size(12)
-    ('200 MB', '10.2 KB', '12 bytes')
-    """
-    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
-        if n_bytes >= size:
-            return f"{n_bytes / size:.1f}".removesuffix(".0") + f" {unit}"
-    return f"{int(n_bytes)} bytes"
-
-
-def check_size(n_bytes: int, limit: int) -> None:
-    """Refuse a file of ``n_bytes`` over the ``limit`` (``ATLAS_MAX_UPLOAD_MB``).
-
-    Raises
-    ------
-    FileRefused
-        With both sizes in units that show the difference.
-    """
-    if n_bytes > limit:
-        raise FileRefused(
-            f"The file is {format_size(n_bytes)}, over the upload limit of "
-            f"{format_size(limit)} (ATLAS_MAX_UPLOAD_MB): split it into smaller files "
-            "and upload them one by one."
-        )
-
-
-def read_upload_file(path: str | Path) -> bytes:
-    """The bytes of a file given on the command line, refused before reading when absent
-    or over ``ATLAS_MAX_UPLOAD_MB``.
-
-    Raises
-    ------
-    FileRefused
-        No such file, or it is too big.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FileRefused(f"There is no file at {path}: check the path and try again.")
-    check_size(path.stat().st_size, get_settings().max_upload_bytes)
-    return path.read_bytes()
 
 
 # --------------------------------------------------------------------------- parsing

@@ -55,7 +55,8 @@ import pandas as pd
 
 from geo.config import get_settings
 from geo.ingest.decoding import workbook_kind
-from geo.ingest.reader import LINE_COLUMN, ReadResult, check_size, clean_header, with_lines
+from geo.ingest.limits import check_size
+from geo.ingest.reader import LINE_COLUMN, ReadResult, clean_header, with_lines
 from geo.ingest.xlsxcheck import SheetExtent, check_xlsx
 from geo.report import FileRefused, Issue
 

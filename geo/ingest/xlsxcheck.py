@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from xml.etree import ElementTree
 
-from geo.ingest.reader import format_size
+from geo.ingest.limits import format_size
 from geo.report import FileRefused
 
 __all__ = ["EXPANSION", "SheetExtent", "check_xlsx", "column_number"]
