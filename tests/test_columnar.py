@@ -138,3 +138,25 @@ def test_a_commit_while_the_table_is_read_leaves_no_copy(store: Store) -> None:
     assert "LATE" in set(frame["incident_id"])
     assert not columnar.copy_path(store).exists()
     assert _loaded(store)[1] == 1
+
+
+def test_a_memo_is_extended_in_memory_and_the_file_is_not_read_again(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a :class:`columnar.Memo` (the app's), the load after an upload starts from
+    the table held in memory, and still equals a fresh read (dates in view order)."""
+    memo = columnar.Memo()
+    first = columnar.load(store, _read_all, _views_form, memo=memo)
+    assert memo.get(columnar.copy_path(store))[1] is first
+    _commit(store, incidents([f"M{i:03d}" for i in range(25)]), "m.csv")
+
+    def no_file(path: Path) -> None:
+        raise AssertionError(f"the copy's file was read: {path}")
+
+    monkeypatch.setattr(columnar, "_read_copy", no_file)
+    full = _Counting()
+    frame = columnar.load(store, full, _views_form, memo=memo)
+    assert full.calls == 0 and frame["incident_id"].str.startswith("M").sum() == 25
+    pd.testing.assert_frame_equal(frame, _read_all(store), check_exact=True)
+    assert columnar.load(store, full, _views_form, memo=memo) is frame  # held, current
+    assert frame["event_date"].dropna().is_monotonic_increasing

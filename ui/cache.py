@@ -27,7 +27,7 @@ import streamlit as st
 from geo.config import get_settings
 from geo.ingest.seed import open_store
 from geo.store.core import Store
-from geo.views import layers, outputs, query, summaries
+from geo.views import columnar, layers, outputs, query, summaries
 from geo.views.timewindow import in_window
 from geo.views.view import View, stored_incidents
 
@@ -61,8 +61,15 @@ def store_version() -> str:
 
 @st.cache_resource(show_spinner="Loading incidents…", max_entries=3)
 def _incidents(url: str, version: str) -> pd.DataFrame:
-    # the columnar copy is written after the rows are back: the page does not wait for it
-    return stored_incidents(_store(url), write_behind=True)
+    # the columnar copy is written after the rows are back: the page does not wait for it;
+    # after an upload the table of the version before is extended, not read from the file
+    return stored_incidents(_store(url), write_behind=True, memo=_last_table(url))
+
+
+@st.cache_resource(show_spinner=False)
+def _last_table(url: str) -> columnar.Memo:
+    """The store's table as this process last loaded it (see :class:`geo.views.columnar.Memo`)."""
+    return columnar.Memo()
 
 
 @st.cache_data(show_spinner=False, max_entries=3)

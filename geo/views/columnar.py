@@ -39,7 +39,7 @@ from geo.views.query import in_view_order
 if TYPE_CHECKING:
     from geo.store.core import Store
 
-__all__ = ["Stamp", "copy_path", "in_background", "load", "stamp_of"]
+__all__ = ["Memo", "Stamp", "copy_path", "in_background", "load", "stamp_of"]
 
 _KEY = b"incident_atlas"
 _DTYPES = b"incident_atlas_dtypes"
@@ -81,6 +81,31 @@ class Stamp:
             return None
 
 
+class Memo:
+    """The last table a process loaded, with its copy's path and stamp.
+
+    Handed to :func:`load` by a process that loads again and again (the app keeps
+    one per store): the load after an upload then extends the table it holds
+    instead of reading the copy's file first (about 0.5 s at a million rows).
+    Thread-safe; it holds one table.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held: tuple[Path, Stamp, pd.DataFrame] | None = None
+
+    def get(self, path: Path) -> tuple[Stamp, pd.DataFrame] | None:
+        """The stamp and table held for ``path``, if any."""
+        with self._lock:
+            held = self._held
+        return (held[1], held[2]) if held is not None and held[0] == path else None
+
+    def put(self, path: Path, stamp: Stamp, frame: pd.DataFrame) -> None:
+        """Hold ``frame``, the table of ``path``'s store at ``stamp``."""
+        with self._lock:
+            self._held = (path, stamp, frame)
+
+
 def copy_path(store: Store) -> Path | None:
     """Where the copy of ``store`` lives, or None for an in-memory store (no copy).
 
@@ -112,6 +137,7 @@ def load(
     prepare: Callable[[pd.DataFrame], pd.DataFrame],
     *,
     run: Callable[[Callable[[], None]], Any] | None = None,
+    memo: Memo | None = None,
 ) -> pd.DataFrame:
     """The views' table of every stored incident, from the copy when it can be.
 
@@ -126,6 +152,9 @@ def load(
         Runs the job that writes the updated copy; by default it runs before
         returning. The app passes :func:`in_background`, so an upload's rows
         reach the map without waiting for the file.
+    memo : Memo, optional
+        The table this process loaded last: used instead of the file when it
+        is of this store, and given the result.
 
     Returns
     -------
@@ -136,8 +165,10 @@ def load(
     if path is None:
         return read(store)
     now = stamp_of(store)  # first: rows committed after it are only read twice, never missed
-    saved = _read_copy(path)
+    saved = (memo.get(path) if memo is not None else None) or _read_copy(path)
     if saved is not None and saved[0] == now:
+        if memo is not None:
+            memo.put(path, *saved)
         return saved[1]
     frame = None
     if saved is not None:
@@ -146,6 +177,8 @@ def load(
         frame = read(store)
     if stamp_of(store) != now:  # the store moved while it was read: keep no copy of that
         return frame
+    if memo is not None:
+        memo.put(path, now, frame)
     job = partial(_write_copy, path, now, frame)
     (run or _now)(job)
     return frame

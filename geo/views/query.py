@@ -95,7 +95,7 @@ def in_view_order(df: pd.DataFrame) -> pd.DataFrame:
     keys = pa.table(
         {
             "event_date": pa.array(df["event_date"], from_pandas=True),
-            "incident_id": pa.array(df["incident_id"].astype(object), type=pa.string()),
+            "incident_id": _arrow_text(df["incident_id"]),
         }
     )
     order = pc.sort_indices(
@@ -181,6 +181,15 @@ def compact(df: pd.DataFrame) -> pd.DataFrame:
     if "h3" in out.columns and not isinstance(out["h3"].dtype, pd.CategoricalDtype):
         out["h3"] = out["h3"].astype("category")  # factorized once: hexagons count its codes
     return out
+
+
+def _arrow_text(s: pd.Series) -> Any:
+    """A text column as Arrow: without a copy for pandas' Arrow-backed ``str``."""
+    import pyarrow as pa
+
+    if s.dtype == object:
+        return pa.array(s, type=pa.string(), from_pandas=True)
+    return pa.array(s)
 
 
 def plain(df: pd.DataFrame) -> pd.DataFrame:

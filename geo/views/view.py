@@ -29,6 +29,7 @@ from geo.views.viewfacts import ViewFacts, caveat_or_none, title_or_default, vie
 
 if TYPE_CHECKING:
     from geo.store.core import Store
+    from geo.views import columnar
 
 __all__ = ["SHADES", "Shade", "View", "made_now", "stored_incidents"]
 
@@ -46,19 +47,23 @@ def made_now() -> datetime:
     return get_settings().made_at or datetime.now(UTC)
 
 
-def stored_incidents(store: Store, *, write_behind: bool = False) -> pd.DataFrame:
+def stored_incidents(
+    store: Store, *, write_behind: bool = False, memo: columnar.Memo | None = None
+) -> pd.DataFrame:
     """Every stored incident in the form views are built from.
 
     Compacted (:func:`geo.views.query.compact`: repetitive text as categories) with
     each incident's H3 cell (:func:`geo.views.cells.add_h3`). The app caches this
     per store version; the CLI reads it once. A store in a file keeps it as a
     columnar copy that each upload extends (:mod:`geo.views.columnar`);
-    ``write_behind`` writes that copy in a thread after returning (the app).
+    ``write_behind`` writes that copy in a thread after returning (the app);
+    ``memo`` (:class:`geo.views.columnar.Memo`) holds the last table a process
+    loaded, so the next load extends it rather than reading the copy's file.
     """
     from geo.views import columnar
 
     run = columnar.in_background if write_behind else None
-    return columnar.load(store, _read_all, _views_form, run=run)
+    return columnar.load(store, _read_all, _views_form, run=run, memo=memo)
 
 
 def _views_form(incidents: pd.DataFrame) -> pd.DataFrame:
