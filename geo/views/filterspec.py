@@ -510,6 +510,8 @@ def date_slice(df: pd.DataFrame, filters: Filters) -> tuple[slice | None, Filter
     if not spans or "event_date" not in df.columns:
         return None, filters
     dates = df["event_date"]
+    if not pd.api.types.is_datetime64_dtype(dates.dtype):  # naive datetimes only
+        return None, filters
     dated = int(dates.notna().sum())
     head = dates.iloc[:dated]
     if not (head.notna().all() and head.is_monotonic_increasing):
