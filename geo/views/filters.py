@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from geo.schema import EVENT_TYPES, GEO_PRECISION_LABELS
+from geo.views.filterrows import contains_any, date_slice, isin, mask, options
 from geo.views.filterspec import (
     FILTERS,
     Dropped,
@@ -36,11 +37,6 @@ from geo.views.filterspec import (
     Filters,
     Widget,
     add_cli_arguments,
-    contains_any,
-    date_slice,
-    isin,
-    mask,
-    options,
     register,
     sidebar_filters,
     unregister,

@@ -9,8 +9,8 @@ which incidents it keeps. Everything else is derived from :data:`FILTERS`:
 - the command line: :func:`add_cli_arguments` / :meth:`Filters.from_cli_args`;
 - the sidebar (``ui/state.py`` draws one widget per entry);
 - the words: :meth:`Filters.describe`, :meth:`Filters.short_slug`;
-- the rows: :func:`mask` (used by :func:`geo.views.query.apply`);
-- the sidebar's choices: :func:`options`.
+- the rows and the sidebar's choices: :mod:`geo.views.filterrows` (``mask``,
+  ``date_slice``, ``options``, used by :func:`geo.views.query.apply`).
 
 This module is the machinery and knows no filter. The app's filters are the
 entries of :mod:`geo.views.filters`, which registers them and re-exports this API:
@@ -38,11 +38,6 @@ __all__ = [
     "Filters",
     "Widget",
     "add_cli_arguments",
-    "contains_any",
-    "date_slice",
-    "isin",
-    "mask",
-    "options",
     "register",
     "sidebar_filters",
     "unregister",
@@ -482,53 +477,7 @@ def _settle(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-# ---------------------------------------------------------------------- derived
-def mask(df: pd.DataFrame, filters: Filters) -> np.ndarray:
-    """The rows of ``df`` that pass every filter that is set (a boolean array)."""
-    keep = np.ones(len(df), dtype=bool)
-    for name, value in filters.items():
-        keep &= np.asarray(_REGISTRY[name].mask(df, value), dtype=bool)
-    return keep
-
-
-def date_slice(df: pd.DataFrame, filters: Filters) -> tuple[slice | None, Filters]:
-    """The rows the date filters keep as one slice, when ``df`` is in date order.
-
-    Returns the slice and the filters left to apply as a mask; ``(None, filters)``
-    when no filter set has a :attr:`Filter.span` or ``df`` is not in event-date
-    order with unknown dates last (:func:`geo.views.query.in_view_order`).
-
-    Examples
-    --------
-    >>> from geo.views.filters import Filters
-    >>> df = pd.DataFrame({"event_date": pd.to_datetime(
-    ...     ["2024-01-01", "2024-02-01", "2024-03-01", None])})
-    >>> date_slice(df, Filters(date_from=date(2024, 1, 15), countries=("AFG",)))
-    (slice(1, 3, None), Filters(countries=('AFG',)))
-    """
-    spans = {n: _REGISTRY[n].span(v) for n, v in filters.items() if _REGISTRY[n].span}
-    if not spans or "event_date" not in df.columns:
-        return None, filters
-    dates = df["event_date"]
-    if not pd.api.types.is_datetime64_dtype(dates.dtype):  # naive datetimes only
-        return None, filters
-    dated = int(dates.notna().sum())
-    head = dates.iloc[:dated]
-    if not (head.notna().all() and head.is_monotonic_increasing):
-        return None, filters
-    first = max((a for a, _ in spans.values() if a is not None), default=None)
-    end = min((b for _, b in spans.values() if b is not None), default=None)
-    values = head.to_numpy()
-    start = 0 if first is None else int(values.searchsorted(np.datetime64(first), "left"))
-    stop = dated if end is None else int(values.searchsorted(np.datetime64(end), "left"))
-    return slice(start, max(start, stop)), filters.with_(**dict.fromkeys(spans))
-
-
-def options(df: pd.DataFrame) -> dict[str, Any]:
-    """What each filter's widget can offer for the incidents ``df``, by filter name."""
-    return {n: e.options(df) for n, e in _REGISTRY.items() if e.options is not None}
-
-
+# ---------------------------------------------------------------------- the command line
 def _dest(name: str) -> str:
     return f"filter_{name}"
 
@@ -547,30 +496,3 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
         group.add_argument(
             entry.cli, dest=_dest(entry.name), type=parse, metavar=entry.metavar, help=entry.about
         )
-
-
-# ---------------------------------------------------------------------- mask helpers
-def isin(series: pd.Series, values: Iterable[Any]) -> np.ndarray:
-    """``series.isin(values)`` as a bool array, fast on categoricals (missing → False)."""
-    wanted = [str(v) for v in values]
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        cats = series.cat.categories
-        hit = np.append(np.asarray(cats.isin(wanted), dtype=bool), False)
-        return hit[series.cat.codes.to_numpy()]  # code -1 (missing) → last slot, False
-    return series.isin(wanted).to_numpy(bool, na_value=False)
-
-
-def contains_any(series: pd.Series, needles: Iterable[str]) -> np.ndarray:
-    """Rows whose text contains any of ``needles`` (case-insensitive; missing → False)."""
-    lowered = [n.lower() for n in needles if n]
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        cats = pd.Series(series.cat.categories.astype(str)).str.lower()
-        hit = np.zeros(len(cats), dtype=bool)
-        for needle in lowered:
-            hit |= cats.str.contains(needle, regex=False).to_numpy(bool)
-        return np.append(hit, False)[series.cat.codes.to_numpy()]
-    text = series.astype("str").str.lower()
-    out = np.zeros(len(series), dtype=bool)
-    for needle in lowered:
-        out |= text.str.contains(needle, regex=False).to_numpy(bool, na_value=False)
-    return out
