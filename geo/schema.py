@@ -212,11 +212,13 @@ def as_floats(values: Any) -> np.ndarray:
     --------
     >>> as_floats(pd.array([3, None], dtype="Int64")).tolist(), as_floats(["2.5", "x"]).tolist()
     ([3.0, nan], [2.5, nan])
+    >>> as_floats(pd.Series(["1"])).flags.writeable  # the caller's own array, either way
+    True
     """
     s = values if isinstance(values, pd.Series) else pd.Series(values)
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         return s.to_numpy(dtype=float, na_value=np.nan, copy=True)
-    return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
 
 
 def empty_incidents() -> pd.DataFrame:

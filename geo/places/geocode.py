@@ -71,6 +71,7 @@ from geo.places.nominatim import (
     RequestRateLimiter,
 )
 from geo.report import Issue
+from geo.schema import as_floats
 from geo.textops import present_text
 
 __all__ = [
@@ -189,7 +190,7 @@ class _Columns:
 def _number_array(df: pd.DataFrame, name: str) -> np.ndarray:
     if name not in df:
         return np.full(len(df), np.nan)
-    return pd.to_numeric(df[name], errors="coerce").to_numpy(dtype=float, copy=True)
+    return as_floats(df[name])
 
 
 def _basic_checks(df: pd.DataFrame) -> _Columns:

@@ -73,6 +73,7 @@ from geo.places.proximity import (
     nearest_admin1_in,
 )
 from geo.report import Issue
+from geo.schema import as_floats
 from geo.textops import map_unique, present_text
 
 __all__ = [
@@ -131,8 +132,8 @@ class _Frame:
 def _basic_checks(df: pd.DataFrame) -> _Frame:
     n = len(df)
     return _Frame(
-        lat=pd.to_numeric(df["latitude"], errors="coerce").to_numpy(dtype=float),
-        lon=pd.to_numeric(df["longitude"], errors="coerce").to_numpy(dtype=float),
+        lat=as_floats(df["latitude"]),
+        lon=as_floats(df["longitude"]),
         lines=df["_line"].to_numpy(dtype=object) if "_line" in df.columns else np.full(n, None),
         admin1=present_text(df, "admin1"),
         admin1_code=present_text(df, "admin1_code"),

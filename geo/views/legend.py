@@ -147,9 +147,7 @@ def size_classes(killed: Any) -> tuple[int, ...]:
     >>> size_classes([2, 300]), size_classes([None]), size_classes([0])
     ((1, 10, 50, 250), (), (1,))
     """
-    # a column or array converts as it is (fast); a list may mix None and numbers
-    numbers = isinstance(killed, pd.Series | np.ndarray)
-    k = as_floats(killed if numbers else pd.Series(killed, dtype=object))
+    k = as_floats(killed)  # a column converts as it is (fast); a list may mix None and numbers
     if np.isnan(k).all():
         return ()
     top = max(float(np.nanmax(k)), 1.0)

@@ -102,8 +102,8 @@ def in_view_order(df: pd.DataFrame) -> pd.DataFrame:
         keys,
         sort_keys=[("event_date", "ascending", "at_end"), ("incident_id", "ascending", "at_end")],
     ).to_numpy()
-    if (order == np.arange(len(order))).all() and df.index.equals(pd.RangeIndex(len(df))):
-        return df
+    if (order == np.arange(len(order))).all():  # already in order (a trim keeps it): no take
+        return df if df.index.equals(pd.RangeIndex(len(df))) else df.reset_index(drop=True)
     return df.take(order).reset_index(drop=True)
 
 
