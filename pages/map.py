@@ -12,7 +12,7 @@ def _map() -> None:
     summary = st.empty()  # above the slider, written once the slider has moved
     mapctl.time_window("map", cache.current_view(windowed=False))
     view = cache.current_view()
-    df = view.incidents
+    df = view.table(mapctl.MAP_COLUMNS)  # a million rows: only the columns read here
     summary.caption(f"{len(df):,} incidents · {view.filters.describe()}")
     if df.empty:
         state.no_match_notice(view.filters)
@@ -35,7 +35,8 @@ def _map() -> None:
     mapctl.marks_legend()
 
     st.subheader("Selected incident")
-    ids = layers.same_place(df, widgets.selected_ids(event))
+    picked = widgets.selected_ids(event)
+    ids = layers.same_place(view.incidents, picked) if picked else []
     if not ids:
         st.caption(
             "Click an incident (a dot, ring or faint circle) to see its full record and source."
@@ -43,7 +44,7 @@ def _map() -> None:
     elif len(ids) > 1:
         st.caption(f"{len(ids):,} incidents at this point, oldest first.")
     for incident_id in ids[:10]:
-        widgets.incident_card(df, incident_id)
+        widgets.incident_card(view.incidents, incident_id)
     if len(ids) > 10:
         st.caption(f"… and {len(ids) - 10} more incidents here.")
 

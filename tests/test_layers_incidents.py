@@ -133,3 +133,23 @@ def test_same_place_lists_every_incident_at_the_clicked_point_oldest_first():
 def test_no_badge_when_every_point_is_its_own():
     layers = li.incident_layers(_peshawar().iloc[:2])
     assert [x.id for x in layers] == ["incidents"]
+
+
+def test_layers_of_a_views_rows_are_those_of_its_frame_and_copy_only_what_they_draw():
+    """A view's rows: hexagons and many circles read the light columns only; single
+    points and circles with their own tooltips take every column of those rows alone."""
+    from geo.views.query import compact
+    from geo.views.rows import Rows
+
+    df = compact(add_h3(_frame(3_000)))
+    df.loc[df.index[::5], "geo_precision"] = 3
+    keep = (df["killed"] != 2).to_numpy()
+    for limit in (10, 10_000):  # hexagons and many circles; points and circles with tooltips
+        rows = Rows(df, keep)
+        drawn = li.incident_layers(rows, point_limit=limit)
+        expected = li.incident_layers(df.loc[keep], point_limit=limit)
+        assert [layer.to_json() for layer in drawn] == [layer.to_json() for layer in expected]
+        assert [layer.type for layer in drawn][-1] == (
+            "H3HexagonLayer" if limit == 10 else "ScatterplotLayer"
+        )
+        assert set(rows.taken) == set(li._LIGHT_COLUMNS)  # the rest only for the rows drawn

@@ -61,7 +61,7 @@ def test_with_changes_words_and_time_without_recounting(incidents):
     v = View.build(incidents, made_at=MADE)
     w = v.with_(title="  Frontier ", caveat=" ", shade="killed")
     assert (w.title, w.caveat, w.shade, w.made_at) == ("Frontier", None, "killed", MADE)
-    assert w.facts.killed_line == v.facts.killed_line and w.incidents is v.incidents
+    assert w.facts.killed_line == v.facts.killed_line and w.rows is v.rows
     assert v.title == DEFAULT_TITLE and v.shade is None  # the original is unchanged
     assert w.with_(title=None).title == DEFAULT_TITLE
     with pytest.raises(ValueError, match="shade"):
@@ -103,3 +103,17 @@ def test_stored_incidents_are_compact_with_their_cells(tmp_path):
     df = stored_incidents(open_store(str(tmp_path / "atlas.sqlite")))
     assert len(df) > 0 and "h3" in df.columns
     assert isinstance(df["country_code"].dtype, pd.CategoricalDtype)
+
+
+def test_a_view_copies_the_columns_its_facts_and_readers_name_and_no_others(incidents):
+    """Counting the facts takes their few columns; ``table`` takes what it names;
+    ``incidents`` reads them all, and ``table`` then reads from it."""
+    from geo.views.viewfacts import FACT_COLUMNS
+
+    v = View.build(incidents, filters=Filters(countries=("PAK",)), made_at=MADE)
+    assert set(v.rows.taken) == set(FACT_COLUMNS) & set(incidents.columns)
+    assert v.table(["country_code", "nope"]).to_dict("list") == {"country_code": ["PAK", "PAK"]}
+    assert "incident_id" not in v.rows.taken and len(v.rows) == v.facts.incidents == 2
+    assert v.incidents["incident_id"].tolist() == ["B", "C"]
+    assert set(v.rows.taken) == set(incidents.columns)
+    pd.testing.assert_frame_equal(v.table(["killed"]), v.incidents[["killed"]])

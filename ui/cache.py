@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
@@ -115,8 +116,9 @@ def _windowed(url: str, version: str, filters_key: str, _filters: query.Filters)
     # masks its incidents by date instead of filtering the whole table again
     base_filters = _filters.with_(window=None)
     base = _view(url, version, base_filters.key(), base_filters)
-    kept = base.incidents[in_window(base.incidents["event_date"], _filters.window)]
-    return View.build(kept, _claims(url, version), _filters, filtered=True)
+    dates = base.table(["event_date"])["event_date"]
+    kept = base.rows.narrow(np.asarray(in_window(dates, _filters.window), dtype=bool))
+    return View.build(kept, _claims(url, version), _filters)
 
 
 def current_view(*, windowed: bool = True) -> View:
@@ -140,7 +142,7 @@ def current_view(*, windowed: bool = True) -> View:
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _incident_layers(version: str, filters_key: str, _view: View) -> list[pdk.Layer]:
-    return layers.incident_layers(_view.incidents)
+    return layers.incident_layers(_view.rows)  # copies only the columns the layers read
 
 
 def incident_layers(view: View) -> list[pdk.Layer]:

@@ -27,6 +27,7 @@ import streamlit as st
 
 from geo.views import mapview
 from geo.views.filters import Filters
+from geo.views.legend import LEGEND_COLUMNS
 from geo.views.mapview import FRONTIER, MAP_SIZE, MapView
 from geo.views.timewindow import TimeWindow, windows
 from geo.views.view import View
@@ -35,6 +36,7 @@ from ui.session import Playback, session
 from ui.state import current_filters, set_filters
 
 __all__ = [
+    "MAP_COLUMNS",
     "PLAY_SECONDS",
     "fragment",
     "marks_legend",
@@ -48,6 +50,8 @@ __all__ = [
 
 #: Seconds between two steps of play.
 PLAY_SECONDS = 1.6
+#: What the map's controls, its off-map notice and its legend read of a view's incidents.
+MAP_COLUMNS: tuple[str, ...] = (*mapview.PLACE_COLUMNS, *LEGEND_COLUMNS)
 _ALL = "All"
 #: The window sizes as the segmented control shows them (its options are these labels).
 _SIZE_OF = {_ALL: None, "Week": "week", "Month": "month", "Quarter": "quarter"}
@@ -225,10 +229,9 @@ def time_window(map_key: str, base: View) -> TimeWindow | None:
         The view without the window (:func:`ui.cache.current_view` with
         ``windowed=False``): the slider spans its dates.
     """
-    days = pd.to_datetime(base.incidents["event_date"], errors="coerce").dropna()
-    if days.empty:
+    if base.facts.date_min is None or base.facts.date_max is None:
         return None
-    first, last = days.min().date(), days.max().date()
+    first, last = base.facts.date_min.date(), base.facts.date_max.date()
     window = _step(map_key, current_filters().window, last)
     size_col, play_col, slider_col = st.columns([3, 1, 3.4], vertical_alignment="bottom")
     s = session()

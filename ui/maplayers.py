@@ -85,7 +85,7 @@ def _choropleth_note(view: View, metric: str, drawn: Sequence[pdk.Layer]) -> Non
 def _incidents_note(view: View, _: Any, drawn: Sequence[pdk.Layer]) -> None:
     if any(layer.id.endswith("-hex") for layer in drawn):
         st.info(
-            f"{len(view.incidents):,} incidents are too many to draw one by one: precise incidents "
+            f"{view.facts.incidents:,} incidents are too many to draw one by one: precise incidents "
             "are counted in hexagons, darker for more (hover for counts). Narrow the filters to "
             "see single incidents.",
             icon=":material/hexagon:",
@@ -112,7 +112,10 @@ MAP_LAYERS: tuple[MapLayer, ...] = (
         help="Territories shaded by what the claims ledger says (asserted, denied, contested).",
     ),
     MapLayer(
-        "density", "Density (hexagons)", False, lambda v, _: [layers.density_layer(v.incidents)]
+        "density",
+        "Density (hexagons)",
+        False,
+        lambda v, _: [layers.density_layer(v.table(layers.DENSITY_COLUMNS))],
     ),
     MapLayer(
         "names",

@@ -1,6 +1,6 @@
 """The read side: what a reader sees, built once as a frozen View.
 
-Owns the :class:`~geo.views.view.View` (``view``, ``viewfacts``), the filter
+Owns the :class:`~geo.views.view.View` (``view``, ``viewfacts``, ``rows``), the filter
 table (``filters``, ``filterspec``, ``query``, ``timewindow``), the summaries
 (``summaries``), the map's layers and view state (``layers``, ``layers_*``,
 ``cells``, ``palette``, ``mapview``), the static map (``cartography``,

@@ -50,6 +50,7 @@ from geo.views.layers_base import (
     country_points,
 )
 from geo.views.layers_incidents import (
+    DENSITY_COLUMNS,
     HEX_RES,
     MAX_CELLS,
     PAYLOAD_BUDGET,
@@ -68,6 +69,7 @@ __all__ = [
     "ARC_KINDS",
     "BORDER_RGB",
     "CAPITALS",
+    "DENSITY_COLUMNS",
     "EVENT_RGB",
     "FRONTIER_VIEW",
     "H3_RES",

@@ -29,9 +29,11 @@ from geo.schema import GEO_PRECISION_LABELS, as_floats
 from geo.views.cells import cell_codes, cell_column, coarsen, hex_area_km2
 from geo.views.layers_base import tooltip_texts, type_rgb
 from geo.views.palette import log_frac, seq_colour
+from geo.views.rows import Rows
 from geo.views.summaries import format_count
 
 __all__ = [
+    "DENSITY_COLUMNS",
     "HEX_RES",
     "MAX_CELLS",
     "PAYLOAD_BUDGET",
@@ -56,6 +58,9 @@ SAME_PLACE_DECIMALS = 4
 
 _UNKNOWN_RADIUS_PX = 6.0
 _COARSE_RADIUS_M = {3: 45_000, 4: 160_000}
+#: The columns :func:`density_layer` reads.
+DENSITY_COLUMNS: tuple[str, ...] = ("latitude", "longitude", "h3")
+
 _COARSE_LIMIT = 300
 _COARSE_DETAIL = 2_000  # up to this many approximate incidents carry their own tooltips
 # The columns the aggregated layers read (a cheap subset to copy from a million rows).
@@ -66,7 +71,7 @@ _LIGHT_COLUMNS = (
 
 
 def incident_layers(
-    df: pd.DataFrame,
+    incidents: pd.DataFrame | Rows,
     *,
     layer_id: str = "incidents",
     muted: bool = False,
@@ -77,8 +82,10 @@ def incident_layers(
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        Filtered incidents.
+    incidents : pandas.DataFrame or geo.views.rows.Rows
+        Filtered incidents. Of :class:`~geo.views.rows.Rows` (a view's
+        :attr:`~geo.views.view.View.rows`) only the columns the layers need are
+        copied: all of them only for the incidents drawn one by one.
     layer_id : str
         Id of the precise-points layer (``on_select`` reports objects under it;
         each carries ``id`` = incident_id). Coarse incidents use ``<id>-approx``,
@@ -93,16 +100,20 @@ def incident_layers(
     -------
     list of pydeck.Layer
     """
+    rows = incidents if isinstance(incidents, Rows) else Rows(incidents)
+    df = rows.frame(_LIGHT_COLUMNS)
     placed = (df["latitude"].notna() & df["longitude"].notna()).to_numpy()
     prec = np.nan_to_num(as_floats(df["geo_precision"]), nan=1.0)
     coarse_mask, fine_mask = placed & (prec >= 3), placed & (prec < 3)
     layers: list[pdk.Layer] = []
     if coarse_mask.any() and not muted:  # as grey context, approximate circles only clutter
-        coarse = _rows(df, coarse_mask, light=coarse_mask.sum() > _COARSE_DETAIL)
+        light = coarse_mask.sum() > _COARSE_DETAIL
+        coarse = df.loc[coarse_mask] if light else rows.narrow(coarse_mask).frame()
         layers.append(_coarse_layer(coarse, f"{layer_id}-approx", muted=muted))
     if fine_mask.any():
         n_fine = int(fine_mask.sum())
-        records = None if n_fine > point_limit else _point_records(df.loc[fine_mask], muted=muted)
+        fine = None if n_fine > point_limit else rows.narrow(fine_mask).frame()
+        records = None if fine is None else _point_records(fine, muted=muted)
         if records is not None and _json_size(records) > budget:
             records = None
         if records is None:
@@ -442,13 +453,6 @@ def _area_points(
     work = pd.DataFrame({"area": area, "p": prec, "lat": lat, "lon": lon})
     med = work.groupby(["area", "p"])[["lat", "lon"]].transform("median")
     return med["lat"].round(3).to_numpy(), med["lon"].round(3).to_numpy()
-
-
-def _rows(df: pd.DataFrame, mask: np.ndarray, *, light: bool) -> pd.DataFrame:
-    """``df[mask]``, only the columns aggregation needs when ``light``."""
-    if light:
-        df = df[[c for c in _LIGHT_COLUMNS if c in df.columns]]
-    return df.loc[mask]
 
 
 def _json_size(records: list[dict[str, Any]]) -> int:

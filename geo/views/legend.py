@@ -34,6 +34,7 @@ from geo.schema import as_floats
 from geo.views.palette import EVENT_COLOURS, OTHER_COLOUR
 
 __all__ = [
+    "LEGEND_COLUMNS",
     "OTHER_LABEL",
     "PRESENCE_COLOURS",
     "PRESENCE_LABELS",
@@ -170,6 +171,10 @@ def presence_items(states: Iterable[str] | None) -> list[tuple[str, str]]:
 
 def _states(presence: Iterable[str] | None) -> list[str]:
     return [] if presence is None else [str(s) for s in presence]
+
+
+#: The columns :func:`map_legend` reads.
+LEGEND_COLUMNS: tuple[str, ...] = ("event_type", "killed", "geo_precision")
 
 
 def map_legend(incidents: pd.DataFrame, presence: Iterable[str] | None = None) -> MapLegend:

@@ -18,6 +18,7 @@ import pandas as pd
 from geo.schema import TEXT_COLUMNS
 from geo.views import filters as _filters
 from geo.views.filters import ACTOR_COLUMNS, Filters
+from geo.views.rows import Rows, positions
 
 __all__ = [
     "ACTOR_COLUMNS",
@@ -31,6 +32,7 @@ __all__ = [
     "describe_store",
     "filter_options",
     "in_view_order",
+    "kept",
     "plain",
 ]
 
@@ -66,13 +68,36 @@ def apply(df: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """
     if df.empty or filters.is_empty():
         return df.copy(deep=False)
+    return Rows(df, kept(df, filters)).frame()
+
+
+def kept(df: pd.DataFrame, filters: Filters) -> slice | np.ndarray:
+    """Where the rows of ``df`` that pass ``filters`` are: a slice or ascending positions.
+
+    A date range over a table in view order (:func:`in_view_order`) is one
+    slice of rows (:func:`geo.views.filterrows.date_slice`); the other filters
+    are a mask over that slice. Kept rows without a gap are a slice too. Hand
+    the result to :class:`geo.views.rows.Rows` to read the rows' columns.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> df = pd.DataFrame({"event_date": pd.to_datetime(["2024-01-01", "2024-02-01",
+    ...     "2024-03-01", None]), "country_code": ["AFG", "PAK", "AFG", "AFG"]})
+    >>> kept(df, Filters(date_from=date(2024, 1, 15)))
+    slice(1, 3, None)
+    >>> kept(df, Filters(countries=("AFG",)))
+    array([0, 2, 3])
+    """
+    if df.empty or filters.is_empty():
+        return slice(0, len(df))
     rows, rest = _filters.date_slice(df, filters)  # in date order: the dates are a slice
-    if rows is not None:
-        df = df.iloc[rows]  # shares the columns (copy-on-write): nothing is copied
-        if rest.is_empty():
-            return df
-        filters = rest
-    return df.loc[_filters.mask(df, filters)]
+    if rows is None:
+        return positions(_filters.mask(df, filters), len(df))
+    if rest.is_empty():
+        return rows
+    inside = _filters.mask(df.iloc[rows], rest)  # the slice shares the columns: no copy
+    return positions(np.flatnonzero(inside) + rows.start, len(df))
 
 
 def in_view_order(df: pd.DataFrame) -> pd.DataFrame:

@@ -25,7 +25,14 @@ import pandas as pd
 
 from geo.views import query
 from geo.views.filters import Filters
-from geo.views.viewfacts import ViewFacts, caveat_or_none, title_or_default, view_facts
+from geo.views.rows import Rows
+from geo.views.viewfacts import (
+    FACT_COLUMNS,
+    ViewFacts,
+    caveat_or_none,
+    title_or_default,
+    view_facts,
+)
 
 if TYPE_CHECKING:
     from geo.store.core import Store
@@ -86,9 +93,11 @@ class View:
     Attributes
     ----------
     filters : Filters
-    incidents : pandas.DataFrame
-        The incidents that pass the filters, in the form they were given
-        (:func:`stored_incidents`' compact form in the app and the CLI).
+    rows : geo.views.rows.Rows
+        The incidents that pass the filters, as rows of the table they were
+        given (:func:`stored_incidents`' compact form in the app and the CLI),
+        each column copied when first read: :attr:`incidents` reads them all,
+        :meth:`table` only the columns named (what a map layer needs).
     claims : pandas.DataFrame
         Claims in the filters' date range (:func:`geo.views.query.claims_in_range`).
     facts : ViewFacts
@@ -115,7 +124,7 @@ class View:
     """
 
     filters: Filters
-    incidents: pd.DataFrame
+    rows: Rows
     claims: pd.DataFrame
     facts: ViewFacts
     shade: Shade = None
@@ -125,7 +134,7 @@ class View:
     @classmethod
     def build(
         cls,
-        incidents: pd.DataFrame,
+        incidents: pd.DataFrame | Rows,
         claims: pd.DataFrame | None = None,
         filters: Filters | None = None,
         *,
@@ -140,8 +149,9 @@ class View:
 
         Parameters
         ----------
-        incidents : pandas.DataFrame
-            Stored incidents (canonical columns).
+        incidents : pandas.DataFrame or geo.views.rows.Rows
+            Stored incidents (canonical columns), or rows of them that already
+            pass ``filters`` (a narrower view of a view's :attr:`rows`).
         claims : pandas.DataFrame, optional
             The claims ledger (empty when omitted).
         filters : Filters, optional
@@ -158,11 +168,15 @@ class View:
         """
         filters = filters if filters is not None else Filters()
         _check_shade(shade)
-        kept = incidents if filtered else query.apply(incidents, filters)
+        if isinstance(incidents, Rows):
+            rows = incidents
+        else:
+            rows = Rows(incidents, None if filtered else query.kept(incidents, filters))
         ledger = claims if claims is not None else pd.DataFrame(columns=["statement_date"])
-        facts = view_facts(kept, filters, title=title, caveat=caveat, now=made_at or made_now())
+        counted = rows.frame(FACT_COLUMNS)
+        facts = view_facts(counted, filters, title=title, caveat=caveat, now=made_at or made_now())
         claims_kept = query.claims_in_range(ledger, filters)
-        return cls(filters, kept, claims_kept, facts, shade, _groups(presence))
+        return cls(filters, rows, claims_kept, facts, shade, _groups(presence))
 
     @classmethod
     def from_store(cls, store: Store, filters: Filters | None = None, **options: Any) -> View:
@@ -214,13 +228,27 @@ class View:
         ([1, 2], [99, 2])
         """
         return replace(
-            self,
-            incidents=self.incidents.copy(deep=False),
+            self,  # the rows are shared; each view reads its own frames of them
             claims=self.claims.copy(deep=False),
             facts=replace(self.facts, sources=list(self.facts.sources)),
         )
 
     # ------------------------------------------------------------------ reading
+    @cached_property
+    def incidents(self) -> pd.DataFrame:
+        """The incidents that pass the filters, every column (this view's own frame)."""
+        return self.rows.frame()
+
+    def table(self, columns: Iterable[str]) -> pd.DataFrame:
+        """The incidents that pass the filters, only ``columns`` (those in the table).
+
+        Copies only the columns named, once per view: what a layer or a count reads
+        of a million rows without paying for the rest.
+        """
+        if "incidents" in self.__dict__:  # read already: its columns cost nothing
+            return self.incidents[self.incidents.columns.intersection(list(columns), sort=False)]
+        return self.rows.frame(columns)
+
     @property
     def title(self) -> str:
         """The title every format prints."""

@@ -16,6 +16,7 @@ import pandas as pd
 
 __all__ = [
     "DEFAULT_TITLE",
+    "FACT_COLUMNS",
     "ViewFacts",
     "caveat_or_none",
     "incident_sources",
@@ -25,6 +26,8 @@ __all__ = [
 ]
 
 DEFAULT_TITLE = "Militant incidents on the Afghanistan–Pakistan frontier"
+#: The columns :func:`view_facts` reads (all a view copies to count its facts).
+FACT_COLUMNS: tuple[str, ...] = ("killed", "event_date", "latitude", "longitude", "source")
 
 
 @dataclass(frozen=True)
