@@ -8,12 +8,11 @@ from geo.views.palette import KILLED_COLOUR, UNKNOWN_COLOUR
 from ui import cache, state, widgets
 
 view = cache.current_view()
-df = view.incidents
 h = cache.figure(view, "headline")
 
 st.title("Casualties")
 st.caption(view.filters.describe())
-if df.empty:
+if not view.facts.incidents:
     state.no_match_notice(view.filters)
 
 widgets.metric_rows(

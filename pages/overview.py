@@ -3,7 +3,7 @@
 import streamlit as st
 
 from geo.views import layers
-from geo.views.legend import map_legend
+from geo.views.legend import LEGEND_COLUMNS, map_legend
 from geo.views.mapview import MapView
 from ui import cache, mapctl, state, tables, widgets
 
@@ -11,11 +11,11 @@ SMALL_MAP = MapView(latitude=33.0, longitude=69.0, zoom=4.4)  # the small map's 
 SMALL_SIZE = (440, 420)  # its width and height (px), about
 
 view = cache.current_view()
-df, filters = view.incidents, view.filters
+filters = view.filters
 
 st.title("Incident Atlas")
 st.caption(f"Militant incidents on the Afghanistan–Pakistan frontier · {filters.describe()}")
-if df.empty:
+if not view.facts.incidents:
     state.no_match_notice(filters)
 
 widgets.headline_metrics(cache.figure(view, "headline"))
@@ -27,7 +27,7 @@ with left:
         layers.deck(
             [
                 *cache.basemap(labels=False),
-                *layers.incident_layers(df),
+                *layers.incident_layers(view.rows),  # only the columns drawn
                 *layers.scale_bar_layers(SMALL_MAP, SMALL_SIZE),
             ],
             view=SMALL_MAP,
@@ -36,7 +36,7 @@ with left:
         height=SMALL_SIZE[1],
         key="overview_map",
     )
-    widgets.legend(map_legend(df), show_size=False)
+    widgets.legend(map_legend(view.table(LEGEND_COLUMNS)), show_size=False)
     mapctl.marks_legend()
 with right:
     st.subheader("By province")

@@ -154,13 +154,16 @@ def incident_layers(view: View) -> list[pdk.Layer]:
     return _incident_layers(store_version(), view.filters.key(), view)
 
 
-#: The figures pages read off a view, by name: ``figure(view, name, *args)``.
+#: The figures pages read off a view, by name: ``figure(view, name, *args)``. Each reads
+#: only the columns it counts (``View.table``), or the rows it shows (``latest``).
 FIGURES: dict[str, Callable[..., Any]] = {
-    "headline": lambda v: summaries.headline(v.incidents, v.claims),
-    "breakdown": lambda v, by, limit=None: summaries.breakdown(v.incidents, by, limit=limit),
-    "latest": lambda v, n: summaries.latest(v.incidents, n),
+    "headline": lambda v: summaries.headline(v.table(summaries.HEADLINE_COLUMNS), v.claims),
+    "breakdown": lambda v, by, limit=None: summaries.breakdown(
+        v.table(summaries.breakdown_columns(by)), by, limit=limit
+    ),
+    "latest": lambda v, n: summaries.latest(v.rows, n),
     "border_sides": lambda v, km, countries: summaries.border_sides(
-        v.incidents, km, countries=countries
+        v.table(summaries.BORDER_COLUMNS), km, countries=countries
     ),
 }
 

@@ -15,12 +15,18 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from geo.views.rows import Rows
+
 __all__ = [
+    "BORDER_COLUMNS",
     "BREAKDOWNS",
+    "HEADLINE_COLUMNS",
+    "LATEST_COLUMNS",
     "Headline",
     "accusation_flows",
     "border_sides",
     "breakdown",
+    "breakdown_columns",
     "casualty_text",
     "claims_groups_by_territory",
     "claims_timeline",
@@ -46,6 +52,19 @@ BREAKDOWNS: dict[str, tuple[str, str]] = {
     "actor": ("actor1", "Actor (perpetrator as reported)"),
     "claimed_by": ("claimed_by", "Claimed by"),
 }
+_NAMES = {"province": ("admin1_code", "admin1"), "country": ("country_code", "country")}
+
+# What each summary reads: a view copies only these columns of its rows to count them.
+_COUNTS = ("killed", "injured", "killed_low", "killed_high")
+#: The columns :func:`headline` reads.
+HEADLINE_COLUMNS: tuple[str, ...] = (*_COUNTS, "admin1_code", "cross_border")
+#: The columns :func:`border_sides` reads.
+BORDER_COLUMNS: tuple[str, ...] = ("border_distance_km", "country_code", "killed")
+#: The columns :func:`latest` shows, the order a reader scans them.
+LATEST_COLUMNS: tuple[str, ...] = (
+    "event_date", "location", "admin1", "country_code", "event_type", "actor1", "claimed_by",
+    "killed", "injured", "geo_precision", "source", "source_ref", "incident_id",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -113,6 +132,16 @@ def headline(df: pd.DataFrame, claims: pd.DataFrame | None = None) -> Headline:
         cross_border=cross,
         claims=0 if claims is None else len(claims),
     )
+
+
+def breakdown_columns(by: Breakdown) -> tuple[str, ...]:
+    """The columns :func:`breakdown` reads for ``by``.
+
+    >>> breakdown_columns("province")
+    ('admin1_code', 'admin1', 'killed', 'injured', 'killed_low', 'killed_high')
+    """
+    key = ("event_date",) if by == "month" else _NAMES.get(by, (BREAKDOWNS[by][0],))
+    return (*key, *_COUNTS)
 
 
 def breakdown(df: pd.DataFrame, by: Breakdown, *, limit: int | None = None) -> pd.DataFrame:
@@ -197,28 +226,26 @@ def casualty_text(killed: Any, injured: Any, note: Any = None) -> str:
     return text
 
 
-def latest(df: pd.DataFrame, n: int = 20) -> pd.DataFrame:
-    """The ``n`` most recent incidents with the columns a reader scans first."""
-    cols = [
-        "event_date",
-        "location",
-        "admin1",
-        "country_code",
-        "event_type",
-        "actor1",
-        "claimed_by",
-        "killed",
-        "injured",
-        "geo_precision",
-        "source",
-        "source_ref",
-        "incident_id",
-    ]
-    cols = [c for c in cols if c in df.columns]
-    if df.empty:
-        return df[cols].copy()
-    idx = df["event_date"].sort_values(ascending=False, kind="stable", na_position="last").index[:n]
-    return df.loc[idx, cols].reset_index(drop=True)
+def latest(incidents: pd.DataFrame | Rows, n: int = 20) -> pd.DataFrame:
+    """The ``n`` most recent incidents with the columns a reader scans first.
+
+    Of :class:`~geo.views.rows.Rows` (a view's rows) only the dates are read to
+    find them, then :data:`LATEST_COLUMNS` of those ``n`` rows.
+
+    >>> df = pd.DataFrame({"event_date": pd.to_datetime(["2024-01-02", None, "2024-03-01",
+    ...     "2024-01-02"]), "incident_id": ["a", "b", "c", "d"]})
+    >>> latest(df, 3)["incident_id"].tolist()
+    ['c', 'a', 'd']
+    """
+    rows = incidents if isinstance(incidents, Rows) else Rows(incidents)
+    dates = rows.frame(["event_date"])["event_date"].reset_index(drop=True)
+    newest = dates.sort_values(ascending=False, kind="stable", na_position="last").index[:n]
+    keep = np.zeros(len(dates), dtype=bool)
+    keep[newest] = True
+    picked = rows.narrow(keep).frame(LATEST_COLUMNS)  # in the rows' order
+    cols = [c for c in LATEST_COLUMNS if c in picked.columns]
+    order = np.searchsorted(np.flatnonzero(keep), newest)  # newest first
+    return picked.iloc[order][cols].reset_index(drop=True)
 
 
 def near_border(df: pd.DataFrame, max_km: float) -> pd.DataFrame:
@@ -370,10 +397,9 @@ def _fill_months(out: pd.DataFrame) -> pd.DataFrame:
 
 
 def _names_for(df: pd.DataFrame, by: str) -> dict[str, str] | None:
-    pairs = {"province": ("admin1_code", "admin1"), "country": ("country_code", "country")}
-    if by not in pairs:
+    if by not in _NAMES:
         return None
-    code, name = pairs[by]
+    code, name = _NAMES[by]
     sub = df[[code, name]].dropna()
     if sub.empty:
         return {}
