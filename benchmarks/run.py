@@ -113,7 +113,7 @@ def _w_stages(args: argparse.Namespace) -> dict[str, Any]:
     from geo.places.geocode import geocode_rows
     from geo.store.core import Store
 
-    gc.disable()  # as geo.ingest.pipeline.prepare and commit run (see geo.ingest.pipeline._gc_paused)
+    gc.disable()  # as geo.ingest.pipeline.prepare and commit run (see geo.ingest.upload.gc_paused)
     clock = _Clock()
     clock("load boundaries + gazetteer", lambda: (_index(), _border(), default_gazetteer()))
     data = Path(args.file).read_bytes()
