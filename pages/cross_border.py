@@ -14,13 +14,13 @@ def _cross_border() -> None:
     summary = st.empty()  # above the slider, written once the slider has moved
     mapctl.time_window("xb", cache.current_view(windowed=False))
     view = cache.current_view()
-    df, filters = view.incidents, view.filters
+    filters, rows = view.filters, view.rows  # of the rows away from the border: what is drawn
     summary.caption(
         f"The Afghanistan–Pakistan border is the thick dark-red line · {filters.describe()}"
     )
-    if df.empty:
+    if not view.facts.incidents:
         state.no_match_notice(filters)
-    near = summaries.near_border(df, km)  # rows, not a figure: not copied through a cache
+    near = summaries.near_border(rows, km)  # rows, not a figure: not copied through a cache
     sides = cache.figure(view, "border_sides", km, ("AFG", "PAK"))
     widgets.metric_rows(
         [
@@ -37,12 +37,13 @@ def _cross_border() -> None:
             ),
         ]
     )
-    where = mapctl.navigation("xb", df, SIZE)
-    mapctl.off_map("xb", df, where, SIZE)
+    placed = view.table(mapctl.MAP_COLUMNS)
+    where = mapctl.navigation("xb", placed, SIZE)
+    mapctl.off_map("xb", placed, where, SIZE)
     bnd = cache.boundaries()
     arcs = (
         layers.origin_arcs(
-            df, cache.country_points(), crossings=cache.crossings(), countries=bnd.adm0
+            rows, cache.country_points(), crossings=cache.crossings(), countries=bnd.adm0
         )
         if show_arcs
         else None
@@ -55,7 +56,9 @@ def _cross_border() -> None:
                     *cache.basemap(labels=False),
                     *cache.place_names(),
                     *layers.incident_layers(
-                        df.drop(index=near.index), layer_id="context", muted=True
+                        rows.narrow(~summaries.within_km(rows, km)),
+                        layer_id="context",
+                        muted=True,
                     ),
                     *layers.incident_layers(near, layer_id="incidents"),
                     arcs,

@@ -106,3 +106,20 @@ def test_no_cross_border_incident_means_no_layer():
     df = _incidents([("A", 34.0, 71.5, "PAK", "AFG", False)])
     assert layers_arcs.origin_arcs(df, POINTS, crossings=CROSSINGS) is None
     assert layers_arcs.arc_origins(df.drop(columns=["cross_border"]), POINTS).empty
+
+
+def test_arcs_of_a_views_rows_read_only_the_flag_of_the_other_incidents():
+    from geo.views.rows import Rows
+
+    df = _incidents(
+        [
+            ("PESH", 34.0, 71.57, "PAK", "AFG", True),
+            ("KAB", 34.5, 69.2, "AFG", None, False),
+            ("KAND", 31.6, 65.7, "AFG", "PAK", True),
+        ]
+    )
+    rows = Rows(df, slice(0, 3))
+    arcs = layers_arcs.origin_arcs(rows, POINTS, crossings=CROSSINGS, countries=_countries())
+    plain = layers_arcs.origin_arcs(df, POINTS, crossings=CROSSINGS, countries=_countries())
+    assert arcs is not None and plain is not None and arcs.to_json() == plain.to_json()
+    assert rows.taken == ("cross_border",)  # the arcs' rows were read through a narrower view

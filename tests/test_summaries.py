@@ -130,6 +130,11 @@ def test_breakdown_by_type_and_claimant(incidents):
 def test_border_band_and_sides(incidents):
     near = summaries.near_border(incidents, 15)
     assert near["incident_id"].tolist() == ["D", "A"]  # nearest first
+    from geo.views.rows import Rows
+
+    rows = Rows(incidents)  # a view's rows: the distances read, then the near rows whole
+    pd.testing.assert_frame_equal(summaries.near_border(rows, 15), near)
+    assert summaries.within_km(rows, 15).sum() == 2 and rows.taken == ("border_distance_km",)
     sides = summaries.border_sides(incidents, 15).set_index("country_code")
     assert sides.loc["PAK", "within_band"] == 1 and sides.loc["PAK", "incidents"] == 2
     assert sides.loc["AFG", "within_band"] == 1 and sides.loc["AFG", "killed_within"] == 0

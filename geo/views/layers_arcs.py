@@ -29,6 +29,7 @@ import pydeck as pdk
 from geo.views.cells import cell_column, coarsen
 from geo.views.layers_base import tooltip_texts
 from geo.views.palette import ARC_RGB, EVENT_RGB
+from geo.views.rows import Rows
 
 __all__ = ["ARC_KINDS", "arc_origins", "origin_arcs"]
 
@@ -101,7 +102,7 @@ def arc_origins(
 
 
 def origin_arcs(
-    df: pd.DataFrame,
+    incidents: pd.DataFrame | Rows,
     points: Mapping[str, tuple[float, float]],
     *,
     crossings: pd.DataFrame | None = None,
@@ -111,11 +112,14 @@ def origin_arcs(
 ) -> pdk.Layer | None:
     """Arcs from where each cross-border incident is said to come from, to the incident.
 
-    Parameters are those of :func:`arc_origins`; above ``limit`` arcs,
+    Parameters are those of :func:`arc_origins` (``incidents`` may be a view's
+    :class:`~geo.views.rows.Rows`: the cross-border ones alone are then read whole);
+    above ``limit`` arcs,
     incidents are grouped per start and H3 res-4 cell. The start is
     coloured by its kind (:data:`geo.views.palette.ARC_RGB`; each record's
     ``kind``), the end as an event; every tooltip says how the start was chosen.
     """
+    df = incidents if isinstance(incidents, pd.DataFrame) else _cross_border_rows(incidents)
     starts = arc_origins(df, points, crossings=crossings, countries=countries)
     if starts.empty:
         return None
@@ -159,6 +163,17 @@ def origin_arcs(
 
 
 # ---------------------------------------------------------------------- private
+def _cross_border_rows(rows: Rows) -> pd.DataFrame:
+    """The incidents of ``rows`` said to have crossed the border, every column.
+
+    Of the others only the flag is read (a view's rows: see :mod:`geo.views.rows`).
+    """
+    flag = rows.frame(["cross_border"])
+    if "cross_border" not in flag:
+        return rows.narrow(np.zeros(len(rows), dtype=bool)).frame()
+    return rows.narrow(flag["cross_border"].astype("boolean").fillna(False).to_numpy(bool)).frame()
+
+
 def _cross_border(df: pd.DataFrame) -> pd.DataFrame:
     if "cross_border" not in df or "origin_country_code" not in df:
         return df.iloc[0:0]

@@ -36,6 +36,7 @@ __all__ = [
     "latest",
     "near_border",
     "split_groups",
+    "within_km",
 ]
 
 #: How a missing count is written wherever people read it.
@@ -248,10 +249,25 @@ def latest(incidents: pd.DataFrame | Rows, n: int = 20) -> pd.DataFrame:
     return picked.iloc[order][cols].reset_index(drop=True)
 
 
-def near_border(df: pd.DataFrame, max_km: float) -> pd.DataFrame:
-    """Incidents within ``max_km`` of the Afghanistan–Pakistan border, nearest first."""
-    dist = pd.to_numeric(df["border_distance_km"], errors="coerce")
-    return df.loc[dist <= max_km].sort_values("border_distance_km", kind="stable")
+def within_km(incidents: pd.DataFrame | Rows, max_km: float) -> np.ndarray:
+    """Which incidents lie within ``max_km`` of the Afghanistan–Pakistan border (unknown: no).
+
+    >>> within_km(pd.DataFrame({"border_distance_km": [3.0, None, 80.0]}), 50).tolist()
+    [True, False, False]
+    """
+    rows = incidents if isinstance(incidents, Rows) else Rows(incidents)
+    dist = pd.to_numeric(rows.frame(["border_distance_km"])["border_distance_km"], errors="coerce")
+    return (dist <= max_km).to_numpy(dtype=bool)
+
+
+def near_border(incidents: pd.DataFrame | Rows, max_km: float) -> pd.DataFrame:
+    """Incidents within ``max_km`` of the Afghanistan–Pakistan border, nearest first.
+
+    Of :class:`~geo.views.rows.Rows` only the distances are read of the others.
+    """
+    rows = incidents if isinstance(incidents, Rows) else Rows(incidents)
+    near = rows.narrow(within_km(rows, max_km)).frame()
+    return near.sort_values("border_distance_km", kind="stable")
 
 
 def border_sides(
