@@ -14,7 +14,7 @@ def _cross_border() -> None:
     summary = st.empty()  # above the slider, written once the slider has moved
     mapctl.time_window("xb", cache.current_view(windowed=False))
     view = cache.current_view()
-    filters, rows = view.filters, view.rows  # of the rows away from the border: what is drawn
+    filters, rows = view.filters, view.rows  # each use below reads only the columns it needs
     summary.caption(
         f"The Afghanistan–Pakistan border is the thick dark-red line · {filters.describe()}"
     )

@@ -6,8 +6,8 @@ Stages (each speaks in :class:`~geo.report.Issue` objects)::
 
 :func:`prepare` runs every stage but the last and writes nothing (the Data page
 shows its result for review); :func:`commit` (:mod:`geo.ingest.upload`) stores a
-prepared upload in one transaction; :func:`ingest_bytes` and :func:`ingest_path` do both, or only the
-first for a dry run.
+prepared upload in one transaction; :func:`ingest_bytes` and :func:`ingest_path`
+do both, or only the first for a dry run.
 
 Counting (the JSON report of ``python -m geo ingest``)
 ------------------------------------------------------
