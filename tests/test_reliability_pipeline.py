@@ -283,6 +283,13 @@ def _check_refusal(exc: FileRefused) -> None:
     assert message.strip() and "\n" not in message, repr(message)
 
 
+# The two property tests and the figures they feed share this process's counters: under
+# `make test` (`-n 2 --dist loadgroup`) they must run on one worker, or the figures test
+# finds nothing counted and is skipped.
+_ONE_WORKER = pytest.mark.xdist_group("pipeline_properties")
+
+
+@_ONE_WORKER
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -313,6 +320,7 @@ def fuzz_store(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return open_store(tmp_path_factory.mktemp("fuzzstore") / "atlas.sqlite")
 
 
+@_ONE_WORKER
 @settings(
     max_examples=max(EXAMPLES // 10, 30),
     deadline=None,
@@ -348,6 +356,7 @@ def test_into_a_store_counts_add_up_and_a_repeat_changes_nothing(
     COUNTS["store_round_trips"] += 1
 
 
+@_ONE_WORKER
 def test_zz_write_pipeline_figures(record_figures) -> None:
     """Runs after the property tests (file order): keep their counters."""
     if not COUNTS["inputs_tried"]:
