@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
@@ -117,7 +116,7 @@ def _windowed(url: str, version: str, filters_key: str, _filters: query.Filters)
     base_filters = _filters.with_(window=None)
     base = _view(url, version, base_filters.key(), base_filters)
     dates = base.table(["event_date"])["event_date"]
-    kept = base.rows.narrow(np.asarray(in_window(dates, _filters.window), dtype=bool))
+    kept = base.rows.narrow(in_window(dates, _filters.window))
     return View.build(kept, _claims(url, version), _filters)
 
 

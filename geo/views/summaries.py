@@ -15,6 +15,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from geo.schema import as_floats
 from geo.views.rows import Rows
 
 __all__ = [
@@ -376,7 +377,7 @@ def accusation_flows(claims: pd.DataFrame) -> pd.DataFrame:
 def _num(df: pd.DataFrame, col: str) -> np.ndarray:
     if col not in df.columns:
         return np.full(len(df), np.nan)
-    return pd.to_numeric(df[col], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    return as_floats(df[col])
 
 
 def _group_sum(codes: np.ndarray, values: np.ndarray, size: int) -> pd.Series:

@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
+
+from geo.schema import as_floats
 
 __all__ = [
     "DEFAULT_TITLE",
@@ -179,7 +182,8 @@ def view_facts(
     -------
     ViewFacts
     """
-    killed = pd.to_numeric(df["killed"], errors="coerce")
+    killed = as_floats(df["killed"])
+    unknown = np.isnan(killed)
     dates = pd.to_datetime(df["event_date"], errors="coerce")
     has_xy = df["latitude"].notna() & df["longitude"].notna()
     any_date = bool(dates.notna().any())
@@ -188,9 +192,9 @@ def view_facts(
         description=_describe(filters),
         incidents=len(df),
         mapped=int(has_xy.sum()),
-        killed_known=int(killed.sum(skipna=True)),
-        known=int(killed.notna().sum()),
-        unknown=int(killed.isna().sum()),
+        killed_known=int(np.nansum(killed)),
+        known=int((~unknown).sum()),
+        unknown=int(unknown.sum()),
         date_min=dates.min() if any_date else None,
         date_max=dates.max() if any_date else None,
         sources=incident_sources(df),
