@@ -209,10 +209,14 @@ def insert_staged(conn: Any, rows: StoredRows, take: list[int], upload_id: str) 
         import pyarrow as pa
     except ImportError:
         return False
-    positions = pa.array(take, type=pa.int64())
-    picked = rows.table.take(positions)
-    picked = picked.append_column("upload_id", pa.array([upload_id] * len(take), pa.string()))
-    picked = picked.append_column("row_hash", pa.array(rows.hashes, pa.string()).take(positions))
+    picked, hashes = rows.table, pa.array(rows.hashes, pa.string())
+    if not _every_row_in_order(take, picked.num_rows):  # else a copy of every column for nothing
+        positions = pa.array(take, type=pa.int64())
+        picked, hashes = picked.take(positions), hashes.take(positions)
+    picked = picked.append_column(
+        "upload_id", pa.repeat(pa.scalar(upload_id, pa.string()), len(take))
+    )
+    picked = picked.append_column("row_hash", hashes)
     folder = Path(tempfile.mkdtemp(prefix="atlas-rows-"))
     conn.info[_KEY] = folder
     path = folder / "rows.sqlite"
@@ -242,6 +246,17 @@ def detach_staged(conn: Any) -> None:
         if _attached(raw):
             raw.execute(f"DETACH DATABASE {_SCHEMA}")
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def _every_row_in_order(take: list[int], n: int) -> bool:
+    """Whether ``take`` is 0, 1, …, n - 1 (a first upload of rows in id order).
+
+    >>> _every_row_in_order([0, 1, 2], 3), _every_row_in_order([0, 2, 1], 3)
+    (True, False)
+    """
+    return len(take) == n and (
+        n == 0 or (take[0] == 0 and take[-1] == n - 1 and take == list(range(n)))
+    )
 
 
 def _attached(raw: Any) -> bool:
