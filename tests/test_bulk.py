@@ -264,3 +264,26 @@ def test_a_large_frame_is_hashed_and_staged_without_the_python_lists() -> None:
     assert rows.ids == df["incident_id"].tolist()
     assert rows.hashes == rowhash.hash_rows_python(storage_columns(df))
     assert rows.cols == storage_columns(df)  # built when asked for
+
+
+def test_a_first_upload_in_id_order_is_written_as_is_and_stores_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "BULK_FROM", 50)
+    monkeypatch.setattr(rowhash, "_COLUMNAR_FROM", 50)
+    in_order: list[bool] = []
+    real = bulk._every_row_in_order
+    monkeypatch.setattr(
+        bulk, "_every_row_in_order", lambda t, n: in_order.append(real(t, n)) or in_order[-1]
+    )
+    fast, plain = _two_stores(tmp_path)
+    df = _frame(300, 4).sort_values("incident_id", ignore_index=True)
+    a = _commit(fast, df)
+    monkeypatch.setattr(bulk, "BULK_FROM", 10**9)
+    b = _commit(plain, df)
+    assert in_order == [True]  # the bulk path ran once and skipped the reordering
+    assert (a.accepted, b.accepted) == (300, 300)
+    assert _stored(fast) == _stored(plain)
+    pd.testing.assert_frame_equal(
+        fast.incidents().drop(columns="upload_id"), plain.incidents().drop(columns="upload_id")
+    )
