@@ -106,7 +106,7 @@ def test_data() -> Path:
     return TEST_DATA
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def record_figures() -> Callable[[str, dict[str, Any]], None]:
     """Merge a test's counters into var/reliability.json, under ``section``.
 
