@@ -387,7 +387,7 @@ def test_uploads_lists_history_as_valid_json(store: Store) -> None:
     u2 = commit(store, incidents(["A", "B"]), "two.csv")
     store.undo(u2.upload_id)
     table = store.uploads()
-    assert list(table.columns) == store_mod.UPLOAD_COLUMNS
+    assert list(table.columns) == storage.UPLOAD_COLUMNS
     assert table["upload_id"].tolist() == [u1.upload_id, u2.upload_id]
     assert table["file"].tolist() == ["one.csv", "two.csv"]
     assert table["accepted"].tolist() == [2, 0]

@@ -1,11 +1,12 @@
 """The store: every incident, claim, upload and version, in SQLite or PostgreSQL.
 
-Owns the :class:`~geo.store.core.Store` (``core``), its tables and columns
-(``storage``), row hashes (``rowhash``), the bulk write of large uploads
-(``bulk``), one transaction per upload and exact undo (``transactions``,
-``history``), the two back ends (``backends``, ``backend_sqlite``,
-``backend_pg``), filters pushed into SQL (``storefilter``), the geocode cache
-(``geocache``) and the schema migrations (``migrate``, ``migrations/``).
+Owns the :class:`~geo.store.core.Store` (``core``), its reads (``reads``) and
+retried transactions (``retry``), its tables and columns (``storage``), row
+hashes (``rowhash``), the bulk write of large uploads (``bulk``), one
+transaction per upload and exact undo (``transactions``, ``history``), the two
+back ends (``backends``, ``backend_sqlite``, ``backend_pg``), filters pushed
+into SQL (``storefilter``), the geocode cache (``geocache``) and the schema
+migrations (``migrate``, ``migrations/``).
 
 May import: the base modules of :mod:`geo` only (``config``, ``report``,
 ``schema``, ``textops``). Never the ingest, the places or the views: seeding

@@ -69,10 +69,7 @@ the ingest pipeline and hands them to :meth:`Store.apply_seed`.
 
 from __future__ import annotations
 
-import json
 import os
-import random
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -83,21 +80,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from geo.report import IngestReport
-from geo.schema import (
-    CLAIM_COLUMNS,
-    INCIDENT_COLUMNS,
-)
-from geo.store import audit, migrate, storage
+from geo.store import audit, migrate, reads
 from geo.store.auth import LOCAL, Action, User, require, require_on_upload
 from geo.store.backend_sqlite import is_memory
 from geo.store.backends import backend_for, resolve_url
 from geo.store.bulk import stored_rows
 from geo.store.geocache import GeocodeCache
+from geo.store.retry import in_transaction
 from geo.store.storage import (
-    COUNT_COLUMNS,
-    UPLOAD_COLUMNS,
-    frame_from_columns,
-    frame_from_rows,
     new_upload_id,
     row_hashes,
     utc_now,
@@ -114,13 +104,11 @@ from geo.store.transactions import (
     UnknownUpload,
     commit_claims_in,
     commit_in,
-    fetch,
     insert_claims,
     meta_get,
     redo_in,
     run,
     stored_hashes,
-    unavailable_text,
     undo_in,
     undo_plan,
 )
@@ -223,39 +211,9 @@ class Store:
         return self._backend.name
 
     def _run(self, fn: Callable[[Connection], T], *, write: bool) -> T:
-        """Run ``fn`` in one transaction, retrying the whole of it while another writer
-        holds the lock (a writer takes the lock first, see :mod:`geo.store.backends`)."""
-        backend = self._backend
-        delay = 0.05
-        deadline = time.monotonic() + storage.LOCK_PATIENCE_S
-        while True:
-            try:
-                with self._connect() as conn:
-                    backend.before_begin(conn, write=write)
-                    try:
-                        with conn.begin():
-                            backend.after_begin(conn, write=write)
-                            return fn(conn)
-                    finally:
-                        backend.after_end(conn)
-            except Exception as exc:  # the driver's errors, wrapped by SQLAlchemy or not
-                orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
-                dialect = self.engine.dialect
-                if not isinstance(orig, dialect.loaded_dbapi.Error):
-                    raise
-                if getattr(exc, "connection_invalidated", False) or dialect.is_disconnect(
-                    orig, None, None
-                ):
-                    raise StoreUnavailable(unavailable_text(write)) from exc
-                if not backend.is_busy(orig):
-                    raise
-                if time.monotonic() > deadline:
-                    raise StoreBusy(
-                        "The store is busy with other uploads; nothing was changed. "
-                        "Try again in a minute."
-                    ) from exc
-                time.sleep(delay * random.uniform(0.5, 1.5))
-                delay = min(delay * 2, 2.0)
+        """Run ``fn`` in one transaction, retried while another writer holds the lock
+        (:func:`geo.store.retry.in_transaction`)."""
+        return in_transaction(self._connect, self._backend, self.engine.dialect, fn, write=write)
 
     def _connect(self) -> Connection:
         """A connection from the pool; a database server that cannot be reached (or that
@@ -358,50 +316,16 @@ class Store:
         pandas.DataFrame
             The canonical columns in order, sorted by ``incident_id``.
         """
-        backend = self._backend
-
-        def read(conn: Connection) -> pd.DataFrame:
-            columns = backend.read_columns(conn, where)
-            if columns is not None:
-                return frame_from_columns(columns)
-            clause, params = (where or StoreFilter()).sql(backend.mark, geometry=False)
-            cols = ", ".join(f'"{c}"' for c in INCIDENT_COLUMNS)
-            rows = fetch(
-                conn, f"SELECT {cols} FROM incidents {clause} ORDER BY incident_id", params
-            )
-            return frame_from_rows(rows, INCIDENT_COLUMNS)
-
-        return self._read(read)
+        return self._read(lambda conn: reads.incidents(conn, self._backend, where))
 
     def versions(self) -> pd.DataFrame:
         """Every superseded version: ``version_id``, the canonical columns,
         ``row_hash``, ``superseded_by`` and ``superseded_at``."""
-        extra = ["row_hash", "superseded_by", "superseded_at"]
-        cols = ", ".join(f'"{c}"' for c in ["version_id", *INCIDENT_COLUMNS, *extra])
-        rows = self._read(
-            lambda c: c.exec_driver_sql(
-                f"SELECT {cols} FROM incident_versions ORDER BY version_id"
-            ).fetchall()
-        )
-        rows = [tuple(r) for r in rows]
-        frame = frame_from_rows([r[1:-3] for r in rows], INCIDENT_COLUMNS)
-        frame.insert(0, "version_id", pd.array([r[0] for r in rows], dtype="Int64"))
-        for i, col in enumerate(extra):
-            frame[col] = pd.Series([r[-3 + i] for r in rows], dtype=object)
-        return frame
+        return self._read(reads.versions)
 
     def claims(self) -> pd.DataFrame:
         """The claims ledger: :data:`geo.schema.CLAIM_COLUMNS` as text (None for empty)."""
-        cols = ", ".join(f'"{c}"' for c in CLAIM_COLUMNS)
-        rows = self._read(
-            lambda c: c.exec_driver_sql(f"SELECT {cols} FROM claims ORDER BY claim_id").fetchall()
-        )
-        return pd.DataFrame(
-            {
-                col: pd.Series([r[i] for r in rows], dtype=object)
-                for i, col in enumerate(CLAIM_COLUMNS)
-            }
-        )
+        return self._read(reads.claims)
 
     def uploads(self) -> pd.DataFrame:
         """The upload history, oldest first.
@@ -414,36 +338,15 @@ class Store:
             UTC ISO 8601 text and ``undone_at`` is None for an active upload, so
             ``to_dict(orient="records")`` is valid JSON.
         """
-        cols = ", ".join(f'"{c}"' for c in UPLOAD_COLUMNS)
-        rows = self._read(
-            lambda c: c.exec_driver_sql(f"SELECT {cols} FROM uploads ORDER BY seq").fetchall()
-        )
-        data = {}
-        for i, col in enumerate(UPLOAD_COLUMNS):
-            values = [r[i] for r in rows]
-            data[col] = (
-                pd.Series(values, dtype="int64")
-                if col in COUNT_COLUMNS
-                else pd.Series(values, dtype=object)
-            )
-        return pd.DataFrame(data)
+        return self._read(reads.uploads)
 
     def upload_report(self, upload_id: str) -> dict[str, Any] | None:
         """The full JSON report saved with an upload (errors and warnings included)."""
-        text = self._read(
-            lambda c: run(
-                c, "SELECT report FROM uploads WHERE upload_id = :u", u=upload_id
-            ).scalar()
-        )
-        return json.loads(text) if text else None
+        return self._read(lambda conn: reads.upload_report(conn, upload_id))
 
     def version(self) -> str:
         """A token that changes after every commit and undo (for cache keys)."""
-
-        def q(conn: Connection) -> str:
-            return f"{meta_get(conn, 'store_id')}-{meta_get(conn, 'revision')}"
-
-        return self._read(q)
+        return self._read(reads.revision_token)
 
     def audit(self) -> pd.DataFrame:
         """The audit log, oldest first (:func:`geo.store.audit.entries`)."""
