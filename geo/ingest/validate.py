@@ -62,6 +62,7 @@ import pandas as pd
 from geo.ingest.casualties import parse_counts
 from geo.ingest.checks import COUNT_COLUMNS, REGION_BOX, range_warnings, run_checks
 from geo.ingest.dates import parse_date, parse_dates
+from geo.ingest.decimals import parse_decimals
 from geo.ingest.identity import (
     ID_PREFIXES,
     content_ids,
@@ -382,11 +383,7 @@ def _parse_coordinates(
     text: pd.DataFrame, typed: pd.DataFrame, lines: pd.Series, warnings: list[Issue]
 ) -> None:
     for col in ("latitude", "longitude"):
-        s = text[col].astype("string").str.replace(",", ".", regex=False).str.rstrip("°")
-        num = pd.to_numeric(
-            s.where(s.str.fullmatch(r"[+-]?\d+(?:\.\d*)?|[+-]?\.\d+")), errors="coerce"
-        )
-        typed[col] = num.astype(float)
+        typed[col] = parse_decimals(text[col].to_numpy(dtype=object))
     zero = (typed["latitude"] == 0) & (typed["longitude"] == 0)
     for i in zero[zero].index:
         _warn(
