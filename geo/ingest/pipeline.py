@@ -442,13 +442,7 @@ def ingest_bytes(
     -------
     IngestReport
     """
-    if store is None and not dry_run:
-        raise ValueError("a store is needed unless dry_run=True")
-    cache = None
-    if store is not None:
-        cache = store.geocode_cache()
-        if dry_run:
-            cache = _ReadOnlyCache(cache)
+    cache = _geocode_cache(store, dry_run)
     prepared = prepare(
         data,
         filename,
@@ -461,6 +455,20 @@ def ingest_bytes(
         overrides=overrides,
         sheet=sheet,
     )
+    return _store_or_preview(prepared, store, dry_run)
+
+
+def _geocode_cache(store: Store | None, dry_run: bool) -> Any:
+    """The store's cache of online answers (read-only for a dry run), or None."""
+    if store is None and not dry_run:
+        raise ValueError("a store is needed unless dry_run=True")
+    if store is None:
+        return None
+    cache = store.geocode_cache()
+    return _ReadOnlyCache(cache) if dry_run else cache
+
+
+def _store_or_preview(prepared: Prepared, store: Store | None, dry_run: bool) -> IngestReport:
     if dry_run:
         if store is not None:
             return preview(prepared, store)
@@ -482,17 +490,24 @@ def ingest_path(
     overrides: Mapping[str, str] | None = None,
     sheet: str | None = None,
 ) -> IngestReport:
-    """:func:`ingest_bytes` for a file on disk (refused before reading when too big)."""
-    return ingest_bytes(
-        read_upload_file(path),
+    """:func:`ingest_bytes` for a file on disk (refused before reading when too big).
+
+    The file's bytes are let go once the rows are prepared, before they are stored:
+    a million-row file's 240 MB are not held through the commit as well.
+    """
+    data = read_upload_file(path)  # a file refused here has not touched the store
+    cache = _geocode_cache(store, dry_run)
+    prepared = prepare(
+        data,
         Path(path).name,
-        store,
         fmt=fmt,
         mapping=mapping,
-        dry_run=dry_run,
-        choices=choices,
         gazetteer=gazetteer,
+        choices=choices,
         online=online,
+        cache=cache,
         overrides=overrides,
         sheet=sheet,
     )
+    del data  # the last reference: the bytes are freed here
+    return _store_or_preview(prepared, store, dry_run)
