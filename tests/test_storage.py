@@ -26,6 +26,7 @@ from geo.store.storage import (
     row_hashes,
     storage_columns,
 )
+from geo.store.transactions import fetch
 
 fetch_incident_columns = SQLiteBackend().read_columns
 make_engine = SQLiteBackend().make_engine
@@ -74,7 +75,7 @@ def _rows_one_by_one(store: store_mod.Store) -> pd.DataFrame:
     """What ``Store.incidents`` returned before it read columns as JSON arrays."""
     cols = ", ".join(f'"{c}"' for c in INCIDENT_COLUMNS)
     sql = f"SELECT {cols} FROM incidents ORDER BY incident_id"
-    rows = store._read(lambda conn: store_mod.fetch(conn, sql))
+    rows = store._read(lambda conn: fetch(conn, sql))
     return frame_from_rows(rows, INCIDENT_COLUMNS)
 
 
