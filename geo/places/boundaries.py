@@ -366,19 +366,25 @@ def border_distance_km(lat: Any, lon: Any) -> np.ndarray:
 
 #: Below this many points the distance is computed in one thread.
 _THREADED_FROM = 50_000
+#: Points per piece of work in the threads: each piece makes a point and a line per
+#: point, so pieces keep those geometries to a few tens of MB at any one time.
+_PIECE = 65_536
 
 
 def _distance_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """:func:`_distance_km_of` in two threads for many points.
+    """:func:`_distance_km_of` in two threads for many points, piece by piece.
 
     The work is in PROJ and GEOS, which release the GIL (pyproj's
-    ``Transformer`` is thread-safe since 3.1), so two halves run on two cores.
+    ``Transformer`` is thread-safe since 3.1), so two pieces run on two cores.
     """
     if len(lat) < _THREADED_FROM:
         return _distance_km_of(lat, lon)
-    half = len(lat) // 2
+    starts = range(0, len(lat), _PIECE)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        parts = list(pool.map(_distance_km_of, (lat[:half], lat[half:]), (lon[:half], lon[half:])))
+        parts = list(
+            pool.map(_distance_km_of, (lat[i : i + _PIECE] for i in starts),
+                     (lon[i : i + _PIECE] for i in starts))
+        )  # fmt: skip
     return np.concatenate(parts)
 
 
