@@ -122,8 +122,20 @@ def parse(data: bytes, delimiter: str, width: int) -> ArrowRows:
     if keep is not None:
         table = table.filter(pa.array(keep))
         lines = lines[keep]
-    columns = [_to_objects(c) for c in table.columns]
-    return ArrowRows(columns, lines, odd)
+    pending = table.columns
+    del table  # its columns are let go one by one below
+    return ArrowRows(_columns_to_objects(pending), lines, odd)
+
+
+def _columns_to_objects(pending: list[pa.ChunkedArray]) -> list[np.ndarray]:
+    """:func:`_to_objects` of each column, emptying ``pending`` as it goes: each Arrow
+    column is freed once converted, so the table and its Python copy are never both
+    whole in memory."""
+    out = []
+    for i in range(len(pending)):
+        out.append(_to_objects(pending[i]))
+        pending[i] = None
+    return out
 
 
 def _to_objects(column: pa.ChunkedArray) -> np.ndarray:
