@@ -266,8 +266,9 @@ def test_a_large_frame_is_hashed_and_staged_without_the_python_lists() -> None:
     assert rows.cols == storage_columns(df)  # built when asked for
 
 
-def test_a_first_upload_in_id_order_is_written_as_is_and_stores_the_same(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("layout", ["in id order", "shuffled", "shuffled with repeated ids"])
+def test_a_first_upload_is_written_without_reordering_and_stores_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: str
 ) -> None:
     monkeypatch.setattr(bulk, "BULK_FROM", 50)
     monkeypatch.setattr(rowhash, "_COLUMNAR_FROM", 50)
@@ -277,13 +278,22 @@ def test_a_first_upload_in_id_order_is_written_as_is_and_stores_the_same(
         bulk, "_every_row_in_order", lambda t, n: in_order.append(real(t, n)) or in_order[-1]
     )
     fast, plain = _two_stores(tmp_path)
-    df = _frame(300, 4).sort_values("incident_id", ignore_index=True)
+    df = _frame(300, 4).sample(frac=1, random_state=3, ignore_index=True)
+    if layout == "in id order":
+        df = df.sort_values("incident_id", ignore_index=True)
+    elif layout == "shuffled with repeated ids":  # the first row of the file must win
+        again = df.iloc[:40].assign(killed=pd.array([777] * 40, dtype="Int64"))
+        df = pd.concat([df.iloc[:150], again, df.iloc[150:]], ignore_index=True)
     a = _commit(fast, df)
     monkeypatch.setattr(bulk, "BULK_FROM", 10**9)
     b = _commit(plain, df)
-    assert in_order == [True]  # the bulk path ran once and skipped the reordering
+    # the rows are held in id order from the start: the bulk path copies them only to
+    # leave out the repeats, never to sort them
+    assert in_order == [layout != "shuffled with repeated ids"]
     assert (a.accepted, b.accepted) == (300, 300)
     assert _stored(fast) == _stored(plain)
+    stored = fast.incidents()
+    assert 777 not in set(stored["killed"].dropna())
     pd.testing.assert_frame_equal(
-        fast.incidents().drop(columns="upload_id"), plain.incidents().drop(columns="upload_id")
+        stored.drop(columns="upload_id"), plain.incidents().drop(columns="upload_id")
     )

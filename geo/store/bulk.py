@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,9 @@ class StoredRows:
     when the upload is large enough to be written in bulk, else None. Made from
     a frame with a table, the lists are built only if something asks for them
     (the ``executemany`` and PostgreSQL paths): a bulk write needs only the ids.
+    A large frame's rows are held in ``incident_id`` order (``order``: the frame's
+    row at each position), the order they are written in, so that a first upload
+    is written without reordering a copy of every column.
     """
 
     def __init__(
@@ -76,17 +80,25 @@ class StoredRows:
         table: Any = None,
         *,
         frame: pd.DataFrame | None = None,
+        order: np.ndarray | None = None,
     ) -> None:
         if cols is None and frame is None:
             raise ValueError("StoredRows needs the column lists or the frame they come from")
-        self._cols, self._frame = cols, frame
+        self._cols, self._frame, self._order = cols, frame, order
         self.hashes, self.table = hashes, table
 
     @cached_property
     def cols(self) -> dict[str, list[Any]]:
         if self._cols is None:
-            self._cols = storage_columns(self._frame)
+            frame = self._frame if self._order is None else self._frame.take(self._order)
+            self._cols = storage_columns(frame)
         return self._cols
+
+    def in_file_order(self) -> Sequence[int]:
+        """The positions of the rows in the order the frame (the file) had them."""
+        if self._order is None:
+            return range(len(self.hashes))
+        return np.argsort(self._order).tolist()
 
     @cached_property
     def ids(self) -> list[Any]:
@@ -106,10 +118,11 @@ def stored_rows(df: pd.DataFrame) -> StoredRows:
     >>> len(rows.hashes[0]), rows.table is None
     (40, True)
     """
-    if len(df) >= BULK_FROM and (table := frame_table(df)) is not None:
+    order = _id_order(df) if len(df) >= BULK_FROM else None
+    if len(df) >= BULK_FROM and (table := frame_table(df, order)) is not None:
         hashes = hash_table(table)
         if hashes is not None:
-            return StoredRows(None, hashes, table, frame=df)
+            return StoredRows(None, hashes, table, frame=df, order=order)
     cols = storage_columns(df)
     table = storage_table(cols) if len(df) >= BULK_FROM else None
     return StoredRows(cols, hash_rows(cols, table=table), table)
@@ -121,20 +134,21 @@ def with_table(cols: dict[str, list[Any]], hashes: list[str]) -> StoredRows:
     return StoredRows(cols, hashes, storage_table(cols) if large else None)
 
 
-def frame_table(df: pd.DataFrame) -> Any | None:
+def frame_table(df: pd.DataFrame, order: np.ndarray | None = None) -> Any | None:
     """``storage_table(storage_columns(df))``, converted from the frame's arrays directly.
 
     The same values and types as going through the Python lists (the tests
     compare the two), without making a Python object per cell. None when a
     column cannot be converted so (text with other values in it, text that is
-    not UTF-8): then go through the lists.
+    not UTF-8): then go through the lists. With ``order``, the rows come in that
+    order, each column reordered as it is made (never two copies of the table).
     """
     try:
         import pyarrow as pa
     except ImportError:  # pragma: no cover - pyarrow is a dependency
         return None
     n = len(df)
-    arrays = []
+    arrays: Any = _Reordered(order) if order is not None else []
     for col in WRITTEN:
         typ = arrow_type(col)
         if col not in df.columns:
@@ -246,6 +260,42 @@ def detach_staged(conn: Any) -> None:
         if _attached(raw):
             raw.execute(f"DETACH DATABASE {_SCHEMA}")
     shutil.rmtree(folder, ignore_errors=True)
+
+
+class _Reordered(list):
+    """A list of Arrow arrays that takes each one in ``order`` as it is appended."""
+
+    def __init__(self, order: np.ndarray) -> None:
+        super().__init__()
+        import pyarrow as pa
+
+        self._order = pa.array(order, type=pa.int64())
+
+    def append(self, array: Any) -> None:
+        super().append(array.take(self._order))
+
+
+def _id_order(df: pd.DataFrame) -> np.ndarray | None:
+    """Positions of ``df``'s rows sorted by ``incident_id`` (stable: of rows sharing an
+    id, the first in the file stays first), or None when they are in order already or
+    the ids are not all text.
+
+    >>> _id_order(pd.DataFrame({"incident_id": ["B", "A", "B", "C"]})).tolist()
+    [1, 0, 2, 3]
+    >>> _id_order(pd.DataFrame({"incident_id": ["A", "B"]})) is None
+    True
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        ids = pa.array(df["incident_id"].to_numpy(dtype=object), type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    order = pc.sort_indices(ids).to_numpy().astype(np.int64)  # stable; nulls go last
+    if (np.diff(order) > 0).all():
+        return None
+    return order
 
 
 def _every_row_in_order(take: list[int], n: int) -> bool:

@@ -190,13 +190,14 @@ def commit_in(
         user=user,
         redo_of=redo_of,
     )
+    in_file = rows.in_file_order()  # versions are superseded in the file's order
     if len(set(ids)) == len(ids):
-        first = range(len(ids))
-    else:  # within one upload an id counts once: the first row wins
+        first = in_file
+    else:  # within one upload an id counts once: the first row of the file wins
         seen: dict[str, int] = {}
-        for i, key in enumerate(ids):
-            seen.setdefault(key, i)
-        first = sorted(seen.values())
+        for i in in_file:
+            seen.setdefault(ids[i], i)
+        first = list(seen.values())
     stored = stored_hashes(conn, [ids[i] for i in first])
     changed = [ids[i] for i in first if ids[i] in stored and stored[ids[i]] != hashes[i]]
     take = [i for i in first if stored.get(ids[i]) != hashes[i]]  # new and changed
