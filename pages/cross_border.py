@@ -20,7 +20,8 @@ def _cross_border() -> None:
     )
     if not view.facts.incidents:
         state.no_match_notice(filters)
-    near = summaries.near_border(rows, km)  # rows, not a figure: not copied through a cache
+    band = summaries.within_km(rows, km)
+    near = summaries.near_border(rows, km, within=band)  # rows, not a figure: not cached
     sides = cache.figure(view, "border_sides", km, ("AFG", "PAK"))
     widgets.metric_rows(
         [
@@ -56,7 +57,7 @@ def _cross_border() -> None:
                     *cache.basemap(labels=False),
                     *cache.place_names(),
                     *layers.incident_layers(
-                        rows.narrow(~summaries.within_km(rows, km)),
+                        rows.narrow(~band),
                         layer_id="context",
                         muted=True,
                     ),

@@ -135,6 +135,8 @@ def test_border_band_and_sides(incidents):
     rows = Rows(incidents)  # a view's rows: the distances read, then the near rows whole
     pd.testing.assert_frame_equal(summaries.near_border(rows, 15), near)
     assert summaries.within_km(rows, 15).sum() == 2 and rows.taken == ("border_distance_km",)
+    band = summaries.within_km(incidents, 15)  # a mask the page already has is used as given
+    pd.testing.assert_frame_equal(summaries.near_border(incidents, 15, within=band), near)
     sides = summaries.border_sides(incidents, 15).set_index("country_code")
     assert sides.loc["PAK", "within_band"] == 1 and sides.loc["PAK", "incidents"] == 2
     assert sides.loc["AFG", "within_band"] == 1 and sides.loc["AFG", "killed_within"] == 0

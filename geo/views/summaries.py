@@ -261,13 +261,17 @@ def within_km(incidents: pd.DataFrame | Rows, max_km: float) -> np.ndarray:
     return (dist <= max_km).to_numpy(dtype=bool)
 
 
-def near_border(incidents: pd.DataFrame | Rows, max_km: float) -> pd.DataFrame:
+def near_border(
+    incidents: pd.DataFrame | Rows, max_km: float, *, within: np.ndarray | None = None
+) -> pd.DataFrame:
     """Incidents within ``max_km`` of the Afghanistan–Pakistan border, nearest first.
 
     Of :class:`~geo.views.rows.Rows` only the distances are read of the others.
+    ``within`` is :func:`within_km` of the same rows and distance, when the caller
+    has it already.
     """
     rows = incidents if isinstance(incidents, Rows) else Rows(incidents)
-    near = rows.narrow(within_km(rows, max_km)).frame()
+    near = rows.narrow(within_km(rows, max_km) if within is None else within).frame()
     return near.sort_values("border_distance_km", kind="stable")
 
 
