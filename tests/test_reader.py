@@ -23,10 +23,12 @@ def _read(text: str, encoding: str = "utf-8", **kw: int):
 
 
 def _zip(members: dict[str, str]) -> bytes:
+    """A zip of ``members`` with a fixed timestamp: the bytes name parametrized tests,
+    and the two test workers must collect the same names (the clock differs between them)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         for name, text in members.items():
-            zf.writestr(name, text)
+            zf.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), text)
     return buf.getvalue()
 
 

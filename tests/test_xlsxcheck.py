@@ -16,6 +16,14 @@ RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
+def _member(name: str, compression: int) -> zipfile.ZipInfo:
+    """A zip entry with a fixed timestamp: these bytes name parametrized tests, and the
+    two test workers must collect the same names (the clock differs between them)."""
+    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+    info.compress_type = compression
+    return info
+
+
 def _xlsx(sheets: dict[str, str], *, compression: int = zipfile.ZIP_DEFLATED) -> bytes:
     """A bare .xlsx: workbook.xml, its relationships and one XML part per sheet."""
     book = "".join(
@@ -29,15 +37,16 @@ def _xlsx(sheets: dict[str, str], *, compression: int = zipfile.ZIP_DEFLATED) ->
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression) as zf:
         zf.writestr(
-            "xl/workbook.xml",
+            _member("xl/workbook.xml", compression),
             f'<workbook xmlns="{MAIN}" xmlns:r="{RELS}"><sheets>{book}</sheets></workbook>',
         )
         zf.writestr(
-            "xl/_rels/workbook.xml.rels", f'<Relationships xmlns="{PKG}">{rels}</Relationships>'
+            _member("xl/_rels/workbook.xml.rels", compression),
+            f'<Relationships xmlns="{PKG}">{rels}</Relationships>',
         )
         for i, body in enumerate(sheets.values(), start=1):
             zf.writestr(
-                f"xl/worksheets/sheet{i}.xml",
+                _member(f"xl/worksheets/sheet{i}.xml", compression),
                 f'<worksheet xmlns="{MAIN}"><sheetData>{body}</sheetData></worksheet>',
             )
     return buf.getvalue()
