@@ -148,31 +148,36 @@ def frame_table(df: pd.DataFrame, order: np.ndarray | None = None) -> Any | None
     except ImportError:  # pragma: no cover - pyarrow is a dependency
         return None
     n = len(df)
-    arrays: Any = _Reordered(order) if order is not None else []
+    arrays: list[Any] = []
+    positions = None if order is None else pa.array(order, type=pa.int64())
+
+    def put(array: Any) -> None:  # each column reordered as it is made
+        arrays.append(array if positions is None else array.take(positions))
+
     for col in WRITTEN:
         typ = arrow_type(col)
         if col not in df.columns:
-            arrays.append(pa.nulls(n, typ))
+            put(pa.nulls(n, typ))
             continue
         s = df[col]
         try:
             if col in INT_COLUMNS:
-                arrays.append(pa.array(pd.array(s, dtype="Int64"), type=typ))
+                put(pa.array(pd.array(s, dtype="Int64"), type=typ))
             elif col in FLOAT_COLUMNS:
                 values = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64")
-                arrays.append(pa.array(values, type=typ, from_pandas=True))  # NaN → null
+                put(pa.array(values, type=typ, from_pandas=True))  # NaN → null
             elif col == "event_date":
                 days = pd.to_datetime(s, errors="coerce").to_numpy(dtype="datetime64[D]")
                 text = np.datetime_as_string(days)
-                arrays.append(pa.array(text, type=typ, mask=np.isnat(days)))
+                put(pa.array(text, type=typ, mask=np.isnat(days)))
             elif col == "cross_border":
                 flags = pd.array(s, dtype="boolean").astype("Int64")
-                arrays.append(pa.array(flags, type=typ))
+                put(pa.array(flags, type=typ))
             else:
                 values = s.to_numpy(dtype=object)  # None and NaN both become null below
                 if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
                     return None  # numbers or other objects in a text column
-                arrays.append(pa.array(values, type=typ, from_pandas=True))
+                put(pa.array(values, type=typ, from_pandas=True))
         except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
             return None
     return pa.table(arrays, names=WRITTEN)
@@ -260,19 +265,6 @@ def detach_staged(conn: Any) -> None:
         if _attached(raw):
             raw.execute(f"DETACH DATABASE {_SCHEMA}")
     shutil.rmtree(folder, ignore_errors=True)
-
-
-class _Reordered(list):
-    """A list of Arrow arrays that takes each one in ``order`` as it is appended."""
-
-    def __init__(self, order: np.ndarray) -> None:
-        super().__init__()
-        import pyarrow as pa
-
-        self._order = pa.array(order, type=pa.int64())
-
-    def append(self, array: Any) -> None:
-        super().append(array.take(self._order))
 
 
 def _id_order(df: pd.DataFrame) -> np.ndarray | None:
