@@ -118,13 +118,14 @@ def stored_rows(df: pd.DataFrame) -> StoredRows:
     >>> len(rows.hashes[0]), rows.table is None
     (40, True)
     """
-    order = _id_order(df) if len(df) >= BULK_FROM else None
-    if len(df) >= BULK_FROM and (table := frame_table(df, order)) is not None:
+    large = len(df) >= BULK_FROM
+    order = _id_order(df) if large else None
+    if large and (table := frame_table(df, order)) is not None:
         hashes = hash_table(table)
         if hashes is not None:
             return StoredRows(None, hashes, table, frame=df, order=order)
     cols = storage_columns(df)
-    table = storage_table(cols) if len(df) >= BULK_FROM else None
+    table = storage_table(cols) if large else None
     return StoredRows(cols, hash_rows(cols, table=table), table)
 
 
