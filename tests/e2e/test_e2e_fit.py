@@ -9,8 +9,11 @@ are not checked.
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from e2e_helpers import goto
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 NARROW = {"width": 1280, "height": 900}
 
@@ -45,13 +48,9 @@ def test_labels_and_summary_tables_fit_at_1280_px(page, base_url, path):
     page.set_viewport_size(NARROW)
     goto(page, f"{base_url}/{path}")
     n_labels, tables = PAGES[path]
-    page.wait_for_function(  # the grids draw a moment after the run: wait for their headers
-        """([labels, grids]) =>
-            document.querySelectorAll('[data-testid="stMetricLabel"]').length >= labels
-            && [...document.querySelectorAll('[data-testid="stDataFrame"]')].filter(
-                g => g.querySelector('[role="columnheader"]')).length >= grids""",
-        arg=[n_labels, len(tables)],
-    )
+    # on a timeout the asserts below say what is missing
+    with contextlib.suppress(PlaywrightTimeout):
+        _wait_for_tables(page, n_labels, tables)
     measured = page.evaluate(MEASURE)
     labels = measured["labels"]
     assert len(labels) == n_labels, labels
@@ -60,3 +59,18 @@ def test_labels_and_summary_tables_fit_at_1280_px(page, base_url, path):
     for head in tables:
         assert tuple(head) in by_head, (head, measured["grids"])
         assert by_head[tuple(head)] == 0, f"{head} is wider than its box: {measured['grids']}"
+
+
+def _wait_for_tables(page, n_labels: int, tables: list[list[str]]) -> None:
+    """The grids draw a moment after the run: wait for the labels and each header, whole."""
+    page.wait_for_function(
+        """([labels, heads]) => {
+            const shown = [...document.querySelectorAll('[data-testid="stDataFrame"]')].map(
+                g => [...g.querySelectorAll('[role="columnheader"]')]
+                    .map(h => h.innerText.trim()).join('\\u0001'));
+            return document.querySelectorAll('[data-testid="stMetricLabel"]').length >= labels
+                && heads.every(h => shown.includes(h.join('\\u0001')));
+        }""",
+        arg=[n_labels, tables],
+        timeout=20_000,
+    )
