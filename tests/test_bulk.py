@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 import sqlalchemy as sa
 
@@ -239,7 +241,25 @@ def test_the_table_from_the_frame_is_the_table_from_the_lists(seed: int) -> None
     df.loc[df.index[4], "longitude"] = -0.0
     direct = bulk.frame_table(df)
     assert direct is not None
-    assert direct.equals(bulk.storage_table(storage_columns(df)))
+    lists = bulk.storage_table(storage_columns(df))
+    assert direct.cast(lists.schema).equals(lists)  # the same values, dictionaries decoded
+    dictionaries = {f.name for f in direct.schema if pa.types.is_dictionary(f.type)}
+    assert "incident_id" not in dictionaries
+    repeated = {c for c in lists.column_names if lists[c].type == pa.string()}
+    repeated = {c for c in repeated if 0 < 2 * len(pc.unique(lists[c])) <= len(df)}
+    assert repeated and repeated <= dictionaries  # each repetitive text once, not per row
+
+
+def test_a_text_array_is_made_once_per_distinct_value() -> None:
+    values = np.array(["Kunar", None, "Kunar", float("nan"), "Khost", "Kunar"], dtype=object)
+    text = bulk._text_array(values, distinct=False)
+    assert pa.types.is_dictionary(text.type)
+    assert text.dictionary.to_pylist() == ["Kunar", "Khost"]
+    assert text.to_pylist() == ["Kunar", None, "Kunar", None, "Khost", "Kunar"]
+    distinct = np.array(["a", "b", None], dtype=object)
+    assert bulk._text_array(distinct, distinct=False).type == pa.string()  # nothing to share
+    assert bulk._text_array(distinct, distinct=True).to_pylist() == ["a", "b", None]
+    assert bulk._text_array(np.array(["a", 2, "a"], dtype=object), distinct=False) is None
 
 
 def test_a_text_column_holding_numbers_goes_through_the_lists() -> None:

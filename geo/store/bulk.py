@@ -76,7 +76,7 @@ class StoredRows:
     def __init__(
         self,
         cols: dict[str, list[Any]] | None,
-        hashes: list[str],
+        hashes: list[str] | Any,
         table: Any = None,
         *,
         frame: pd.DataFrame | None = None,
@@ -85,7 +85,24 @@ class StoredRows:
         if cols is None and frame is None:
             raise ValueError("StoredRows needs the column lists or the frame they come from")
         self._cols, self._frame, self._order = cols, frame, order
-        self.hashes, self.table = hashes, table
+        self.table = table
+        if isinstance(hashes, list):
+            self.hashes = hashes
+        else:  # an Arrow array (hash_table): made into a list only if something asks
+            self.hash_array = hashes
+        self.size = len(hashes)
+
+    @cached_property
+    def hashes(self) -> list[str]:
+        """Each row's hash (:mod:`geo.store.rowhash`)."""
+        return self.hash_array.to_pylist()
+
+    @cached_property
+    def hash_array(self) -> Any:
+        """The hashes as an Arrow text array, for the bulk write."""
+        import pyarrow as pa
+
+        return pa.array(self.hashes, pa.string())
 
     @cached_property
     def cols(self) -> dict[str, list[Any]]:
@@ -97,7 +114,7 @@ class StoredRows:
     def in_file_order(self) -> Sequence[int]:
         """The positions of the rows in the order the frame (the file) had them."""
         if self._order is None:
-            return range(len(self.hashes))
+            return range(self.size)
         return np.argsort(self._order).tolist()
 
     @cached_property
@@ -175,13 +192,45 @@ def frame_table(df: pd.DataFrame, order: np.ndarray | None = None) -> Any | None
                 flags = pd.array(s, dtype="boolean").astype("Int64")
                 put(pa.array(flags, type=typ))
             else:
-                values = s.to_numpy(dtype=object)  # None and NaN both become null below
-                if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+                text = _text_array(s.to_numpy(dtype=object), distinct=col == "incident_id")
+                if text is None:
                     return None  # numbers or other objects in a text column
-                put(pa.array(values, type=typ, from_pandas=True))
+                put(text)
         except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
             return None
     return pa.table(arrays, names=WRITTEN)
+
+
+def _text_array(values: np.ndarray, *, distinct: bool) -> Any | None:
+    """A text column as Arrow, None and NaN as null; None when it holds anything but text.
+
+    Most columns of an upload repeat a few values (event types, actors, places,
+    sources): they become dictionary arrays, a code per row and each text once,
+    which at a million rows holds about 250 MB less than a copy of every row's
+    text. The store receives the same text either way (ADBC writes the values, and
+    DuckDB hashes them). A column of mostly distinct values is converted as it is.
+
+    Examples
+    --------
+    >>> a = _text_array(np.array(["a", None, "a", float("nan")], dtype=object), distinct=False)
+    >>> str(a.type), a.to_pylist()
+    ('dictionary<values=string, indices=int32, ordered=0>', ['a', None, 'a', None])
+    >>> _text_array(np.array(["a", 1], dtype=object), distinct=False) is None
+    True
+    """
+    import pyarrow as pa
+
+    if distinct:
+        if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+            return None
+        return pa.array(values, type=pa.string(), from_pandas=True)
+    codes, uniques = pd.factorize(values)
+    if pd.api.types.infer_dtype(uniques, skipna=True) not in ("string", "empty"):
+        return None
+    if len(uniques) * 2 > len(values):  # mostly distinct: codes would only add to it
+        return pa.array(values, type=pa.string(), from_pandas=True)
+    indices = pa.array(codes.astype(np.int32), mask=codes < 0)
+    return pa.DictionaryArray.from_arrays(indices, pa.array(uniques, type=pa.string()))
 
 
 def storage_table(cols: dict[str, list[Any]]) -> Any | None:
@@ -229,7 +278,7 @@ def insert_staged(conn: Any, rows: StoredRows, take: list[int], upload_id: str) 
         import pyarrow as pa
     except ImportError:
         return False
-    picked, hashes = rows.table, pa.array(rows.hashes, pa.string())
+    picked, hashes = rows.table, rows.hash_array
     if not _every_row_in_order(take, picked.num_rows):  # else a copy of every column for nothing
         positions = pa.array(take, type=pa.int64())
         picked, hashes = picked.take(positions), hashes.take(positions)

@@ -72,12 +72,13 @@ def hash_rows(cols: dict[str, list[Any]], *, table: Any = None) -> list[str]:
     return hash_rows_python(cols) if digests is None else digests
 
 
-def hash_table(table: Any) -> list[str] | None:
-    """:func:`hash_rows` of an Arrow table holding every content column by name.
+def hash_table(table: Any) -> Any | None:
+    """:func:`hash_rows` of an Arrow table holding every content column by name,
+    as an Arrow text array (a bulk write needs no Python string per digest).
 
     None when DuckDB is not installed (then hash the column lists).
     """
-    return _hash_columnar({}, table.num_rows, table)
+    return _digests(table)
 
 
 def hash_rows_python(cols: dict[str, list[Any]]) -> list[str]:
@@ -120,10 +121,19 @@ def _hash_columnar(cols: dict[str, list[Any]], n: int, table: Any = None) -> lis
         table = arrow_columns(cols, CONTENT_COLUMNS, n)
         if table is None:  # a lone surrogate: not UTF-8 text
             return None
+    digests = _digests(table)
+    return None if digests is None else digests.to_pylist()
+
+
+def _digests(table: Any) -> Any | None:
+    """The SHA-1 of each row's text of ``table`` in DuckDB, as one Arrow array."""
+    duckdb = _duckdb()
+    if duckdb is None:
+        return None
     with duckdb.connect() as con:
         con.register("content", table)
         digests = con.sql(f"SELECT sha1({_text_sql()}) FROM content").to_arrow_table()
-    return digests.column(0).to_pylist()
+    return digests.column(0).combine_chunks()
 
 
 def _duckdb() -> Any:

@@ -175,7 +175,7 @@ def commit_in(
 ) -> CommitResult:
     """The body of one upload's transaction (also used for the seed and for a redo)."""
     rows = stored_rows(data) if isinstance(data, pd.DataFrame) else data
-    ids, hashes = rows.ids, rows.hashes
+    ids = rows.ids
     now = utc_now()
     backend = backend_of(conn)
     run(
@@ -199,8 +199,12 @@ def commit_in(
             seen.setdefault(ids[i], i)
         first = list(seen.values())
     stored = stored_hashes(conn, [ids[i] for i in first])
-    changed = [ids[i] for i in first if ids[i] in stored and stored[ids[i]] != hashes[i]]
-    take = [i for i in first if stored.get(ids[i]) != hashes[i]]  # new and changed
+    if stored:
+        hashes = rows.hashes
+        changed = [ids[i] for i in first if ids[i] in stored and stored[ids[i]] != hashes[i]]
+        take = [i for i in first if stored.get(ids[i]) != hashes[i]]  # new and changed
+    else:  # none of these ids is stored yet: every row is new (its hash is not needed here)
+        changed, take = [], list(first)
     duplicates = len(first) - len(take)
     if changed:
         backend.supersede(conn, changed, upload_id, now)
