@@ -7,8 +7,11 @@ import io
 import unicodedata
 import zipfile
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo.ingest.reader import read_csv_bytes
 from geo.report import FileRefused
@@ -360,3 +363,78 @@ def test_a_utf8_file_is_read_from_its_own_bytes_with_the_same_result(prefix: str
     fast = _parse(decoded, "utf-8", 10, raw=raw).frame
     assert fast.to_dict("list") == _parse(decoded, "utf-8", 10).frame.to_dict("list")
     assert fast[["lieu", "année"]].values.tolist() == [["Kaboul é", "2021"]]
+
+
+def _outcome(data: bytes) -> object:
+    """Everything :func:`read_csv_bytes` says about ``data``, or the refusal."""
+    try:
+        r = read_csv_bytes(data, max_bytes=10**9, max_rows=10**6)
+    except FileRefused as exc:
+        return ("refused", str(exc))
+    return (
+        r.frame.to_dict("list"),
+        r.encoding,
+        r.delimiter,
+        r.errors,
+        r.header_line,
+        r.warnings,
+    )
+
+
+def _read_whole(data: bytes) -> object:
+    """:func:`_outcome` with the whole file decoded (the large-UTF-8 path turned off)."""
+    with mock.patch("geo.ingest.reader._read_large_utf8", return_value=None):
+        return _outcome(data)
+
+
+_CELL = st.text(
+    st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=6
+) | st.sampled_from(['"q,"', "Kaboul é", "کابل", "", " ", '"a""b"'])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    prefix=st.sampled_from(
+        ["", "\ufeff", "\n\n", "sep=;\n", "\ufeff \r\n", "{", "  [", "\n" * 70_000]
+    ),
+    delim=st.sampled_from([",", ";", "\t", "|"]),
+    header=st.lists(
+        st.sampled_from(["lieu", "année", "event_date", "", '"a,b"']), min_size=1, max_size=4
+    ),
+    rows=st.lists(st.lists(_CELL, min_size=0, max_size=5), max_size=12),
+    newline=st.sampled_from(["\n", "\r\n"]),
+)
+def test_a_large_utf8_file_read_from_its_beginning_reads_as_the_whole_text(
+    prefix: str, delim: str, header: list[str], rows: list[list[str]], newline: str
+) -> None:
+    """Generated files made large by one long last value: the beginning of the text
+    decides as the whole text does (same frame, lines, errors, warnings, refusals)."""
+    from geo.ingest.reader import _HEAD_BYTES
+
+    long_row = '"' + " " * _HEAD_BYTES + '"' + delim * (len(header) - 1) + newline
+    body = "".join(delim.join(r) + newline for r in rows)
+    data = (prefix + delim.join(header) + newline + body + long_row).encode("utf-8")
+    assert _outcome(data) == _read_whole(data)
+
+
+def test_a_large_utf8_file_is_not_decoded_whole() -> None:
+    """Over :data:`~geo.ingest.reader._HEAD_BYTES` (about 4 MB) a UTF-8 file is read
+    from its bytes and the text of its beginning: never one string of the whole file."""
+    from geo.ingest import reader
+
+    line = 'AFG{n},2024-05-0{d},Kaboul é,کابل,"a, b",{n}\n'
+    body = "".join(line.format(n=n, d=n % 9 + 1) for n in range(90_000))
+    data = ("id,date,place,name,note,count\n" + body).encode("utf-8")
+    assert len(data) > reader._HEAD_BYTES
+    whole = _read_whole(data)
+    with mock.patch("geo.ingest.reader.decode", side_effect=AssertionError("decoded whole")):
+        assert _outcome(data) == whole
+    assert len(whole[0]["id"]) == 90_000
+
+
+def test_a_large_json_file_is_refused_as_json() -> None:
+    """Whether a file is JSON takes the whole text: a large one is decoded whole."""
+    data = ("[" + ",\n".join(f"[{n}, {n}]" for n in range(400_000)) + "]\n").encode()
+    outcome = _outcome(data)
+    assert outcome == ("refused", outcome[1]) and "JSON" in outcome[1]
+    assert outcome == _read_whole(data)

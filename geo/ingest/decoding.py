@@ -25,6 +25,9 @@ import codecs
 import json
 import re
 
+import numpy as np
+import pyarrow as pa
+
 from geo.report import FileRefused, Issue
 
 __all__ = [
@@ -37,6 +40,7 @@ __all__ = [
     "stray_bytes",
     "stray_warnings",
     "unstray",
+    "utf8_head",
     "workbook_kind",
 ]
 
@@ -234,6 +238,47 @@ def decode(data: bytes) -> tuple[str, str, bool]:
             f"it may be a binary file; {SAVE_AS_CSV}."
         )
     return text, "cp1252", True
+
+
+def utf8_head(data: bytes, size: int) -> tuple[str, str] | None:
+    r"""The text of about the first ``size`` bytes, and the codec :func:`decode` would name.
+
+    For a large file that :func:`decode` would read as plain UTF-8: the whole
+    file is checked (in Arrow, without making a Python string of it: at a
+    million rows that string is 240–960 MB), and only its beginning is decoded,
+    cut at a character's first byte, byte order marks left out as :func:`decode`
+    leaves them out. The beginning is then exactly the start of the text
+    :func:`decode` returns. None when the file holds a NUL byte, is not valid
+    UTF-8, or is no longer than ``size`` bytes: decode it whole.
+
+    Examples
+    --------
+    >>> utf8_head(codecs.BOM_UTF8 + "a,é\n".encode() * 4, 3)  # é (two bytes) is not split
+    ('a,', 'utf-8-sig')
+    >>> utf8_head(b"a,b\n\xff\n", 2) is None, utf8_head(b"a,b\n", 8) is None
+    (True, True)
+    """
+    lead = 0
+    while data.startswith(codecs.BOM_UTF8, lead):
+        lead += len(codecs.BOM_UTF8)
+    if len(data) <= lead + size or b"\x00" in data or not _valid_utf8(data):
+        return None
+    cut = lead + size
+    while cut > lead and data[cut] & 0xC0 == 0x80:  # inside a character: back to its start
+        cut -= 1
+    return data[lead:cut].decode("utf-8"), "utf-8-sig" if lead else "utf-8"
+
+
+def _valid_utf8(data: bytes) -> bool:
+    """Whether ``data`` is strict UTF-8, as Python's decoder has it (no surrogates,
+    no overlong forms), checked by Arrow on the bytes in place."""
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64).tobytes())
+    text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)])
+    try:
+        text.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def _stray_as_cp1252(match: re.Match[str]) -> str:

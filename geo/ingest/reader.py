@@ -59,6 +59,7 @@ from geo.ingest.decoding import (
     refuse_by_magic,
     stray_warnings,
     unstray,
+    utf8_head,
 )
 from geo.ingest.limits import check_size
 from geo.report import FileRefused, Issue
@@ -81,6 +82,10 @@ LINE_COLUMN = "_line"
 _NUMERICISH_RE = re.compile(r"^[\d\s.,:/+\-eE]+$")
 _SEP_LINE_RE = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)
 _UTF8 = ("utf-8", "utf-8-sig")  # codecs whose text is the file's bytes (see _utf8_body)
+_HEADER_WITHIN = 65_536  # characters: where _header_start looks first
+#: Bytes of a large UTF-8 file decoded to find its header: at least the header's
+#: 65,536 characters and the million after it that _count_delimiters may read
+_HEAD_BYTES = 4 * (_HEADER_WITHIN + 1_000_000)
 
 
 @dataclass
@@ -151,6 +156,9 @@ def read_csv_bytes(
     if not data or data.isspace():
         raise FileRefused("The file is empty: there is nothing to import.")
     refuse_by_magic(data)
+    fast = _read_large_utf8(data, max_rows)
+    if fast is not None:
+        return fast
     text, encoding, stray = decode(data)
     if not stray:
         refuse_by_content(text)
@@ -314,6 +322,37 @@ def _parse(
         raise FileRefused(
             f"The file could not be read as CSV near line {reader.line_num + offset} ({exc})."
         ) from None
+
+
+def _read_large_utf8(data: bytes, max_rows: int) -> ReadResult | None:
+    """:func:`_parse` of a large UTF-8 file from its first few megabytes of text.
+
+    Arrow reads such a file from its bytes; the text is needed only to find the
+    header and its delimiter, so only the beginning (:data:`_HEAD_BYTES`) is
+    decoded: at a million rows the whole text would add 240–960 MB at the moment
+    the file is parsed. The beginning gives the same answers as the whole text
+    (:func:`_header_start` looks at the first 65,536 characters, the delimiter
+    count at most a million past the header). None when the beginning cannot
+    decide (a header further down, a long first line, a file that may be JSON) or
+    Arrow cannot read the file: then :func:`read_csv_bytes` decodes it whole.
+    """
+    head = utf8_head(data, _HEAD_BYTES)
+    if head is None:
+        return None
+    text, encoding = head
+    if text.isspace() or text.lstrip()[:1] in ("{", "["):
+        return None
+    refuse_by_content(text)
+    start, header_line, forced = _header_start(text)
+    end = text.find("\n", start)
+    if start >= _HEADER_WITHIN or end < 0:
+        return None
+    delimiter = _pick_delimiter(text, start, forced)
+    _ensure_field_limit(len(data))
+    body = _utf8_body(data, text, start)
+    if not arrowcsv.applicable(body, delimiter):
+        return None
+    return _collect_arrow(text[start:end], body, encoding, delimiter, header_line, max_rows)
 
 
 def _collect(
