@@ -503,3 +503,34 @@ def test_non_text_input_values_are_accepted() -> None:
     result = validate(frame, today=TODAY)
     assert result.errors == []
     assert result.valid.loc[0, "killed"] == 3
+
+
+def test_a_repetitive_column_is_checked_on_its_distinct_values_with_the_same_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past 4,000 rows a column of few values is checked once per distinct value
+    (``_distinct_or_all``): what is mended, and every warning with its line, is what
+    checking each row gives."""
+    import geo.ingest.validate as module
+
+    places = ["Peshawar", " Kunar ", "Khost\x07", "x" * 1_200, None, "Zhob"]
+    sources = ["ACLED", "  ", "UN\x00", None]
+    frame = _frame(
+        *(
+            {"location": places[n % len(places)], "source": sources[n % 4], "notes": f"n{n}"}
+            for n in range(4_500)
+        )
+    )
+    by_distinct = validate(frame, today=TODAY)
+    monkeypatch.setattr(module, "_distinct_or_all", lambda column: column.tolist())
+    by_row = validate(frame, today=TODAY)
+    assert by_distinct.valid.equals(by_row.valid)
+    assert by_distinct.warnings == by_row.warnings and by_distinct.errors == by_row.errors
+    assert {w.column for w in by_row.warnings} >= {"location", "source"}
+    assert set(by_row.valid["location"].dropna()) == {
+        "Peshawar",
+        "Kunar",
+        "Khost",
+        "x" * 1_000,
+        "Zhob",
+    }

@@ -216,25 +216,28 @@ def _warn(warnings: list[Issue], line: object, column: str, value: object, messa
 def _clean_text(work: pd.DataFrame, lines: pd.Series, warnings: list[Issue]) -> pd.DataFrame:
     """Canonical columns as trimmed text or ``None``; controls removed; long text cut."""
     out: dict[str, Any] = {}
-    line_list = lines.tolist()
     for col in [*INCIDENT_COLUMNS, *INPUT_COLUMNS]:
         column = work[col].to_numpy(dtype=object) if col in work.columns else None
-        values = column.tolist() if column is not None else []
-        if values.count(None) == len(values):
+        seen = _distinct_or_all(column) if column is not None else []
+        if seen.count(None) == len(seen):
             out[col] = np.full(len(work), None, dtype=object)
             continue
-        if not is_text(values):
-            values = [_as_text(v) for v in values]
+        values = None  # every value as a list, made only if the column needs mending
+        if not is_text(seen):
+            values = seen = [_as_text(v) for v in column.tolist()]
             column = None
         cap = _CAPS[0] if col in _LONG_TEXT else _CAPS[1]
-        if text_is_clean(values, control=True, cap=cap):
+        if text_is_clean(seen, control=True, cap=cap):
             # already trimmed, short and free of controls: keep the array as it is
             out[col] = column if column is not None else values
             continue
+        if values is None:
+            values = column.tolist()
         cache = {v: _clean_cell(v, cap) for v in set(values)}
         out[col] = [cache[v][0] for v in values]
         if not any(problem for _, problem in cache.values()):
             continue
+        line_list = lines.tolist()
         for n, value in enumerate(values):
             problem = cache[value][1]
             if problem:
@@ -245,6 +248,23 @@ def _clean_text(work: pd.DataFrame, lines: pd.Series, warnings: list[Issue]) -> 
                 )
                 _warn(warnings, line_list[n], col, value, message)
     return pd.DataFrame(out, index=work.index, dtype=object, copy=False)  # no block copy
+
+
+def _distinct_or_all(column: np.ndarray) -> list[Any]:
+    """The distinct values of a column that repeats a few (event types, actors,
+    places), else all its values: each check of :func:`_clean_text` is about one
+    value at a time, so the distinct ones answer it for the whole column.
+
+    Examples
+    --------
+    >>> _distinct_or_all(np.array(["a", None] * 3000, dtype=object))
+    ['a', None]
+    >>> _distinct_or_all(np.array(["a", "b", "a"], dtype=object))
+    ['a', 'b', 'a']
+    """
+    if len(column) > 4_000 and len(set(column[:1_000].tolist())) < 500:
+        return pd.unique(column).tolist()
+    return column.tolist()
 
 
 def _clean_cell(value: object, cap: int) -> tuple[str | None, str]:
