@@ -17,6 +17,7 @@ import pandas as pd
 
 __all__ = [
     "CONTROL_RE",
+    "distinct_or_all",
     "has_control_chars",
     "is_text",
     "map_codes",
@@ -84,6 +85,27 @@ def strip_or_none(values: list[Any]) -> list[str | None]:
     if text_is_clean(values):
         return list(values)
     return [(v.strip() or None) if v is not None else None for v in values]
+
+
+def distinct_or_all(values: np.ndarray | list[Any]) -> list[Any]:
+    """The distinct values of a column that repeats a few (event types, actors,
+    places), else all its values, as a list.
+
+    For checks that look at one value at a time (:func:`is_text`,
+    :func:`text_is_clean`): on a million rows of a few hundred values the
+    distinct ones answer for the whole column. Whether a column repeats is
+    judged on its first 1,000 values.
+
+    Examples
+    --------
+    >>> distinct_or_all(np.array(["a", None] * 3000, dtype=object))
+    ['a', None]
+    >>> distinct_or_all(["a", "b", "a"])
+    ['a', 'b', 'a']
+    """
+    if len(values) > 4_000 and len(set(list(values[:1_000]))) < 500:
+        return pd.unique(np.asarray(values, dtype=object)).tolist()
+    return values.tolist() if isinstance(values, np.ndarray) else list(values)
 
 
 def present_text(frame: pd.DataFrame, column: str) -> np.ndarray:

@@ -66,3 +66,21 @@ def test_gtd_unknown_province_is_empty_and_counts_pass_as_written() -> None:
     )
     assert out.loc[0, ["admin1", "location", "country_code"]].tolist() == [None, None, "SUN"]
     assert out.loc[0, ["killed", "injured"]].tolist() == ["1.0", None]
+
+
+@pytest.mark.parametrize("mend", [False, True], ids=["clean", "to-mend"])
+def test_a_long_column_of_few_values_is_judged_on_them(mend: bool) -> None:
+    """Past 4,000 rows :func:`text_column` asks whether a column needs trimming of
+    its distinct values only; the answer, and the values, are those of every row."""
+    import numpy as np
+    import pandas as pd
+
+    from geo.ingest.providers import text_column
+
+    values = ["Kunar", "Khost", None] + ([" Zhob ", ""] if mend else [])
+    series = pd.Series([values[n % len(values)] for n in range(4_500)], dtype=object)
+    out = text_column(series)
+    expected = [(v.strip() or None) if isinstance(v, str) else None for v in series]
+    assert out.tolist() == expected
+    if not mend:  # returned as it is, not copied
+        assert np.shares_memory(out.to_numpy(), series.to_numpy())

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.textops import (
     CONTROL_RE,
+    distinct_or_all,
     has_control_chars,
     is_text,
     map_codes,
@@ -81,3 +82,25 @@ def test_long_repetitive_columns_are_judged_on_every_distinct_value() -> None:
     assert text_is_clean(words, control=True, cap=10)
     for bad in (" Riots", "", "Ri\x07ots", "x" * 11):
         assert not text_is_clean([*words, bad], control=True, cap=10), repr(bad)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    alphabet=st.lists(
+        st.sampled_from(["Kabul", " Kunar", "", "  ", None, "Khost\x07", 3, 1.0, float("nan")]),
+        min_size=1,
+        max_size=5,
+    ),
+    picks=st.lists(st.integers(min_value=0, max_value=4), min_size=1, max_size=40),
+)
+def test_the_distinct_values_answer_as_every_value_does(alphabet: list, picks: list) -> None:
+    """Over 4,000 rows (the picks repeated), as :func:`distinct_or_all` is used."""
+    repeated = picks * (4_001 // len(picks) + 1)
+    column = np.array([alphabet[p % len(alphabet)] for p in repeated], dtype=object)
+    seen = distinct_or_all(column)
+    assert len(seen) <= len(alphabet)
+    every = column.tolist()
+    assert is_text(seen) == is_text(every)
+    if is_text(every):
+        for control in (False, True):
+            assert text_is_clean(seen, control=control) == text_is_clean(every, control=control)

@@ -522,7 +522,7 @@ def test_a_repetitive_column_is_checked_on_its_distinct_values_with_the_same_res
         )
     )
     by_distinct = validate(frame, today=TODAY)
-    monkeypatch.setattr(module, "_distinct_or_all", lambda column: column.tolist())
+    monkeypatch.setattr(module, "distinct_or_all", lambda column: column.tolist())
     by_row = validate(frame, today=TODAY)
     assert by_distinct.valid.equals(by_row.valid)
     assert by_distinct.warnings == by_row.warnings and by_distinct.errors == by_row.errors

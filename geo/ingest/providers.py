@@ -58,7 +58,7 @@ from collections.abc import Callable, Mapping
 import pandas as pd
 
 from geo.ingest.layouts import ACLED_OLD_TYPES, COUNTRY_ALIASES, UCDP_DEATHS, normalise_header
-from geo.textops import is_text, map_codes, strip_or_none, text_is_clean
+from geo.textops import distinct_or_all, is_text, map_codes, strip_or_none, text_is_clean
 
 __all__ = ["convert", "country_code", "text_column"]
 
@@ -125,9 +125,10 @@ def text_column(series: pd.Series) -> pd.Series:
     >>> text_column(pd.Series([" a ", "", None, 3])).tolist()
     ['a', None, None, '3']
     """
-    values = series.tolist()
-    if series.dtype == object and is_text(values) and text_is_clean(values):
+    seen = distinct_or_all(series.to_numpy(dtype=object))
+    if series.dtype == object and is_text(seen) and text_is_clean(seen):
         return series.rename(None)  # as most files are read: the same values, not copied
+    values = series.tolist()
     if not is_text(values):
         values = [v if v is None or isinstance(v, str) else _as_text(v) for v in values]
     return pd.Series(strip_or_none(values), index=series.index, dtype=object)

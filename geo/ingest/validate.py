@@ -81,7 +81,7 @@ from geo.schema import (
     INPUT_COLUMNS,
     normalise_dtypes,
 )
-from geo.textops import CONTROL_RE, is_text, map_codes, map_unique, text_is_clean
+from geo.textops import CONTROL_RE, distinct_or_all, is_text, map_codes, map_unique, text_is_clean
 
 __all__ = [
     "LEGACY_ID",
@@ -218,7 +218,7 @@ def _clean_text(work: pd.DataFrame, lines: pd.Series, warnings: list[Issue]) -> 
     out: dict[str, Any] = {}
     for col in [*INCIDENT_COLUMNS, *INPUT_COLUMNS]:
         column = work[col].to_numpy(dtype=object) if col in work.columns else None
-        seen = _distinct_or_all(column) if column is not None else []
+        seen = distinct_or_all(column) if column is not None else []
         if seen.count(None) == len(seen):
             out[col] = np.full(len(work), None, dtype=object)
             continue
@@ -248,23 +248,6 @@ def _clean_text(work: pd.DataFrame, lines: pd.Series, warnings: list[Issue]) -> 
                 )
                 _warn(warnings, line_list[n], col, value, message)
     return pd.DataFrame(out, index=work.index, dtype=object, copy=False)  # no block copy
-
-
-def _distinct_or_all(column: np.ndarray) -> list[Any]:
-    """The distinct values of a column that repeats a few (event types, actors,
-    places), else all its values: each check of :func:`_clean_text` is about one
-    value at a time, so the distinct ones answer it for the whole column.
-
-    Examples
-    --------
-    >>> _distinct_or_all(np.array(["a", None] * 3000, dtype=object))
-    ['a', None]
-    >>> _distinct_or_all(np.array(["a", "b", "a"], dtype=object))
-    ['a', 'b', 'a']
-    """
-    if len(column) > 4_000 and len(set(column[:1_000].tolist())) < 500:
-        return pd.unique(column).tolist()
-    return column.tolist()
 
 
 def _clean_cell(value: object, cap: int) -> tuple[str | None, str]:
