@@ -351,13 +351,14 @@ def test_header_only_file_is_read_with_no_rows() -> None:
 def test_a_utf8_file_is_read_from_its_own_bytes_with_the_same_result(prefix: str) -> None:
     """The fast reader takes the body from the file's bytes (not the text encoded
     again): the header after marks, blank and sep= lines is found, accents kept."""
-    from geo.ingest.reader import _header_start, _parse, _utf8_body
+    from geo.ingest.header import header_start
+    from geo.ingest.reader import _parse, _utf8_body
 
     delim = ";" if "sep" in prefix else ","
     text = prefix + delim.join(["lieu", "année"]) + "\n" + delim.join(["Kaboul é", "2021"]) + "\n"
     raw = text.encode("utf-8")
     decoded = raw.decode("utf-8").lstrip("\ufeff")
-    start = _header_start(decoded)[0]
+    start = header_start(decoded)[0]
     assert decoded[start:].startswith("lieu")
     assert _utf8_body(raw, decoded, start) == decoded[start:].encode("utf-8")
     fast = _parse(decoded, "utf-8", 10, raw=raw).frame

@@ -42,7 +42,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +60,7 @@ from geo.ingest.decoding import (
     unstray,
     utf8_head,
 )
+from geo.ingest.header import DELIMITERS, clean_header, header_start, pick_delimiter
 from geo.ingest.limits import check_size
 from geo.report import FileRefused, Issue
 
@@ -73,18 +73,13 @@ __all__ = [
     "with_lines",
 ]
 
-#: Delimiters recognised on the header line, in order of preference on ties.
-DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
-
 #: Name of the column holding the file line where each row starts.
 LINE_COLUMN = "_line"
 
-_NUMERICISH_RE = re.compile(r"^[\d\s.,:/+\-eE]+$")
-_SEP_LINE_RE = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)
 _UTF8 = ("utf-8", "utf-8-sig")  # codecs whose text is the file's bytes (see _utf8_body)
-_HEADER_WITHIN = 65_536  # characters: where _header_start looks first
+_HEADER_WITHIN = 65_536  # characters: where header_start looks first
 #: Bytes of a large UTF-8 file decoded to find its header: at least the header's
-#: 65,536 characters and the million after it that _count_delimiters may read
+#: 65,536 characters and the million after it that the delimiter count may read
 _HEAD_BYTES = 4 * (_HEADER_WITHIN + 1_000_000)
 
 
@@ -173,88 +168,6 @@ def read_csv_bytes(
 # --------------------------------------------------------------------------- parsing
 
 
-def _header_start(text: str, prefix: int = 65_536) -> tuple[int, int, str | None]:
-    """Offset and line of the header, skipping blank lines and an Excel ``sep=`` line.
-
-    The header is nearly always in the first ``prefix`` characters: look there
-    first (a whole large text would be copied into the line iterator).
-    """
-    if len(text) > prefix:
-        pos, line, forced = _header_start(text[:prefix], prefix)
-        if pos < prefix:
-            return pos, line, forced
-    pos, line, forced = 0, 1, None
-    for raw in io.StringIO(text, newline=""):
-        stripped = raw.strip()
-        match = _SEP_LINE_RE.match(raw) if forced is None else None
-        if match and match.group(1) in DELIMITERS:
-            forced = match.group(1)
-        elif stripped:
-            return pos, line, forced
-        pos += len(raw)
-        line += 1
-    return pos, line, forced
-
-
-def _count_delimiters(text: str, start: int) -> dict[str, int]:
-    """Count each delimiter outside quotes in the first record from ``start``."""
-    counts = dict.fromkeys(DELIMITERS, 0)
-    in_quotes = False
-    limit = min(len(text), start + 1_000_000)
-    for ch in text[start:limit]:
-        if ch == '"':
-            in_quotes = not in_quotes
-        elif in_quotes:
-            continue
-        elif ch in "\r\n":
-            break
-        elif ch in counts:
-            counts[ch] += 1
-    return counts
-
-
-def _pick_delimiter(text: str, start: int, forced: str | None) -> str:
-    if forced:
-        return forced
-    counts = _count_delimiters(text, start)
-    best = max(DELIMITERS, key=lambda d: (counts[d], -DELIMITERS.index(d)))
-    if counts[best] == 0:
-        first = text[start:].split("\n", 1)[0].strip()[:60]
-        raise FileRefused(
-            "The first line has no comma, semicolon, tab or | between column names, so the "
-            f"file has a single column ({first!r}): this is not a table of incidents."
-        )
-    return best
-
-
-def clean_header(fields: list[str]) -> list[str]:
-    """The header's column names, stripped; ``column_<n>`` for an empty one.
-
-    Raises
-    ------
-    FileRefused
-        A name appears twice, or every name looks like a value (no header).
-    """
-    names = []
-    for i, raw in enumerate(fields, start=1):
-        name = raw.replace("\ufeff", "").strip()
-        names.append(name or f"column_{i}")
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            raise FileRefused(
-                f"The header names the column {name!r} twice: rename one of them and upload again."
-            )
-        seen.add(name)
-    named = [f for f in fields if f.strip()]
-    if named and all(_NUMERICISH_RE.match(f) for f in named):
-        raise FileRefused(
-            "The first line holds values, not column names: add a header row "
-            "(for example event_date, location, latitude, longitude) and upload again."
-        )
-    return names
-
-
 def _ensure_field_limit(n: int) -> None:
     needed = min(max(n + 1, 131072), 2**31 - 1)
     if csv.field_size_limit() < needed:
@@ -297,10 +210,10 @@ def _parse(
     text: str, encoding: str, max_rows: int, *, stray: bool = False, raw: bytes | None = None
 ) -> ReadResult:
     """The records of ``text``; ``raw``, when given, is the UTF-8 file it was decoded from."""
-    start, header_line, forced = _header_start(text)
+    start, header_line, forced = header_start(text)
     if start >= len(text):
         raise FileRefused("The file has no header line: there is nothing to import.")
-    delimiter = _pick_delimiter(text, start, forced)
+    delimiter = pick_delimiter(text, start, forced)
     _ensure_field_limit(len(text))
     if not stray:
         data = _utf8_body(raw, text, start) if raw is not None else text[start:].encode("utf-8")
@@ -331,7 +244,7 @@ def _read_large_utf8(data: bytes, max_rows: int) -> ReadResult | None:
     header and its delimiter, so only the beginning (:data:`_HEAD_BYTES`) is
     decoded: at a million rows the whole text would add 240–960 MB at the moment
     the file is parsed. The beginning gives the same answers as the whole text
-    (:func:`_header_start` looks at the first 65,536 characters, the delimiter
+    (:func:`~geo.ingest.header.header_start` looks at the first 65,536 characters, the delimiter
     count at most a million past the header). None when the beginning cannot
     decide (a header further down, a long first line, a file that may be JSON) or
     Arrow cannot read the file: then :func:`read_csv_bytes` decodes it whole.
@@ -343,11 +256,11 @@ def _read_large_utf8(data: bytes, max_rows: int) -> ReadResult | None:
     if text.isspace() or text.lstrip()[:1] in ("{", "["):
         return None
     refuse_by_content(text)
-    start, header_line, forced = _header_start(text)
+    start, header_line, forced = header_start(text)
     end = text.find("\n", start)
     if start >= _HEADER_WITHIN or end < 0:
         return None
-    delimiter = _pick_delimiter(text, start, forced)
+    delimiter = pick_delimiter(text, start, forced)
     _ensure_field_limit(len(data))
     body = _utf8_body(data, text, start)
     if not arrowcsv.applicable(body, delimiter):
