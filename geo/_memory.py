@@ -25,6 +25,9 @@ def release_freed_memory() -> bool:
     It takes a few tens of milliseconds after a phase that freed a gigabyte,
     so it is called between phases of large uploads only.
     """
+    arrow = sys.modules.get("pyarrow")
+    if arrow is not None:  # Arrow's own allocator (mimalloc or jemalloc) keeps pages too
+        arrow.default_memory_pool().release_unused()
     trim = _malloc_trim()
     if trim is None:
         return False

@@ -34,8 +34,8 @@ def test_a_large_upload_gives_memory_back_between_its_phases(monkeypatch) -> Non
     monkeypatch.setattr(geocode, "geocode_rows", geocode_rows)
     monkeypatch.setattr(pipeline, "_RELEASE_FROM", 1)
     prepared = pipeline.prepare(ACLED.read_bytes(), ACLED.name)
-    # after the file's text is dropped, after geocoding, before the join
-    assert calls == ["release", "geocode", "release", "release", "join"]
+    # after the file is parsed, after its text is dropped, after geocoding, before the join
+    assert calls == ["release", "release", "geocode", "release", "release", "join"]
     monkeypatch.setattr(pipeline, "_RELEASE_FROM", 10**9)
     calls.clear()
     again = pipeline.prepare(ACLED.read_bytes(), ACLED.name)

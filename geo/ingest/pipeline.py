@@ -182,6 +182,7 @@ def prepare(
         data, sheet, fmt, mapping, overrides
     )
     frame = read.frame
+    _give_back_memory(frame)  # what parsing the file held
     columns = [c for c in frame.columns if c != LINE]
     from geo.ingest.validate import validate
 
