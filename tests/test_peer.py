@@ -39,3 +39,19 @@ def test_peer_table_gives_the_ratio_of_the_cli_to_the_peer():
     text = "\n".join(_peer_rows(r, [1000]))
     assert "2.50×" in text and "4.00×" in text
     assert _peer_rows({}, [1000]) == []
+
+
+def test_the_targets_table_holds_issue_19s_limits():
+    from report_table import _target_rows
+
+    runs = {
+        "cli:1000000": {"wall": 22.0, "rss_mb": 1_410.0},
+        "peer:1000000": {"wall": 30.0},
+        "cli:100000": {"wall": 4.5},
+    }
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in _target_rows(runs)}
+    assert "not met" in rows["Issue 19: 1M rows, whole CLI"]
+    assert rows["Issue 19: 1M rows, peak memory (1.5 GB)"].endswith("| met |")
+    assert "not met" in rows["Issue 19: 1M rows, at most half the plain peer's time"]
+    assert "3.0× the limit" in rows["Issue 19: 100k rows, whole CLI"]
+    assert "| 1,431 MB | 1,410 MB |" in rows["Issue 19: 1M rows, peak memory (1.5 GB)"]
