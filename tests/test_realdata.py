@@ -222,3 +222,39 @@ def test_every_rejected_line_has_a_reason_and_every_column_is_accounted_for(name
     ignored = " ".join(w.message for w in prepared.report.warnings if w.line is None)
     for column in prepared.columns:
         assert column in prepared.mapping or column in ignored, column
+
+
+@pytest.mark.parametrize(
+    ("name", "from_beginning"),
+    [
+        ("acled_2020_south_asia_excel_dates.csv", True),
+        ("ucdp_ged_pakistan_download.csv", False),  # values over several lines: Python's csv
+        ("gtd_1970_full_columns.csv", False),  # Windows-1252, not UTF-8
+        ("pakistan_drone_attacks_sheet.csv", False),  # UTF-8 with stray cp1252 bytes
+    ],
+)
+def test_a_real_file_made_large_reads_the_same_from_its_beginning(
+    name: str, from_beginning: bool
+) -> None:
+    """Each real file's rows repeated past 4 MB, where a plain UTF-8 file is read
+    with only its beginning decoded (``reader._read_large_utf8``): the same rows,
+    lines, errors and warnings as reading the whole text; the others keep to it."""
+    from unittest import mock
+
+    from geo.ingest import reader
+
+    raw = (REALDATA / name).read_bytes()
+    header, _, body = raw.partition(b"\n")
+    data = header + b"\n" + body * (reader._HEAD_BYTES // len(body) + 1)
+    assert len(data) > reader._HEAD_BYTES
+
+    def read() -> tuple:
+        r = reader.read_csv_bytes(data, max_bytes=10**9, max_rows=10**7)
+        return r.frame, r.encoding, r.delimiter, r.errors, r.header_line, r.warnings
+
+    fast = read()
+    with mock.patch.object(reader, "_read_large_utf8", return_value=None):
+        whole = read()
+    assert fast[0].equals(whole[0]) and fast[1:] == whole[1:]
+    assert len(fast[0]) >= 5_000
+    assert (reader._read_large_utf8(data, 10**7) is not None) == from_beginning
