@@ -64,8 +64,10 @@ class StoredRows:
     """One upload's rows as the store writes them.
 
     ``cols`` are :func:`~geo.store.storage.storage_columns`, ``hashes`` their
-    row hashes, and ``table`` the same columns as Arrow (:func:`storage_table`)
-    when the upload is large enough to be written in bulk, else None. Made from
+    row hashes (a list, or the Arrow array of :func:`~geo.store.rowhash.hash_table`
+    made a list only if asked), and ``table`` the same columns as Arrow
+    (:func:`storage_table`) when the upload is large enough to be written in
+    bulk, else None. Made from
     a frame with a table, the lists are built only if something asks for them
     (the ``executemany`` and PostgreSQL paths): a bulk write needs only the ids.
     A large frame's rows are held in ``incident_id`` order (``order``: the frame's
