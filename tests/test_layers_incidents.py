@@ -71,6 +71,12 @@ def test_density_counts_every_placed_incident():
     layer = li.density_layer(df)
     assert sum(int(r["tip"].split(" ")[0]) for r in layer.data) == 35
     assert li.density_layer(df.iloc[0:0]) is None
+    # the view's compact frame (h3 as a category) gives the same hexagons and counts
+    from geo.views.query import compact
+
+    assert li.density_layer(compact(df)).data == layer.data
+    counts = [int(r["tip"].split(" ")[0]) for r in layer.data]
+    assert counts == sorted(counts, reverse=True)  # the busiest hexagon first
 
 
 def test_coarse_incidents_are_circles_in_metres_never_dots():

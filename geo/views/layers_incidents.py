@@ -173,11 +173,13 @@ def same_place(df: pd.DataFrame, ids: Sequence[str]) -> list[str]:
 
 def density_layer(df: pd.DataFrame, *, res: int = 4, layer_id: str = "density") -> pdk.Layer | None:
     """Incident density as H3 hexagons (≈ 1,770 km² at res 4), colour by count."""
-    df = df[df["latitude"].notna() & df["longitude"].notna()]
-    if df.empty:
+    placed = (df["latitude"].notna() & df["longitude"].notna()).to_numpy()
+    if not placed.any():
         return None
-    cells = coarsen(cell_column(df), res)
-    counts = pd.Series(cells[cells != 0]).value_counts()
+    codes, cells = cell_codes(df, placed)  # the categorical h3 column's codes, no hashing
+    per_cell = pd.Series(np.bincount(codes, minlength=len(cells)), index=coarsen(cells, res))
+    counts = per_cell.groupby(level=0, sort=False).sum()
+    counts = counts[counts.index != 0].sort_values(ascending=False, kind="stable")
     frac = log_frac(counts.to_numpy())
     colours = seq_colour(frac, alpha=150)
     records = [
