@@ -104,8 +104,14 @@ def _height(fig: Figure, renderer: Any, artist: Any) -> float:
     return artist.get_window_extent(renderer).height / fig.bbox.height
 
 
+def _chars_in(width_in: float, size: float, em: float = 0.55) -> float:
+    """About how many characters of a ``size``-point font fit in ``width_in`` inches,
+    a character being ``em`` of the size wide on average (wider for bold)."""
+    return width_in * 72 / (size * em)
+
+
 def _wrap(text: str, width_in: float, size: float, *, bold: bool = False, lines: int = 3) -> str:
-    chars = max(20, int(width_in * 72 / (size * (0.62 if bold else 0.55))))
+    chars = max(20, int(_chars_in(width_in, size, 0.62 if bold else 0.55)))
     return "\n".join(textwrap.wrap(text, chars, max_lines=lines, placeholder=" …"))
 
 
@@ -436,7 +442,7 @@ def _province_table(col: _Column, provinces: pd.DataFrame, bottom: float) -> Non
         ha = "left" if j == 0 else "right"
         x = col.x if j == 0 else right
         if j == 0:  # names get what the numbers leave, clipped to fit
-            room = (right - col.x) * fig.bbox.width / (_FONT * 0.6 * fig.dpi / 72)
+            room = _chars_in((right - col.x) * fig.get_figwidth(), _FONT, 0.6)
             for row in cells:
                 row[0] = _clip(row[0], max(6, int(room)))
         head = fig.text(x, col.y, heads[j], ha=ha, va="top", fontsize=7.5, color=_MUTED)
