@@ -221,16 +221,19 @@ def _text_array(values: np.ndarray, *, distinct: bool) -> Any | None:
     import pyarrow as pa
 
     if distinct:
-        if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
-            return None
-        return pa.array(values, type=pa.string(), from_pandas=True)
+        return pa.array(values, type=pa.string(), from_pandas=True) if _all_text(values) else None
     codes, uniques = pd.factorize(values)
-    if pd.api.types.infer_dtype(uniques, skipna=True) not in ("string", "empty"):
+    if not _all_text(uniques):  # the distinct values say it as well as every row
         return None
     if len(uniques) * 2 > len(values):  # mostly distinct: codes would only add to it
         return pa.array(values, type=pa.string(), from_pandas=True)
     indices = pa.array(codes.astype(np.int32), mask=codes < 0)
     return pa.DictionaryArray.from_arrays(indices, pa.array(uniques, type=pa.string()))
+
+
+def _all_text(values: np.ndarray) -> bool:
+    """Whether ``values`` holds only text (None and NaN aside)."""
+    return pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
 
 
 def _date_array(days: np.ndarray) -> Any:
