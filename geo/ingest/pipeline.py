@@ -48,13 +48,12 @@ import numpy as np
 import pandas as pd
 
 from geo._memory import release_freed_memory
-from geo.config import get_settings
 from geo.ingest.limits import read_upload_file
+from geo.ingest.tabular import LINE, map_columns
 from geo.ingest.upload import commit, gc_paused, preview
 from geo.report import IngestReport, Issue
 
 if TYPE_CHECKING:
-    from geo.ingest.reader import ReadResult
     from geo.places.gazetteer import Gazetteer
     from geo.store.core import Store
 
@@ -66,8 +65,6 @@ __all__ = [
     "ingest_path",
     "prepare",
 ]
-
-LINE = "_line"
 
 
 @dataclass
@@ -140,7 +137,7 @@ def prepare(
 ) -> Prepared:
     """Read, map, validate, geocode and place an upload without writing anything.
 
-    It reads as its phases: :func:`_map_columns` (read, detect the layout, rename)
+    It reads as its phases: :func:`~geo.ingest.tabular.map_columns` (read, detect the layout, rename)
     → ``validate`` → :func:`_place_rows` (geocode, reject the unplaced) →
     :func:`_join` (countries, provinces, border distance) →
     :func:`_account_for_every_line` (no line vanishes without a reason) → the report.
@@ -178,7 +175,7 @@ def prepare(
         The file cannot be used at all; nothing was written.
     """
     data = bytes(data)
-    read, used_fmt, used_mapping, canonical, format_issues = _map_columns(
+    read, used_fmt, used_mapping, canonical, format_issues = map_columns(
         data, sheet, fmt, mapping, overrides
     )
     frame = read.frame
@@ -233,38 +230,6 @@ def prepare(
         sha256=hashlib.sha256(data).hexdigest(),
         columns=columns,
     )
-
-
-def _map_columns(
-    data: bytes,
-    sheet: str | None,
-    fmt: str,
-    mapping: Mapping[str, str | None] | None,
-    overrides: Mapping[str, str] | None,
-) -> tuple[ReadResult, str, Mapping[str, str | None], pd.DataFrame, list[Issue]]:
-    """Phase 1: read the file (the reader refuses one over a limit before parsing a
-    row), decide its format and column mapping, and rename to the canonical columns."""
-    from geo.ingest.formats import (
-        FORMATS,
-        apply_overrides,
-        clean_mapping,
-        default_mapping,
-        detect_format,
-        to_canonical,
-    )
-
-    read = _read(data, sheet)
-    columns = [c for c in read.frame.columns if c != LINE]
-    used_fmt = detect_format(columns) if fmt == "auto" else fmt
-    if used_fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; expected auto or one of {', '.join(FORMATS)}")
-    used_mapping = (
-        clean_mapping(mapping) if mapping is not None else default_mapping(columns, used_fmt)
-    )
-    if overrides:
-        used_mapping = apply_overrides(columns, used_mapping, overrides)
-    canonical, format_issues = to_canonical(read.frame, used_fmt, used_mapping)
-    return read, used_fmt, used_mapping, canonical, format_issues
 
 
 def _place_rows(
@@ -340,22 +305,6 @@ def _kept_only(rows: pd.DataFrame, warnings: list[Issue]) -> list[Issue]:
     warnings would only repeat its error)."""
     kept = set(rows[LINE].astype(int).tolist())
     return [w for w in warnings if w.line is None or w.line in kept]
-
-
-def _read(data: bytes, sheet: str | None) -> ReadResult:
-    """The file as a table of text: an Excel workbook's sheet, or else the CSV."""
-    from geo.ingest.reader import read_csv_bytes
-    from geo.ingest.workbook import is_workbook, read_workbook_bytes
-
-    settings = get_settings()
-    limits = {"max_bytes": settings.max_upload_bytes, "max_rows": settings.max_rows}
-    if is_workbook(data):  # by content: a workbook renamed .csv is still one
-        return read_workbook_bytes(data, sheet=sheet, **limits)
-    read = read_csv_bytes(data, **limits)
-    if sheet is not None:
-        message = "The file is not a workbook: the sheet named was ignored, the whole file read."
-        read.warnings.insert(0, Issue(None, None, sheet, message, level="warning"))
-    return read
 
 
 def _give_back_memory(rows: pd.DataFrame) -> None:
