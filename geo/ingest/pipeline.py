@@ -36,9 +36,11 @@ written.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,12 +105,35 @@ class Prepared:
     columns: list[str] = field(default_factory=list)
 
 
-@functools.lru_cache(maxsize=1)
 def default_gazetteer() -> Gazetteer:
-    """The offline gazetteer, loaded once per process."""
+    """The offline gazetteer, loaded once per process (a second caller while it loads
+    waits for it rather than loading another)."""
+    with _GAZETTEER_LOCK:
+        return _load_gazetteer()
+
+
+@functools.lru_cache(maxsize=1)
+def _load_gazetteer() -> Gazetteer:
     from geo.places.gazetteer import Gazetteer
 
     return Gazetteer.load()
+
+
+def _prefetch_gazetteer(data: bytes, gazetteer: Gazetteer | None) -> None:
+    """For a large file with no gazetteer given, start loading the default one on the
+    other core while the file is read and checked (about half a second, mostly the
+    GeoNames index, that placing the rows would otherwise wait for). Not for small
+    files: they may well not need it, and the gain would be nothing."""
+    if gazetteer is not None or len(data) < _PREFETCH_FROM or _load_gazetteer.cache_info().currsize:
+        return
+    threading.Thread(target=_load_quietly, name="gazetteer", daemon=True).start()
+
+
+def _load_quietly() -> None:
+    """The prefetch's load: a failure is left to the caller that needs the gazetteer,
+    which loads it again and meets the error where it can be reported."""
+    with contextlib.suppress(Exception):
+        default_gazetteer()
 
 
 def _lines_of(issues: list[Issue]) -> set[int]:
@@ -175,6 +200,7 @@ def prepare(
         The file cannot be used at all; nothing was written.
     """
     data = bytes(data)
+    _prefetch_gazetteer(data, gazetteer)
     read, used_fmt, used_mapping, canonical, format_issues = map_columns(
         data, sheet, fmt, mapping, overrides
     )
@@ -332,6 +358,9 @@ def _warnings(issues: list[Issue]) -> list[Issue]:
 
 #: Countries the offline gazetteer and the boundaries cover.
 _REGION = {"AFG", "PAK"}
+#: From this many bytes the default gazetteer loads beside the reading (_prefetch_gazetteer)
+_PREFETCH_FROM = 4_000_000
+_GAZETTEER_LOCK = threading.Lock()
 #: From this many rows the memory freed between phases is given back (_give_back_memory)
 _RELEASE_FROM = 100_000
 
