@@ -57,9 +57,11 @@ def test_a_large_file_starts_the_load_and_placing_uses_that_one(slow_load, monke
     assert pipeline.default_gazetteer() is slow_load[0] and len(slow_load) == 1
 
 
-def test_no_load_for_a_small_file_or_a_given_gazetteer(slow_load, monkeypatch) -> None:
+def test_no_load_for_a_small_or_a_largest_file_or_a_given_gazetteer(slow_load, monkeypatch) -> None:
     monkeypatch.setattr(pipeline, "_PREFETCH_FROM", 10)
+    monkeypatch.setattr(pipeline, "_PREFETCH_UNTIL", 20)
     pipeline._prefetch_gazetteer(b"x" * 9, None)
+    pipeline._prefetch_gazetteer(b"x" * 20, None)  # memory comes first for the largest
     pipeline._prefetch_gazetteer(b"x" * 10, object())  # the caller brought its own
     assert not _prefetching() and not slow_load
 

@@ -123,8 +123,13 @@ def _prefetch_gazetteer(data: bytes, gazetteer: Gazetteer | None) -> None:
     """For a large file with no gazetteer given, start loading the default one on the
     other core while the file is read and checked (about half a second, mostly the
     GeoNames index, that placing the rows would otherwise wait for). Not for small
-    files: they may well not need it, and the gain would be nothing."""
-    if gazetteer is not None or len(data) < _PREFETCH_FROM or _load_gazetteer.cache_info().currsize:
+    files: they may well not need it, and the gain would be nothing. Nor for the
+    largest: loaded beside their reading it raised the peak memory of a million rows
+    by about 57 MiB (1,403 → 1,460 MiB, past 1.5 × 10^9 bytes) for a gain lost in the
+    noise of twenty-odd seconds."""
+    if gazetteer is not None or _load_gazetteer.cache_info().currsize:
+        return
+    if not _PREFETCH_FROM <= len(data) < _PREFETCH_UNTIL:
         return
     threading.Thread(target=_load_quietly, name="gazetteer", daemon=True).start()
 
@@ -358,8 +363,10 @@ def _warnings(issues: list[Issue]) -> list[Issue]:
 
 #: Countries the offline gazetteer and the boundaries cover.
 _REGION = {"AFG", "PAK"}
-#: From this many bytes the default gazetteer loads beside the reading (_prefetch_gazetteer)
+#: Files of this many bytes and more, and fewer than _PREFETCH_UNTIL, have the default
+#: gazetteer loaded beside their reading (_prefetch_gazetteer)
 _PREFETCH_FROM = 4_000_000
+_PREFETCH_UNTIL = 100_000_000
 _GAZETTEER_LOCK = threading.Lock()
 #: From this many rows the memory freed between phases is given back (_give_back_memory)
 _RELEASE_FROM = 100_000
