@@ -67,9 +67,9 @@ class StoredRows:
     row hashes (a list, or the Arrow array of :func:`~geo.store.rowhash.hash_table`
     made a list only if asked), and ``table`` the same columns as Arrow
     (:func:`storage_table`) when the upload is large enough to be written in
-    bulk, else None. Made from
-    a frame with a table, the lists are built only if something asks for them
-    (the ``executemany`` and PostgreSQL paths): a bulk write needs only the ids.
+    bulk, else None. Made from a frame with a table, the lists are built only if
+    something asks for them (the ``executemany`` and PostgreSQL paths): a bulk
+    write needs only the ids.
     A large frame's rows are held in ``incident_id`` order (``order``: the frame's
     row at each position), the order they are written in, so that a first upload
     is written without reordering a copy of every column.
