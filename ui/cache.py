@@ -275,8 +275,8 @@ def country_points() -> dict[str, tuple[float, float]]:
 
 @st.cache_resource(show_spinner="Loading the gazetteer…")
 def gazetteer() -> Any:
-    """The offline gazetteer: :func:`geo.ingest.pipeline.default_gazetteer`, the one per process."""
-    from geo.ingest.pipeline import default_gazetteer
+    """The offline gazetteer: :func:`geo.ingest.defaults.default_gazetteer`, the one per process."""
+    from geo.ingest.defaults import default_gazetteer
 
     return default_gazetteer()
 

@@ -36,11 +36,8 @@ written.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import functools
 import hashlib
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from geo._memory import release_freed_memory
+from geo.ingest.defaults import default_gazetteer, prefetch_gazetteer
 from geo.ingest.limits import read_upload_file
 from geo.ingest.tabular import LINE, map_columns
 from geo.ingest.upload import commit, gc_paused, preview
@@ -103,42 +101,6 @@ class Prepared:
     file: str = ""
     sha256: str = ""
     columns: list[str] = field(default_factory=list)
-
-
-def default_gazetteer() -> Gazetteer:
-    """The offline gazetteer, loaded once per process (a second caller while it loads
-    waits for it rather than loading another)."""
-    with _GAZETTEER_LOCK:
-        return _load_gazetteer()
-
-
-@functools.lru_cache(maxsize=1)
-def _load_gazetteer() -> Gazetteer:
-    from geo.places.gazetteer import Gazetteer
-
-    return Gazetteer.load()
-
-
-def _prefetch_gazetteer(data: bytes, gazetteer: Gazetteer | None) -> None:
-    """For a large file with no gazetteer given, start loading the default one on the
-    other core while the file is read and checked (about half a second, mostly the
-    GeoNames index, that placing the rows would otherwise wait for). Not for small
-    files: they may well not need it, and the gain would be nothing. Nor for the
-    largest: loaded beside their reading it raised the peak memory of a million rows
-    by about 57 MiB (1,403 → 1,460 MiB, past 1.5 × 10^9 bytes) for a gain lost in the
-    noise of twenty-odd seconds."""
-    if gazetteer is not None or _load_gazetteer.cache_info().currsize:
-        return
-    if not _PREFETCH_FROM <= len(data) < _PREFETCH_UNTIL:
-        return
-    threading.Thread(target=_load_quietly, name="gazetteer", daemon=True).start()
-
-
-def _load_quietly() -> None:
-    """The prefetch's load: a failure is left to the caller that needs the gazetteer,
-    which loads it again and meets the error where it can be reported."""
-    with contextlib.suppress(Exception):
-        default_gazetteer()
 
 
 def _lines_of(issues: list[Issue]) -> set[int]:
@@ -205,7 +167,7 @@ def prepare(
         The file cannot be used at all; nothing was written.
     """
     data = bytes(data)
-    _prefetch_gazetteer(data, gazetteer)
+    prefetch_gazetteer(data, gazetteer)
     read, used_fmt, used_mapping, canonical, format_issues = map_columns(
         data, sheet, fmt, mapping, overrides
     )
@@ -363,11 +325,6 @@ def _warnings(issues: list[Issue]) -> list[Issue]:
 
 #: Countries the offline gazetteer and the boundaries cover.
 _REGION = {"AFG", "PAK"}
-#: Files of this many bytes and more, and fewer than _PREFETCH_UNTIL, have the default
-#: gazetteer loaded beside their reading (_prefetch_gazetteer)
-_PREFETCH_FROM = 4_000_000
-_PREFETCH_UNTIL = 100_000_000
-_GAZETTEER_LOCK = threading.Lock()
 #: From this many rows the memory freed between phases is given back (_give_back_memory)
 _RELEASE_FROM = 100_000
 

@@ -1,4 +1,4 @@
-"""geo.ingest.pipeline: the default gazetteer loaded once, beside the reading of a large file."""
+"""geo.ingest.defaults: the default gazetteer loaded once, beside the reading of a large file."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from geo.ingest import pipeline
+from geo.ingest import defaults
 from geo.places.gazetteer import Gazetteer
 
 
@@ -25,10 +25,10 @@ def slow_load(monkeypatch) -> Iterator[list[object]]:
         return made
 
     monkeypatch.setattr(Gazetteer, "load", classmethod(lambda cls, *a, **k: load()))
-    pipeline._load_gazetteer.cache_clear()
+    defaults._load_gazetteer.cache_clear()
     yield calls
     _wait_for_prefetch()
-    pipeline._load_gazetteer.cache_clear()  # the stand-in must not outlive the test
+    defaults._load_gazetteer.cache_clear()  # the stand-in must not outlive the test
 
 
 def _prefetching() -> list[threading.Thread]:
@@ -42,27 +42,27 @@ def _wait_for_prefetch() -> None:
 
 def test_a_second_caller_waits_for_the_load_under_way(slow_load) -> None:
     got: list[object] = []
-    first = threading.Thread(target=lambda: got.append(pipeline.default_gazetteer()))
+    first = threading.Thread(target=lambda: got.append(defaults.default_gazetteer()))
     first.start()
     time.sleep(0.05)  # the first call is inside the load
-    got.append(pipeline.default_gazetteer())
+    got.append(defaults.default_gazetteer())
     first.join()
     assert len(slow_load) == 1 and got[0] is got[1] is slow_load[0]
 
 
 def test_a_large_file_starts_the_load_and_placing_uses_that_one(slow_load, monkeypatch) -> None:
-    monkeypatch.setattr(pipeline, "_PREFETCH_FROM", 10)
-    pipeline._prefetch_gazetteer(b"x" * 10, None)
+    monkeypatch.setattr(defaults, "_PREFETCH_FROM", 10)
+    defaults.prefetch_gazetteer(b"x" * 10, None)
     assert _prefetching()
-    assert pipeline.default_gazetteer() is slow_load[0] and len(slow_load) == 1
+    assert defaults.default_gazetteer() is slow_load[0] and len(slow_load) == 1
 
 
 def test_no_load_for_a_small_or_a_largest_file_or_a_given_gazetteer(slow_load, monkeypatch) -> None:
-    monkeypatch.setattr(pipeline, "_PREFETCH_FROM", 10)
-    monkeypatch.setattr(pipeline, "_PREFETCH_UNTIL", 20)
-    pipeline._prefetch_gazetteer(b"x" * 9, None)
-    pipeline._prefetch_gazetteer(b"x" * 20, None)  # memory comes first for the largest
-    pipeline._prefetch_gazetteer(b"x" * 10, object())  # the caller brought its own
+    monkeypatch.setattr(defaults, "_PREFETCH_FROM", 10)
+    monkeypatch.setattr(defaults, "_PREFETCH_UNTIL", 20)
+    defaults.prefetch_gazetteer(b"x" * 9, None)
+    defaults.prefetch_gazetteer(b"x" * 20, None)  # memory comes first for the largest
+    defaults.prefetch_gazetteer(b"x" * 10, object())  # the caller brought its own
     assert not _prefetching() and not slow_load
 
 
@@ -73,13 +73,13 @@ def test_a_failed_prefetch_is_silent_and_the_caller_meets_the_error(monkeypatch)
     seen: list[object] = []
     monkeypatch.setattr(threading, "excepthook", seen.append)
     monkeypatch.setattr(Gazetteer, "load", classmethod(broken))
-    monkeypatch.setattr(pipeline, "_PREFETCH_FROM", 1)
-    pipeline._load_gazetteer.cache_clear()
+    monkeypatch.setattr(defaults, "_PREFETCH_FROM", 1)
+    defaults._load_gazetteer.cache_clear()
     try:
-        pipeline._prefetch_gazetteer(b"x", None)
+        defaults.prefetch_gazetteer(b"x", None)
         _wait_for_prefetch()
         assert not seen  # no traceback printed from the thread
         with pytest.raises(OSError, match="cities500 missing"):
-            pipeline.default_gazetteer()
+            defaults.default_gazetteer()
     finally:
-        pipeline._load_gazetteer.cache_clear()
+        defaults._load_gazetteer.cache_clear()
