@@ -39,6 +39,7 @@ from geo.ingest.layouts import (
     normalise_header,
 )
 from geo.ingest.providers import convert, text_column
+from geo.ingest.reader import LINE_COLUMN
 from geo.report import FileRefused, Issue
 from geo.schema import DERIVED_COLUMNS, INCIDENT_COLUMNS, INPUT_COLUMNS
 
@@ -65,7 +66,7 @@ FORMAT_LABELS: dict[str, str] = {
     "gtd": "Global Terrorism Database",
 }
 
-LINE = "_line"
+LINE = LINE_COLUMN  # the column holding each row's line in the file
 
 #: What a file column may be mapped to: the canonical columns a file can give, and
 #: the input-only helpers of :data:`geo.schema.INPUT_COLUMNS`.

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from geo.config import get_settings
+from geo.ingest.reader import LINE_COLUMN as LINE
+from geo.ingest.reader import read_csv_bytes
 from geo.report import Issue
 
 if TYPE_CHECKING:
@@ -20,13 +22,9 @@ if TYPE_CHECKING:
 
 __all__ = ["LINE", "map_columns", "read_table"]
 
-#: The column that carries each row's line in the file.
-LINE = "_line"
-
 
 def read_table(data: bytes, sheet: str | None) -> ReadResult:
     """The file as a table of text: an Excel workbook's sheet, or else the CSV."""
-    from geo.ingest.reader import read_csv_bytes
     from geo.ingest.workbook import is_workbook, read_workbook_bytes
 
     settings = get_settings()
