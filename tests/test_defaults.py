@@ -18,13 +18,13 @@ def slow_load(monkeypatch) -> Iterator[list[object]]:
     process's cached gazetteer is set aside for the test and dropped after it."""
     calls: list[object] = []
 
-    def load(*args, **kwargs) -> object:
+    def load(cls, *args, **kwargs) -> object:
         time.sleep(0.3)
         made = object()
         calls.append(made)
         return made
 
-    monkeypatch.setattr(Gazetteer, "load", classmethod(lambda cls, *a, **k: load()))
+    monkeypatch.setattr(Gazetteer, "load", classmethod(load))
     defaults._load_gazetteer.cache_clear()
     yield calls
     _wait_for_prefetch()

@@ -129,9 +129,9 @@ def prepare(
 ) -> Prepared:
     """Read, map, validate, geocode and place an upload without writing anything.
 
-    It reads as its phases: :func:`~geo.ingest.tabular.map_columns` (read, detect the layout, rename)
-    → ``validate`` → :func:`_place_rows` (geocode, reject the unplaced) →
-    :func:`_join` (countries, provinces, border distance) →
+    It reads as its phases: :func:`~geo.ingest.tabular.map_columns` (read, detect
+    the layout, rename) → ``validate`` → :func:`_place_rows` (geocode, reject the
+    unplaced) → :func:`_join` (countries, provinces, border distance) →
     :func:`_account_for_every_line` (no line vanishes without a reason) → the report.
 
     Parameters

@@ -104,7 +104,7 @@ def _height(fig: Figure, renderer: Any, artist: Any) -> float:
     return artist.get_window_extent(renderer).height / fig.bbox.height
 
 
-def _chars_in(width_in: float, size: float, em: float = 0.55) -> float:
+def _chars_in(width_in: float, size: float, em: float) -> float:
     """About how many characters of a ``size``-point font fit in ``width_in`` inches,
     a character being ``em`` of the size wide on average (wider for bold)."""
     return width_in * 72 / (size * em)
