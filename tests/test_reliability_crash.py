@@ -12,6 +12,9 @@ checkpoint that follows it. After every kill the store must
   exactly what an uninterrupted run of the same upload produces,
 * have lost no stored incident and no stored earlier version.
 
+The staging folders that killed uploads leave in their ``TMPDIR`` are deleted by
+the next upload that writes in bulk: after the trials one more run leaves none.
+
 Where the process was at the moment of the kill is read without touching it:
 SQLite's WAL write lock is a POSIX lock on byte 120 of the ``-shm`` file (the
 checkpoint lock is byte 121), and ``F_GETLK`` names the process holding it. A
@@ -157,10 +160,16 @@ def _content_keys(snap: Snapshot, id_pos: dict[str, int], hash_pos: dict[str, in
     return keys
 
 
-def _spawn(upload: Path, db: Path) -> subprocess.Popen:
+def _spawn(upload: Path, db: Path, tmpdir: Path) -> subprocess.Popen:
     """Start the CLI; its stdout/stderr go to files beside the store (a full pipe
-    would stall a child nobody reads from while the test watches its locks)."""
-    env = {**os.environ, "ATLAS_ONLINE_GEOCODING": "0", "PYTHONUNBUFFERED": "1"}
+    would stall a child nobody reads from while the test watches its locks), its
+    staging folders to ``tmpdir``."""
+    env = {
+        **os.environ,
+        "ATLAS_ONLINE_GEOCODING": "0",
+        "PYTHONUNBUFFERED": "1",
+        "TMPDIR": str(tmpdir),
+    }
     env.pop("ATLAS_DB", None)
     with open(f"{db}.out", "wb") as out, open(f"{db}.err", "wb") as err:
         return subprocess.Popen(
@@ -271,13 +280,16 @@ def crash_setup(
     ref_dir.mkdir()
     ref_db = ref_dir / "atlas.sqlite"
     shutil.copyfile(pristine, ref_db)
+    scratch_dir = base / "tmp"  # the children's TMPDIR: their staging folders
+    scratch_dir.mkdir()
     t0 = time.monotonic()
-    proc = _spawn(upload, ref_db)
+    proc = _spawn(upload, ref_db, scratch_dir)
     intervals = _lock_intervals(proc, ref_db)
     out, err = _finish(proc, ref_db, 600)
     t_exit = time.monotonic()
     assert proc.returncode == 0, err.decode()
     assert intervals, "the calibration run never took the write lock"
+    assert not list(scratch_dir.iterdir()), "an upload left its staging folder"
     t_lock, t_unlock = max(intervals, key=lambda iv: iv[1] - iv[0])  # the upload's transaction
     assert t_unlock - t_lock >= 0.05, (
         f"the write transaction lasted {t_unlock - t_lock:.3f} s: too short to aim at; "
@@ -305,6 +317,7 @@ def crash_setup(
     return {
         "upload": upload,
         "pristine": pristine,
+        "scratch": scratch_dir,
         "before": before,
         "after": _normalised(after, new_ids[0], time_cols),
         "time_cols": time_cols,
@@ -343,7 +356,7 @@ def _trial(setup: dict[str, Any], n: int, target: str, fraction: float, db: Path
     """Run one upload into a copy of the pristine store, SIGKILL it, check the store."""
     shutil.copyfile(setup["pristine"], db)
     t0 = time.monotonic()
-    proc = _spawn(setup["upload"], db)
+    proc = _spawn(setup["upload"], db, setup["scratch"])
 
     def holds_write() -> bool:
         return _lock_holder(db, _WRITE_LOCK) == proc.pid
@@ -431,6 +444,15 @@ def test_sigkill_during_ingest_never_damages_the_store(
             for n, target, fraction in plan
         ]
         trials = [f.result() for f in futures]
+    # the staging folders killed uploads left; the next upload that writes in bulk
+    # deletes them (geo.store.scratch) and its own
+    left_by_kills = len(list(setup["scratch"].glob("atlas-rows-*")))
+    after_db = tmp_path / "after_the_kills.sqlite"
+    shutil.copyfile(setup["pristine"], after_db)
+    proc = _spawn(setup["upload"], after_db, setup["scratch"])
+    _out, err = _finish(proc, after_db, 600)
+    assert proc.returncode == 0, err.decode()
+    left_after = sorted(p.name for p in setup["scratch"].iterdir())
 
     kills = [t for t in trials if t["killed"]]
     # inside the upload's own transaction: aimed at it, lock still held, and rolled back
@@ -465,6 +487,8 @@ def test_sigkill_during_ingest_never_damages_the_store(
             "write_lock_intervals": setup["lock_intervals"],
         },
         "kill_times_s": sorted(t["killed_at_s"] for t in kills),
+        "staging_folders_left_by_kills": left_by_kills,
+        "staging_folders_after_the_next_upload": len(left_after),
     }
     record_figures("crash", figures)
 
@@ -474,3 +498,4 @@ def test_sigkill_during_ingest_never_damages_the_store(
     assert len(in_write) >= max(3, len(trials) // 4), figures
     # and several land before the store is touched (start-up, reading, validation)
     assert figures["kills_before_store_opened"] >= max(3, len(trials) // 6), figures
+    assert left_after == [], figures  # no killed upload's scratch file outlives the next

@@ -27,7 +27,6 @@ import random
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -172,7 +171,9 @@ def _pg_wait_for_lock(
 
 
 @pytest.fixture(scope="module")
-def pg_crash(acled_rows: Callable[[int, int], Any]) -> Any:
+def pg_crash(
+    tmp_path_factory: pytest.TempPathFactory, acled_rows: Callable[[int, int], Any]
+) -> Any:
     """Its own server (the tests kill it), a pristine store database, and a calibrated run."""
     import psycopg
     from pgserver import PgServer, find_bindir, in_ci
@@ -189,7 +190,7 @@ def pg_crash(acled_rows: Callable[[int, int], Any]) -> Any:
     server = PgServer(bindir).init().start()
     try:
         server.make_template()
-        base = Path(tempfile.mkdtemp(prefix="atlas-crash-pg-"))
+        base = tmp_path_factory.mktemp("crash-pg")  # pytest keeps the last few runs' only
         earlier, upload, revised = base / "earlier.csv", base / "upload.csv", base / "revised.csv"
         acled_rows(PRE_ROWS, seed=11).to_csv(earlier, index=False)
         acled_rows(ROWS, seed=12).to_csv(upload, index=False)

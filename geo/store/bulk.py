@@ -16,7 +16,8 @@ seconds. Here the rows go as whole columns instead:
 
 The staging file holds only a copy of rows already in memory: losing it loses
 nothing. It lives in the system's temporary folder (``TMPDIR``), about 300 bytes
-per row.
+per row, in a folder of :mod:`geo.store.scratch`: one left by a killed process is
+deleted by the next bulk write.
 
 ADBC's driver carries its own copy of the SQLite library. Two copies of SQLite in
 one process must never open the same file (closing one copy's descriptor drops
@@ -28,17 +29,15 @@ by Python's ``sqlite3`` alone.
 from __future__ import annotations
 
 import contextlib
-import shutil
-import tempfile
 from collections.abc import Sequence
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from geo.schema import FLOAT_COLUMNS, INT_COLUMNS
+from geo.store import scratch
 from geo.store.rowhash import arrow_columns, arrow_type, hash_rows, hash_table
 from geo.store.storage import WRITTEN, storage_columns
 
@@ -57,7 +56,7 @@ __all__ = [
 BULK_FROM = 20_000
 
 _SCHEMA = "atlas_rows"
-_KEY = "atlas_staged"  # in Connection.info: the folder to delete after the transaction
+_KEY = "atlas_staged"  # in Connection.info: (folder, lock) to release after the transaction
 
 
 class StoredRows:
@@ -308,8 +307,8 @@ def insert_staged(conn: Any, rows: StoredRows, take: list[int], upload_id: str) 
         "upload_id", pa.repeat(pa.scalar(upload_id, pa.string()), len(take))
     )
     picked = picked.append_column("row_hash", hashes)
-    folder = Path(tempfile.mkdtemp(prefix="atlas-rows-"))
-    conn.info[_KEY] = folder
+    folder, held = scratch.new_folder()
+    conn.info[_KEY] = (folder, held)
     path = folder / "rows.sqlite"
     with adbc.connect(str(path), autocommit=True) as staging, staging.cursor() as cur:
         cur.execute("PRAGMA journal_mode = OFF")  # a scratch copy: no journal, no fsync
@@ -328,15 +327,15 @@ def insert_staged(conn: Any, rows: StoredRows, take: list[int], upload_id: str) 
 
 def detach_staged(conn: Any) -> None:
     """After the transaction: detach the staging file of :func:`insert_staged`, delete it."""
-    folder = conn.info.pop(_KEY, None)
-    if folder is None:
+    staged = conn.info.pop(_KEY, None)
+    if staged is None:
         return
     # never raises: it runs while the transaction's own error, if any, propagates
     with contextlib.suppress(Exception):
         raw = conn.connection.dbapi_connection
         if _attached(raw):
             raw.execute(f"DETACH DATABASE {_SCHEMA}")
-    shutil.rmtree(folder, ignore_errors=True)
+    scratch.release(*staged)
 
 
 def _id_order(df: pd.DataFrame) -> np.ndarray | None:
