@@ -185,33 +185,40 @@ def test_hashes_from_the_shared_table_are_the_reference_hashes(
     assert rowhash.hash_rows(cols, table=table) == rowhash.hash_rows_python(cols)
 
 
-def test_adbc_only_opens_its_staging_file_and_closes_it_before_the_attach(
+def test_adbc_only_opens_its_staging_files_and_closes_each_before_its_attach(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # two copies of SQLite in one process must never open the same file
+    # two copies of SQLite in one process must never open the same file: ADBC writes
+    # the next part on its thread while the store's connection copies the one before
     import adbc_driver_sqlite.dbapi as adbc
 
     monkeypatch.setattr(bulk, "BULK_FROM", 50)
-    opened: list[tuple[str, object]] = []
+    monkeypatch.setattr(bulk, "PART_ROWS", 40)  # 130 rows: four parts
+    opened: dict[str, object] = {}
+    attached: list[str] = []
+    opened_while_attached: list[str] = []
     real_connect = adbc.connect
 
     def connect(path, *args, **kwargs):
+        if path in attached:
+            opened_while_attached.append(path)
         conn = real_connect(path, *args, **kwargs)
-        opened.append((path, conn))
+        opened[path] = conn
         return conn
 
     monkeypatch.setattr(adbc, "connect", connect)
     closed_at_attach: list[bool] = []
     real_insert = bulk.insert_staged
 
+    def trace(sql: str) -> None:
+        if sql.startswith("ATTACH"):
+            path = str(next(p for p in opened if Path(p).name in sql or p in sql))
+            attached.append(path)
+            closed_at_attach.append(_is_closed(opened[path]))
+
     def insert(conn, rows, take, uid):
         raw = conn.connection.dbapi_connection
-        raw.set_trace_callback(
-            lambda sql: (
-                sql.startswith("ATTACH")
-                and closed_at_attach.append(all(_is_closed(c) for _, c in opened))
-            )
-        )
+        raw.set_trace_callback(trace)
         try:
             return real_insert(conn, rows, take, uid)
         finally:
@@ -219,10 +226,14 @@ def test_adbc_only_opens_its_staging_file_and_closes_it_before_the_attach(
 
     monkeypatch.setattr("geo.store.backend_sqlite.insert_staged", insert)
     store = Store(tmp_path / "s.sqlite", seed=False)
-    assert _commit(store, _frame(100, 8)).accepted == 100
-    assert [Path(p).name for p, _ in opened] == ["rows.sqlite"]
-    assert Path(opened[0][0]).parent != tmp_path
-    assert closed_at_attach == [True]
+    frame = _frame(130, 8)
+    assert _commit(store, frame).accepted == 130
+    assert [Path(p).name for p in opened] == [f"rows{i}.sqlite" for i in range(4)]
+    assert all(Path(p).parent != tmp_path for p in opened)  # never the store's folder
+    assert attached == list(opened) and closed_at_attach == [True] * 4
+    assert opened_while_attached == []
+    ids = store.incidents()["incident_id"]
+    assert sorted(ids) == sorted(frame["incident_id"]) and len(ids) == 130
 
 
 def _is_closed(conn: object) -> bool:

@@ -6,23 +6,24 @@ seconds. Here the rows go as whole columns instead:
 
 1. :func:`storage_table` turns the store's column lists into one Arrow table (the
    row hashes of :mod:`geo.store.rowhash` are computed from it too);
-2. :func:`insert_staged` writes the rows to insert into a new SQLite file outside
+2. :func:`insert_staged` writes the rows to insert into new SQLite files outside
    the store with ADBC (the Arrow project's database driver, which binds Arrow
-   arrays in C), attaches that file to the store's connection and copies the
-   rows with one ``INSERT … SELECT``, inside the upload's transaction: the store
-   gets all of them or, when anything fails, none;
-3. :func:`detach_staged` detaches and deletes the file once the transaction has
+   arrays in C), a part of the rows per file on a second thread, attaches each
+   file to the store's connection and copies its rows with one ``INSERT …
+   SELECT``, inside the upload's transaction: the store gets all of them or,
+   when anything fails, none;
+3. :func:`detach_staged` detaches and deletes the files once the transaction has
    ended (SQLite cannot detach a database a transaction has read).
 
-The staging file holds only a copy of rows already in memory: losing it loses
-nothing. It lives in the system's temporary folder (``TMPDIR``), about 300 bytes
+The staging files hold only a copy of rows already in memory: losing them loses
+nothing. They live in the system's temporary folder (``TMPDIR``), about 300 bytes
 per row, in a folder of :mod:`geo.store.scratch`: one left by a killed process is
 deleted by the next bulk write.
 
 ADBC's driver carries its own copy of the SQLite library. Two copies of SQLite in
 one process must never open the same file (closing one copy's descriptor drops
-the other's POSIX locks), so the driver only ever opens the staging file, and
-closes it before the store's connection attaches it; the store's file is opened
+the other's POSIX locks), so the driver only ever opens the staging files, and
+closes each before the store's connection attaches it; the store's file is opened
 by Python's ``sqlite3`` alone.
 """
 
@@ -30,7 +31,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
+from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -54,6 +58,9 @@ __all__ = [
 
 #: Below this many rows ``executemany`` is as quick and needs no staging file.
 BULK_FROM = 20_000
+#: Rows per staging file: ADBC writes the next file while the store copies one.
+PART_ROWS = 250_000
+_MAX_PARTS = 8
 
 _SCHEMA = "atlas_rows"
 _KEY = "atlas_staged"  # in Connection.info: (folder, lock) to release after the transaction
@@ -274,7 +281,12 @@ def storage_table(cols: dict[str, list[Any]]) -> Any | None:
 
 
 def insert_staged(conn: Any, rows: StoredRows, take: list[int], upload_id: str) -> bool:
-    """Insert ``rows`` at ``take`` (in that order) through a staging file.
+    """Insert ``rows`` at ``take`` (in that order) through staging files.
+
+    The rows are staged in parts of :data:`PART_ROWS` (:func:`_parts`): a thread
+    writes each part's file with ADBC (which lets go of the GIL) while this one
+    attaches the part before it and copies its rows, so the two cores share the
+    write. ADBC has closed a file before it is attached, and never opens the store.
 
     Parameters
     ----------
@@ -295,7 +307,7 @@ def insert_staged(conn: Any, rows: StoredRows, take: list[int], upload_id: str) 
     if rows.table is None:
         return False
     try:
-        import adbc_driver_sqlite.dbapi as adbc
+        import adbc_driver_sqlite.dbapi  # noqa: F401  (only whether it is installed)
         import pyarrow as pa
     except ImportError:
         return False
@@ -309,32 +321,65 @@ def insert_staged(conn: Any, rows: StoredRows, take: list[int], upload_id: str) 
     picked = picked.append_column("row_hash", hashes)
     folder, held = scratch.new_folder()
     conn.info[_KEY] = (folder, held)
-    path = folder / "rows.sqlite"
-    with adbc.connect(str(path), autocommit=True) as staging, staging.cursor() as cur:
-        cur.execute("PRAGMA journal_mode = OFF")  # a scratch copy: no journal, no fsync
-        cur.execute("PRAGMA synchronous = OFF")
-        cur.adbc_ingest("rows", picked, mode="create")
     raw = conn.connection.dbapi_connection
-    if _attached(raw):  # left by a transaction whose clean-up failed
-        raw.execute(f"DETACH DATABASE {_SCHEMA}")
-    raw.execute(f"ATTACH DATABASE ? AS {_SCHEMA}", (str(path),))
+    for schema in _attached(raw):  # left by a transaction whose clean-up failed
+        raw.execute(f"DETACH DATABASE {schema}")
     names = ", ".join(f'"{c}"' for c in picked.column_names)
-    raw.execute(
-        f"INSERT INTO incidents ({names}) SELECT {names} FROM {_SCHEMA}.rows ORDER BY rowid"
-    )
+    # one part written by ADBC on the other core while the one before is copied
+    parts = _parts(picked.num_rows)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="atlas-stage") as pool:
+        written = [
+            pool.submit(_write_part, picked.slice(start, stop - start), folder / f"rows{i}.sqlite")
+            for i, (start, stop) in enumerate(parts)
+        ]
+        try:
+            for i, part in enumerate(written):
+                schema = f"{_SCHEMA}{i}"
+                raw.execute(f"ATTACH DATABASE ? AS {schema}", (str(part.result()),))
+                raw.execute(
+                    f"INSERT INTO incidents ({names}) "
+                    f"SELECT {names} FROM {schema}.rows ORDER BY rowid"
+                )
+        except BaseException:
+            for part in written:
+                part.cancel()
+            raise
     return True
 
 
+def _write_part(rows: Any, path: Path) -> Path:
+    """``rows`` into a new SQLite file at ``path`` through ADBC, closed on return."""
+    import adbc_driver_sqlite.dbapi as adbc
+
+    with adbc.connect(str(path), autocommit=True) as staging, staging.cursor() as cur:
+        cur.execute("PRAGMA journal_mode = OFF")  # a scratch copy: no journal, no fsync
+        cur.execute("PRAGMA synchronous = OFF")
+        cur.adbc_ingest("rows", rows, mode="create")
+    return path
+
+
+def _parts(n: int) -> list[tuple[int, int]]:
+    """``[start, stop)`` of the parts ``n`` rows are staged in: :data:`PART_ROWS` each,
+    at most :data:`_MAX_PARTS` (an attached file each; SQLite attaches ten at most).
+
+    >>> _parts(10), _parts(PART_ROWS + 1)
+    ([(0, 10)], [(0, 125000), (125000, 250001)])
+    """
+    count = min(max(1, -(-n // PART_ROWS)), _MAX_PARTS)
+    bounds = [n * i // count for i in range(count + 1)]
+    return list(pairwise(bounds))
+
+
 def detach_staged(conn: Any) -> None:
-    """After the transaction: detach the staging file of :func:`insert_staged`, delete it."""
+    """After the transaction: detach the staging files of :func:`insert_staged`, delete them."""
     staged = conn.info.pop(_KEY, None)
     if staged is None:
         return
     # never raises: it runs while the transaction's own error, if any, propagates
     with contextlib.suppress(Exception):
         raw = conn.connection.dbapi_connection
-        if _attached(raw):
-            raw.execute(f"DETACH DATABASE {_SCHEMA}")
+        for schema in _attached(raw):
+            raw.execute(f"DETACH DATABASE {schema}")
     scratch.release(*staged)
 
 
@@ -372,5 +417,6 @@ def _every_row_in_order(take: list[int], n: int) -> bool:
     )
 
 
-def _attached(raw: Any) -> bool:
-    return any(row[1] == _SCHEMA for row in raw.execute("PRAGMA database_list"))
+def _attached(raw: Any) -> list[str]:
+    """The staging files attached to ``raw``: their schema names."""
+    return [row[1] for row in raw.execute("PRAGMA database_list") if row[1].startswith(_SCHEMA)]
