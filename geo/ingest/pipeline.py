@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from geo._memory import release_freed_memory
+from geo.ingest.ahead import known_points, locate_ahead
 from geo.ingest.defaults import default_gazetteer, prefetch_gazetteer
 from geo.ingest.limits import read_upload_file
 from geo.ingest.tabular import LINE, map_columns
@@ -54,6 +55,7 @@ from geo.ingest.upload import commit, gc_paused, preview
 from geo.report import IngestReport, Issue
 
 if TYPE_CHECKING:
+    from geo.places.boundaries import Located
     from geo.places.gazetteer import Gazetteer
     from geo.store.core import Store
 
@@ -173,6 +175,7 @@ def prepare(
     )
     frame = read.frame
     _give_back_memory(frame)  # what parsing the file held
+    located = locate_ahead(canonical)  # the file's points, on the other core meanwhile
     columns = [c for c in frame.columns if c != LINE]
     from geo.ingest.validate import validate
 
@@ -195,7 +198,7 @@ def prepare(
     # the rows before the unplaced were dropped are a copy the join would add to
     del valid
     _give_back_memory(placed)
-    rows, spatial_issues = _join(placed)
+    rows, spatial_issues = _join(placed, known_points(located))
     del placed
     warnings.extend(spatial_issues)
     rows["upload_id"] = None
@@ -307,12 +310,12 @@ def _give_back_memory(rows: pd.DataFrame) -> None:
         release_freed_memory()
 
 
-def _join(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
+def _join(rows: pd.DataFrame, known: Located | None) -> tuple[pd.DataFrame, list[Issue]]:
     from geo.places.spatial import join
 
     if not len(rows):
         return rows, []
-    return join(rows)
+    return join(rows, known)
 
 
 def _errors(issues: list[Issue]) -> list[Issue]:

@@ -41,6 +41,7 @@ __all__ = [
     "BORDER_CRS",
     "BOUNDARIES_DIR",
     "LOCATE_COLUMNS",
+    "Located",
     "adm0",
     "adm0_simplified",
     "adm1",
@@ -48,6 +49,7 @@ __all__ = [
     "border_distance_km",
     "border_line",
     "locate",
+    "locate_distinct",
 ]
 
 #: Folder of the boundary files written by ``scripts/build_boundaries.py``.
@@ -423,7 +425,46 @@ def _locate_unique(lat: np.ndarray, lon: np.ndarray) -> list[np.ndarray]:
     return [*out, distance]
 
 
-def locate(lat: Any, lon: Any) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Located:
+    """What :func:`locate` answers for some distinct points (:func:`locate_distinct`),
+    for a later :func:`locate` to reuse: ``points`` as ``lat + 1j * lon``, ``columns``
+    as :func:`_locate_unique` returns them."""
+
+    points: pd.Index
+    columns: list[np.ndarray]
+
+
+def locate_distinct(lat: Any, lon: Any) -> Located:
+    """:func:`locate` of the distinct valid points of ``lat``/``lon``, kept for reuse.
+
+    >>> known = locate_distinct([34.0, 34.0, None], [71.5, 71.5, 70.0])
+    >>> len(known.points), locate([34.0], [71.5], known=known)["admin1_code"].tolist()
+    (1, ['PK-KP'])
+    """
+    lat_a, _ = _as_float(lat)
+    lon_a, _ = _as_float(lon)
+    ok = _valid(lat_a, lon_a)
+    unique = pd.unique(lat_a[ok] + 1j * lon_a[ok])
+    return Located(pd.Index(unique), _locate_unique(unique.real, unique.imag))
+
+
+def _answers(unique: np.ndarray, known: Located | None) -> list[np.ndarray]:
+    """:func:`_locate_unique` of ``unique`` (complex points), taken from ``known`` where
+    it holds them: the same answers, since each point's answer is its own."""
+    if known is None or not len(known.points):
+        return _locate_unique(unique.real, unique.imag)
+    at = known.points.get_indexer(unique)
+    out = [column[np.maximum(at, 0)] for column in known.columns]
+    missing = np.flatnonzero(at < 0)
+    if len(missing):
+        fresh = _locate_unique(unique.real[missing], unique.imag[missing])
+        for column, values in zip(out, fresh, strict=True):
+            column[missing] = values
+    return out
+
+
+def locate(lat: Any, lon: Any, *, known: Located | None = None) -> pd.DataFrame:
     """Country, province and border distance of each point (vectorised).
 
     Parameters
@@ -432,6 +473,9 @@ def locate(lat: Any, lon: Any) -> pd.DataFrame:
         WGS84 degrees, same length. Scalars, lists, numpy arrays and pandas
         Series are accepted; NaN, None, text and out-of-range values never
         raise, they give a row of nulls.
+    known : Located, optional
+        Answers already found for some of the points (:func:`locate_distinct`,
+        computed ahead on another thread): only the others are looked up.
 
     Returns
     -------
@@ -461,7 +505,7 @@ def locate(lat: Any, lon: Any) -> pd.DataFrame:
     if len(ok):
         # Incident files repeat coordinates (geocoded towns): look each up once.
         codes, unique = pd.factorize(lat_a[ok] + 1j * lon_a[ok])
-        *found, dist = _locate_unique(unique.real, unique.imag)
+        *found, dist = _answers(unique, known)
         for out, values in zip(columns, found, strict=True):
             out[ok] = values[codes]
         distance[ok] = dist[codes]

@@ -53,6 +53,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -75,6 +76,9 @@ from geo.places.proximity import (
 from geo.report import Issue
 from geo.schema import as_floats
 from geo.textops import map_unique, present_text
+
+if TYPE_CHECKING:
+    from geo.places.boundaries import Located
 
 __all__ = [
     "ADMIN1_MISMATCH",
@@ -175,11 +179,11 @@ def _stated(f: _Frame) -> None:
     f.said_code = _per_distinct(pairs, resolve)
 
 
-def _query(f: _Frame) -> None:
+def _query(f: _Frame, known: Located | None = None) -> None:
     """The polygons for each point; points at sea near the coast get the nearest province."""
     from geo.places.boundaries import border_distance_km, locate
 
-    located = locate(f.lat, f.lon).reset_index(drop=True)
+    located = locate(f.lat, f.lon, known=known).reset_index(drop=True)
     f.poly_cc = located["country_code"].to_numpy(dtype=object, copy=True)
     f.poly_country = located["country"].to_numpy(dtype=object, copy=True)
     f.poly_admin1 = located["admin1"].to_numpy(dtype=object, copy=True)
@@ -478,7 +482,7 @@ def _assemble(df: pd.DataFrame, f: _Frame, d: _Decision) -> pd.DataFrame:
     return out
 
 
-def join(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
+def join(df: pd.DataFrame, known: Located | None = None) -> tuple[pd.DataFrame, list[Issue]]:
     """Set country, province, border distance and spatial qa flags from the polygons.
 
     Parameters
@@ -486,6 +490,9 @@ def join(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
     df : pandas.DataFrame
         Canonical incident rows (typed) with latitude and longitude; ``_line``
         (the file line) is used in the warnings when present.
+    known : geo.places.boundaries.Located, optional
+        The polygons of some of the points, looked up ahead
+        (:func:`geo.places.boundaries.locate_distinct`): the same result, sooner.
 
     Returns
     -------
@@ -498,6 +505,6 @@ def join(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
     """
     f = _basic_checks(df)
     _stated(f)
-    _query(f)
+    _query(f, known)
     decision = _reconcile(f)
     return _assemble(df, f, decision), decision.issues
