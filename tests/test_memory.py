@@ -30,7 +30,9 @@ def test_a_large_upload_gives_memory_back_between_its_phases(monkeypatch) -> Non
         return real_geocode(*args, **kwargs)
 
     monkeypatch.setattr(pipeline, "release_freed_memory", lambda: calls.append("release"))
-    monkeypatch.setattr(pipeline, "_join", lambda rows: calls.append("join") or real_join(rows))
+    monkeypatch.setattr(
+        pipeline, "_join", lambda rows, known: calls.append("join") or real_join(rows, known)
+    )
     monkeypatch.setattr(geocode, "geocode_rows", geocode_rows)
     monkeypatch.setattr(pipeline, "_RELEASE_FROM", 1)
     prepared = pipeline.prepare(ACLED.read_bytes(), ACLED.name)
