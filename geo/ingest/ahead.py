@@ -1,13 +1,15 @@
 """The polygons of an upload's own points, looked up on the other core.
 
-Placing the rows that have no point (:func:`geo.places.geocode.geocode_rows`) is
-Python work that holds the GIL; finding the province and border distance of a
-point is GEOS and PROJ work that lets go of it. So once a large upload's rows are
-checked, :func:`locate_ahead` starts
-:func:`geo.places.boundaries.locate_distinct` of the points the file gave on a
-thread, and the spatial join takes what it found (:func:`known_points`). The
-answers are the ones the join would find itself, since each point's answer
-depends on that point alone; only points the geocoder added are looked up later.
+Checking an upload's rows (:func:`geo.ingest.validate.validate`) and placing those
+without a point (:func:`geo.places.geocode.geocode_rows`) is Python work that holds
+the GIL; finding the province and border distance of a point is GEOS and PROJ work
+that lets go of it. So as soon as a large upload's columns are mapped,
+:func:`locate_ahead` starts :func:`geo.places.boundaries.locate_distinct` of the
+points the file gives on a thread, and the spatial join takes what it found
+(:func:`known_points`). The answers are the ones the join would find itself, since
+each point's answer depends on that point alone; points the thread did not see
+(a coordinate the checks read differently, a point the geocoder added) are looked
+up by the join.
 
 Examples
 --------
@@ -48,8 +50,9 @@ def locate_ahead(rows: pd.DataFrame, *, start_from: int | None = None) -> Future
     Parameters
     ----------
     rows : pandas.DataFrame
-        Checked rows with ``latitude`` and ``longitude`` (copied: the thread never
-        sees later changes to the frame).
+        Mapped rows with ``latitude`` and ``longitude``, as text or numbers (read
+        as numbers here, what is not one left out; copied: the thread never sees
+        later changes to the frame).
     start_from : int, optional
         The fewest rows worth it; :data:`LOCATE_AHEAD_FROM` by default.
 
