@@ -101,6 +101,23 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def bulk_writes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The rows of each bulk write into a SQLite store during the test, in order
+    (:func:`geo.store.bulk.insert_staged`, watched where the backend calls it)."""
+    from geo.store import bulk
+
+    sizes: list[int] = []
+    real = bulk.insert_staged
+
+    def watched(conn: Any, rows: Any, take: list[int], upload_id: str) -> bool:
+        sizes.append(len(take))
+        return real(conn, rows, take, upload_id)
+
+    monkeypatch.setattr("geo.store.backend_sqlite.insert_staged", watched)
+    return sizes
+
+
+@pytest.fixture
 def test_data() -> Path:
     """The folder of small input files written for the tests."""
     return TEST_DATA

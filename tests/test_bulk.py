@@ -77,16 +77,10 @@ def _commit(store: Store, df: pd.DataFrame, name: str = "f.csv"):
 
 
 def test_bulk_and_executemany_store_the_same_values_and_versions(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk_writes: list[int]
 ) -> None:
     monkeypatch.setattr(bulk, "BULK_FROM", 50)
     monkeypatch.setattr(rowhash, "_COLUMNAR_FROM", 50)
-    staged: list[int] = []
-    real = bulk.insert_staged
-    monkeypatch.setattr(
-        "geo.store.backend_sqlite.insert_staged",
-        lambda conn, rows, take, uid: staged.append(len(take)) or real(conn, rows, take, uid),
-    )
     fast, plain = _two_stores(tmp_path)
     first = _frame(400, 1)
     again = first.copy()
@@ -98,7 +92,7 @@ def test_bulk_and_executemany_store_the_same_values_and_versions(
         b = _commit(plain, df)
         monkeypatch.setattr(bulk, "BULK_FROM", 50)
         assert (a.accepted, a.updated, a.duplicates) == (b.accepted, b.updated, b.duplicates)
-    assert staged == [400, 150]  # the first upload, then 30 changed + 120 new rows
+    assert bulk_writes == [400, 150]  # the first upload, then 30 changed + 120 new rows
     got, want = _stored(fast), _stored(plain)
     assert got == want
     assert len(got["incidents"]) == 520 and len(got["versions"]) == 30
@@ -157,7 +151,7 @@ def test_storage_table_types_and_nulls() -> None:
 
 
 def test_a_redo_of_a_large_upload_goes_in_bulk_and_restores_the_same_rows(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk_writes: list[int]
 ) -> None:
     monkeypatch.setattr(bulk, "BULK_FROM", 50)
     store = Store(tmp_path / "s.sqlite", seed=False)
@@ -165,14 +159,9 @@ def test_a_redo_of_a_large_upload_goes_in_bulk_and_restores_the_same_rows(
     before = _stored(store)
     store.undo(upload)
     assert store.incidents().empty
-    staged: list[int] = []
-    real = bulk.insert_staged
-    monkeypatch.setattr(
-        "geo.store.backend_sqlite.insert_staged",
-        lambda conn, rows, take, uid: staged.append(len(take)) or real(conn, rows, take, uid),
-    )
+    bulk_writes.clear()  # only the redo
     store.redo(upload)
-    assert staged == [300]
+    assert bulk_writes == [300]
     assert _stored(store) == before  # values, storage classes and row hashes
 
 
