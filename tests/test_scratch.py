@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import subprocess
@@ -70,6 +71,43 @@ def test_a_folder_without_a_lock_file_is_swept_only_once_an_hour_old(tmp_path: P
     os.utime(other, (hour_ago, hour_ago))
     assert scratch.sweep(tmp_path) == [old]
     assert _folders(tmp_path) == [f"{scratch.PREFIX}young", "someone-elses"]
+
+
+def test_a_folder_whose_maker_died_before_its_lock_is_swept_at_once(tmp_path: Path) -> None:
+    empty = tmp_path / f"{scratch.PREFIX}empty"  # killed between mkdtemp and the lock
+    empty.mkdir()
+    claimed = tmp_path / f"{scratch.PREFIX}claimed"  # killed before the rename
+    claimed.mkdir()
+    (claimed / ".lock-new").write_bytes(b"")
+    live = tmp_path / f"{scratch.PREFIX}live"  # alive, between its lock and the rename
+    live.mkdir()
+    fd = os.open(live / ".lock-new", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert scratch.sweep(tmp_path) == [claimed, empty]
+        assert _folders(tmp_path) == [f"{scratch.PREFIX}live"]
+    finally:
+        os.close(fd)
+
+
+def test_a_maker_whose_folder_is_swept_from_under_it_starts_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real, tried = scratch._hold, []
+
+    def swept_first(folder: Path):
+        tried.append(folder)
+        if len(tried) == 1:
+            folder.rmdir()  # another process's sweep, in the instant before the lock
+        return real(folder)
+
+    monkeypatch.setattr(scratch, "_hold", swept_first)
+    folder, held = scratch.new_folder(tmp_path)
+    try:
+        assert len(tried) == 2 and folder == tried[1] and not tried[0].exists()
+        assert (folder / "lock").exists()
+    finally:
+        scratch.release(folder, held)
 
 
 def test_a_bulk_upload_sweeps_what_a_killed_one_left_and_leaves_nothing(

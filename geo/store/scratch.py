@@ -10,10 +10,13 @@ killed upload of a million rows.
 So each folder holds a file ``lock`` that its process keeps locked
 (``flock``) for as long as it uses the folder; the kernel drops the lock when the
 process ends, however it ends. :func:`new_folder` first sweeps the folders whose
-lock nobody holds. A folder without a lock file (being made at this instant, or
-left by a version of the app before this one) is left alone until it is an hour
-old. Where ``fcntl`` does not exist (Windows) folders are made and deleted as
-before and nothing is swept.
+lock nobody holds. The lock is taken on a file ``.lock-new`` and only then renamed
+``lock``, and rows are written only after that, so a process killed while making
+its folder leaves it empty or with an unheld ``.lock-new``: both are swept too. A
+maker that finds its folder swept from under it in that instant starts again with
+a new one. A folder with rows but no lock file (left by a version of the app before
+this one) is deleted once it is an hour old. Where ``fcntl`` does not exist
+(Windows) folders are made and deleted as before and nothing is swept.
 
 Examples
 --------
@@ -49,7 +52,10 @@ __all__ = ["PREFIX", "new_folder", "release", "sweep"]
 PREFIX = "atlas-rows-"
 
 _LOCK = "lock"
-_UNLOCKED_AFTER_S = 3600.0  # a folder with no lock file is abandoned after this long
+_CLAIM = ".lock-new"  # the lock file before it is held
+_UNLOCKED_AFTER_S = 3600.0  # a folder with rows and no lock file: abandoned after this
+_ATTEMPTS = 3
+_HELD = object()  # _take: the lock is someone else's
 
 
 def new_folder(base: Path | None = None) -> tuple[Path, int | None]:
@@ -68,12 +74,15 @@ def new_folder(base: Path | None = None) -> tuple[Path, int | None]:
     """
     base = Path(tempfile.gettempdir()) if base is None else base
     sweep(base)
-    folder = Path(tempfile.mkdtemp(prefix=PREFIX, dir=base))
-    try:
-        return folder, _hold(folder)
-    except OSError:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
+    for attempt in range(_ATTEMPTS):
+        folder = Path(tempfile.mkdtemp(prefix=PREFIX, dir=base))
+        try:
+            return folder, _hold(folder)
+        except OSError:  # swept by another process in the instant before the lock
+            shutil.rmtree(folder, ignore_errors=True)
+            if attempt == _ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def release(folder: Path, held: int | None) -> None:
@@ -97,18 +106,32 @@ def sweep(base: Path, *, now: float | None = None) -> list[Path]:
     now = time.time() if now is None else now
     gone = []
     for folder in sorted(base.glob(f"{PREFIX}*")):
-        if folder.is_dir() and _abandoned(folder, now):
+        if not folder.is_dir():
+            continue
+        taken = _take(folder)
+        if taken is _HELD:
+            continue
+        if taken is None:  # no lock file: killed before it took one, or an old version's
+            if _remove_if_empty(folder) or _age(folder, now) > _UNLOCKED_AFTER_S:
+                shutil.rmtree(folder, ignore_errors=True)
+                gone.append(folder)
+            continue
+        try:  # deleted with its lock held: a maker in that instant fails to take it
             shutil.rmtree(folder, ignore_errors=True)
-            gone.append(folder)
+        finally:
+            os.close(taken)
+        gone.append(folder)
     return gone
 
 
 def _hold(folder: Path) -> int | None:
-    """Lock a new file in ``folder`` and only then give it the name ``lock``: a sweep
-    never sees the lock file unheld while its process is alive."""
+    """Lock a new file in ``folder`` and only then give it the name ``lock``. A sweep
+    that catches the file in the instant before it is locked holds it while deleting
+    the folder: the lock or the rename then fails here and :func:`new_folder` starts
+    again."""
     if fcntl is None:  # pragma: no cover - Windows
         return None
-    claim = folder / f".{_LOCK}-new"
+    claim = folder / _CLAIM
     fd = os.open(claim, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -119,20 +142,35 @@ def _hold(folder: Path) -> int | None:
     return fd
 
 
-def _abandoned(folder: Path, now: float) -> bool:
-    try:
-        fd = os.open(folder / _LOCK, os.O_RDONLY)
-    except FileNotFoundError:
+def _take(folder: Path) -> int | object | None:
+    """A descriptor holding the lock of ``folder``'s lock file when nobody else held it;
+    :data:`_HELD` when a process does (or it cannot be told); None without a lock file."""
+    for name in (_LOCK, _CLAIM):
         try:
-            return now - folder.stat().st_mtime > _UNLOCKED_AFTER_S
+            fd = os.open(folder / name, os.O_RDONLY)
+        except FileNotFoundError:
+            continue
+        except OSError:  # another user's folder, say: not ours to judge
+            return _HELD
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # taken only if nobody holds it
         except OSError:
-            return False
-    except OSError:  # another user's folder, say: not ours to judge
-        return False
+            os.close(fd)
+            return _HELD
+        return fd
+    return None
+
+
+def _remove_if_empty(folder: Path) -> bool:
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # taken only if nobody holds it
+        folder.rmdir()  # fails unless empty: a maker about to lock finds it gone and retries
     except OSError:
         return False
-    finally:
-        os.close(fd)  # and let go at once
     return True
+
+
+def _age(folder: Path, now: float) -> float:
+    try:
+        return now - folder.stat().st_mtime
+    except OSError:
+        return 0.0
