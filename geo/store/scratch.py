@@ -74,15 +74,21 @@ def new_folder(base: Path | None = None) -> tuple[Path, int | None]:
     """
     base = Path(tempfile.gettempdir()) if base is None else base
     sweep(base)
-    for attempt in range(_ATTEMPTS):
-        folder = Path(tempfile.mkdtemp(prefix=PREFIX, dir=base))
-        try:
-            return folder, _hold(folder)
-        except OSError:  # swept by another process in the instant before the lock
-            shutil.rmtree(folder, ignore_errors=True)
-            if attempt == _ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+    for _ in range(_ATTEMPTS - 1):
+        with contextlib.suppress(OSError):  # swept by another process before the lock
+            return _made(base)
+    return _made(base)  # the last attempt's error is the caller's
+
+
+def _made(base: Path) -> tuple[Path, int | None]:
+    """A new folder in ``base`` and the descriptor holding its lock; nothing left
+    behind when the lock cannot be taken."""
+    folder = Path(tempfile.mkdtemp(prefix=PREFIX, dir=base))
+    try:
+        return folder, _hold(folder)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 def release(folder: Path, held: int | None) -> None:
@@ -112,7 +118,9 @@ def sweep(base: Path, *, now: float | None = None) -> list[Path]:
         if taken is _HELD:
             continue
         if taken is None:  # no lock file: killed before it took one, or an old version's
-            if _remove_if_empty(folder) or _age(folder, now) > _UNLOCKED_AFTER_S:
+            if _remove_if_empty(folder):
+                gone.append(folder)
+            elif _age(folder, now) > _UNLOCKED_AFTER_S:
                 shutil.rmtree(folder, ignore_errors=True)
                 gone.append(folder)
             continue
